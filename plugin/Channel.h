@@ -1,0 +1,59 @@
+// A worker's control channel on the loop: framing, request/response matching, timeouts, and notifications
+// routed by targetId. Entities build their own requests; the Channel knows only the wire.
+#pragma once
+
+#include <uv.h>
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "ChannelCodec.h"
+#include "Process.h"
+#include "RequestTable.h"
+#include "UvHandle.h"
+
+namespace msp {
+
+using NotificationHandler = std::function<void(const WorkerMessage&)>;
+
+class Channel {
+ public:
+  Channel(uv_loop_t* loop, uint32_t requestTimeoutMs, std::string logPrefix);
+  ~Channel();
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+
+  // Takes the parent's four pipe ends. onClosed runs once when the worker side goes away (end of file,
+  // read error, or a malformed frame) — not when close() is called.
+  bool open(WorkerSpawn& spawn, std::function<void(const std::string& reason)> onClosed, std::string& error);
+  // handler runs exactly once: with the reply, or a failure (timeout, closed channel).
+  void request(const std::string& method, const std::string& handlerId, const Json& data, ResponseHandler handler);
+  void subscribe(const std::string& targetId, NotificationHandler handler);
+  void unsubscribe(const std::string& targetId);
+  // Closes our ends (the worker then exits by itself) and fails every pending request.
+  void close(const std::string& reason = "worker closed");
+  bool closed() const { return closed_; }
+  size_t pendingRequests() const { return requests_.size(); }
+
+ private:
+  void onRead(ssize_t nread, const uv_buf_t* buf);
+  void onPayloadRead(ssize_t nread);
+  void dispatch(const std::string& payload);
+  void armTimeoutTimer();
+  void fail(const std::string& reason);
+
+  uv_loop_t* loop_;
+  uint32_t requestTimeoutMs_;
+  std::string logPrefix_;
+  UvHandle<uv_pipe_t> toWorker_, fromWorker_, payloadToWorker_, payloadFromWorker_;
+  UvHandle<uv_timer_t> timeoutTimer_;
+  FrameDecoder decoder_;
+  RequestTable requests_;
+  std::map<std::string, NotificationHandler> subscribers_;
+  std::function<void(const std::string&)> onClosed_;
+  bool closed_ = true;
+  char readBuffer_[65536];
+};
+
+}  // namespace msp

@@ -1,0 +1,190 @@
+#include "Core.h"
+
+#include <future>
+
+#include "Log.h"
+#include "Requests.h"
+#include "Stats.h"
+
+namespace msp {
+
+Core::Core(Settings settings, PushEvent push) : settings_(std::move(settings)), push_(std::move(push)) {}
+
+Core::~Core() { stop(); }
+
+std::chrono::milliseconds Core::answerTimeout() const {
+  // The channel times requests out itself; this only guards against an answer that never comes.
+  return std::chrono::milliseconds(settings_.requestTimeoutMs * 2 + 1000);
+}
+
+bool Core::start(std::string& error) {
+  if (!loop_.start()) {
+    error = "could not start the event loop";
+    return false;
+  }
+  started_ = true;
+  auto ready = std::make_shared<std::promise<std::string>>();
+  auto readyFuture = ready->get_future();
+  loop_.post([this, ready] {
+    pool_ = std::make_unique<WorkerPool>(loop_.loop(), settings_);
+    rooms_ = std::make_unique<RoomManager>(*pool_, [this](uint64_t sessionId, Json event) { pushEvent(sessionId, event); });
+    pool_->start([ready](bool ok, const std::string& why) { ready->set_value(ok ? "" : why); });
+  });
+  if (readyFuture.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
+    error = "the workers did not start in time";
+    stop();
+    return false;
+  }
+  error = readyFuture.get();
+  if (!error.empty()) {
+    stop();
+    return false;
+  }
+  if (settings_.statsPort != 0) {
+    http_ = std::make_unique<HttpServer>([this](const std::string& path) { return apiDocument(path); }, settings_.webRoot);
+    if (!http_->start(settings_.statsIp, settings_.statsPort, error)) {
+      stop();
+      return false;
+    }
+  }
+  MSP_INFO("%u workers running; stats on http://%s:%u/stats", settings_.workerCount, settings_.statsIp.c_str(),
+           settings_.statsPort);
+  return true;
+}
+
+void Core::stop() {
+  if (!started_) return;
+  started_ = false;
+  if (http_) http_->stop();
+  auto done = std::make_shared<std::promise<void>>();
+  auto doneFuture = done->get_future();
+  bool posted = loop_.post([this, done] {
+    if (rooms_) rooms_->closeAll();
+    if (!pool_) {
+      done->set_value();
+      return;
+    }
+    pool_->shutdown([done] { done->set_value(); });
+  });
+  if (posted && doneFuture.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    MSP_WARN("workers did not all exit in time; killing them");
+  }
+  // Objects that own loop handles are destroyed on the loop (~ChildProcess kills and reaps any straggler).
+  loop_.stop([this] {
+    rooms_.reset();
+    pool_.reset();
+  });
+  http_.reset();
+}
+
+void Core::createSession(void* handle) {
+  auto session = std::make_shared<Session>();
+  session->handle = handle;
+  std::lock_guard<std::mutex> lock(sessionsMutex_);
+  session->id = nextSessionId_++;
+  sessions_[handle] = session;
+  sessionsById_[session->id] = session;
+}
+
+std::shared_ptr<Core::Session> Core::findSession(void* handle) {
+  std::lock_guard<std::mutex> lock(sessionsMutex_);
+  auto it = sessions_.find(handle);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+void Core::destroySession(void* handle) {
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard<std::mutex> lock(sessionsMutex_);
+    auto it = sessions_.find(handle);
+    if (it == sessions_.end()) return;
+    session = it->second;
+    sessions_.erase(it);
+    sessionsById_.erase(session->id);
+  }
+  {
+    std::lock_guard<std::mutex> lock(session->mutex);
+    session->alive = false;
+  }
+  // Janus's handle thread must not wait on a worker: the leave happens on the loop.
+  uint64_t id = session->id;
+  loop_.post([this, id] {
+    if (rooms_) rooms_->sessionGone(id);
+  });
+}
+
+void Core::pushEvent(uint64_t sessionId, const Json& event) {
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard<std::mutex> lock(sessionsMutex_);
+    auto it = sessionsById_.find(sessionId);
+    if (it == sessionsById_.end()) return;
+    session = it->second;
+  }
+  std::lock_guard<std::mutex> lock(session->mutex);
+  if (session->alive && push_) push_(session->handle, event.get());
+}
+
+Json Core::runOnLoop(std::function<void(Reply)> work, std::chrono::milliseconds timeout) {
+  auto promise = std::make_shared<std::promise<Json>>();
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  auto future = promise->get_future();
+  Reply reply = [promise, answered](Json answer) {
+    if (!answered->exchange(true)) promise->set_value(std::move(answer));
+  };
+  if (!loop_.post([work = std::move(work), reply] { work(reply); })) {
+    return errorAnswer(kWorkerUnavailable, "the plugin is shutting down");
+  }
+  if (future.wait_for(timeout) != std::future_status::ready) {
+    return errorAnswer(kWorkerUnavailable, "the worker did not answer in time");
+  }
+  try {
+    return future.get();
+  } catch (const std::exception&) {
+    return errorAnswer(kWorkerUnavailable, "the request was dropped");
+  }
+}
+
+Json Core::handleMessage(void* handle, json_t* body, bool hasJsep) {
+  std::shared_ptr<Session> session = findSession(handle);
+  if (!session) return errorAnswer(kJoinState, "no such session");
+  if (hasJsep) return errorAnswer(kInvalidElement, "invalid element (jsep: media goes to the worker, not through Janus)");
+  auto parsed = parseRequest(body);
+  if (auto* error = std::get_if<ApiError>(&parsed)) return errorAnswer(*error);
+  uint64_t sessionId = session->id;
+  Request request = std::get<Request>(std::move(parsed));
+  return runOnLoop([this, sessionId, request](Reply reply) { rooms_->handle(sessionId, request, std::move(reply)); },
+                   answerTimeout());
+}
+
+Json Core::handleAdmin(json_t* request) {
+  if (!json_is_object(request)) return errorAnswer(kMissingElement, "missing mandatory element (request)");
+  auto parsed = parseAdminRequest(request);
+  if (auto* error = std::get_if<ApiError>(&parsed)) return errorAnswer(*error);
+  return apiDocument(std::get<AdminRequest>(parsed) == AdminRequest::Stats ? "/stats" : "/workers");
+}
+
+Json Core::apiDocument(const std::string& path) {
+  if (path != "/stats" && path != "/workers") return Json();
+  bool stats = path == "/stats";
+  return runOnLoop([this, stats](Reply reply) {
+    reply(stats ? buildStats(*pool_, *rooms_) : buildWorkers(*pool_, *rooms_));
+  }, std::chrono::seconds(2));
+}
+
+Json Core::querySession(void* handle) {
+  std::shared_ptr<Session> session = findSession(handle);
+  if (!session) return Json();
+  uint64_t sessionId = session->id;
+  return runOnLoop([this, sessionId](Reply reply) {
+    Json info = Json::object();
+    if (const Peer* peer = rooms_->peerOf(sessionId)) {
+      info.set("room", peer->roomId).set("peerId", peer->peerId).set("display", peer->display);
+    } else {
+      info.set("room", Json::adopt(json_null()));
+    }
+    reply(info);
+  }, std::chrono::seconds(2));
+}
+
+}  // namespace msp

@@ -1,0 +1,69 @@
+// The plugin's core: owns the loop thread and, on it, the worker pool and the rooms; owns the registry of
+// Janus sessions and the stats server. Janus's threads call in; they wait on a future for the loop's answer
+// (with a timeout), never on a lock held while a worker works.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "Config.h"
+#include "EventLoop.h"
+#include "HttpServer.h"
+#include "Json.h"
+#include "RoomManager.h"
+#include "WorkerPool.h"
+
+namespace msp {
+
+class Core {
+ public:
+  // Pushes an event to a live Janus handle.
+  using PushEvent = std::function<void(void* handle, json_t* event)>;
+
+  Core(Settings settings, PushEvent push);
+  ~Core();
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  bool start(std::string& error);
+  void stop();
+
+  void createSession(void* handle);
+  Json handleMessage(void* handle, json_t* body, bool hasJsep);
+  Json handleAdmin(json_t* request);
+  void destroySession(void* handle);
+  Json querySession(void* handle);
+
+  // Runs work on the loop; waits for its reply (or a timeout error).
+  Json runOnLoop(std::function<void(Reply)> work, std::chrono::milliseconds timeout);
+
+ private:
+  struct Session {
+    uint64_t id = 0;
+    void* handle = nullptr;
+    std::mutex mutex;   // held while pushing, so destroy never races a push on a dying handle
+    bool alive = true;
+  };
+  std::shared_ptr<Session> findSession(void* handle);
+  void pushEvent(uint64_t sessionId, const Json& event);
+  Json apiDocument(const std::string& path);
+  std::chrono::milliseconds answerTimeout() const;
+
+  Settings settings_;
+  PushEvent push_;
+  EventLoop loop_;
+  std::unique_ptr<WorkerPool> pool_;   // loop thread only
+  std::unique_ptr<RoomManager> rooms_; // loop thread only
+  std::unique_ptr<HttpServer> http_;
+  std::mutex sessionsMutex_;
+  std::unordered_map<void*, std::shared_ptr<Session>> sessions_;
+  std::unordered_map<uint64_t, std::shared_ptr<Session>> sessionsById_;
+  uint64_t nextSessionId_ = 1;
+  bool started_ = false;
+};
+
+}  // namespace msp

@@ -1,0 +1,18 @@
+// The core's own logging: the shim routes it to JANUS_LOG, unit tests to stderr.
+#pragma once
+
+namespace msp {
+
+enum class LogLevel { Fatal = 1, Error, Warn, Info, Verbose, Huge, Debug };
+
+using LogSink = void (*)(LogLevel level, const char* message);
+
+void setLogSink(LogSink sink);
+void logf(LogLevel level, const char* format, ...) __attribute__((format(printf, 2, 3)));
+
+}  // namespace msp
+
+#define MSP_ERROR(...) ::msp::logf(::msp::LogLevel::Error, __VA_ARGS__)
+#define MSP_WARN(...) ::msp::logf(::msp::LogLevel::Warn, __VA_ARGS__)
+#define MSP_INFO(...) ::msp::logf(::msp::LogLevel::Info, __VA_ARGS__)
+#define MSP_DEBUG(...) ::msp::logf(::msp::LogLevel::Debug, __VA_ARGS__)

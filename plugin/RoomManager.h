@@ -1,0 +1,66 @@
+// Who is in which room and which worker hosts it. Runs on the loop thread; answers through Reply callbacks
+// once the worker has done the work.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "Json.h"
+#include "Requests.h"
+#include "Room.h"
+#include "WorkerPool.h"
+
+namespace msp {
+
+using Reply = std::function<void(Json answer)>;
+// Pushes an event to a Janus session (the shim's push_event, when the session is still alive).
+using EventSink = std::function<void(uint64_t sessionId, Json event)>;
+
+class RoomManager {
+ public:
+  RoomManager(WorkerPool& pool, EventSink events);
+  ~RoomManager();
+  RoomManager(const RoomManager&) = delete;
+  RoomManager& operator=(const RoomManager&) = delete;
+
+  void handle(uint64_t sessionId, const Request& request, Reply reply);
+  // Detach or session timeout: leave like `leave`, without an answer.
+  void sessionGone(uint64_t sessionId);
+  // Shutdown: every room closes (peers are told), routers go with their workers.
+  void closeAll();
+
+  const std::map<std::string, std::unique_ptr<Room>>& rooms() const { return rooms_; }
+  std::optional<std::string> roomOf(uint64_t sessionId) const;
+  const Peer* peerOf(uint64_t sessionId) const;
+
+ private:
+  void create(const request::Create& request, Reply reply);
+  void destroy(const request::Destroy& request, Reply reply);
+  void exists(const request::Exists& request, Reply reply);
+  void list(Reply reply);
+  void join(uint64_t sessionId, const request::Join& request, Reply reply);
+  void leave(uint64_t sessionId, Reply reply);
+
+  // Places a new room on the least-loaded worker; the room exists (and counts) at once, ready later.
+  Room* createRoom(const std::string& id, bool autoCreated, int& errorCode, std::string& error);
+  void addPeer(Room& room, uint64_t sessionId, const std::string& display, Reply reply);
+  void removePeer(Room& room, uint64_t sessionId);
+  // Closes a room: peers get roomClosed, waiters fail, the router is closed (unless the worker died).
+  void closeRoom(const std::string& roomId, const std::string& reason);
+  // The room of that id, if it is still the one that owns routerId.
+  Room* roomWithRouter(const std::string& roomId, const std::string& routerId);
+  void broadcast(const Room& room, Json event, uint64_t exceptSessionId = 0);
+
+  WorkerPool& pool_;
+  EventSink events_;
+  std::map<std::string, std::unique_ptr<Room>> rooms_;
+  std::map<uint64_t, std::string> sessionRooms_;  // joined (or joining) sessions
+};
+
+std::string randomRoomId();
+
+}  // namespace msp

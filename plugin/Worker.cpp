@@ -1,0 +1,186 @@
+#include "Worker.h"
+
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "Log.h"
+
+namespace msp {
+namespace {
+
+// utime + stime (clock ticks) and RSS (pages) from /proc/PID/stat: no channel round trip needed.
+bool readProcStat(pid_t pid, uint64_t& cpuTicks, uint64_t& rssPages) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(file, line)) return false;
+  size_t end = line.rfind(')');  // the command name may contain spaces and parentheses
+  if (end == std::string::npos) return false;
+  std::istringstream fields(line.substr(end + 2));
+  std::vector<std::string> f;
+  std::string field;
+  while (fields >> field) f.push_back(field);
+  // fields after "(comm)": state is [0]; utime is field 14 overall → [11], stime [12], rss (24) → [21]
+  if (f.size() < 22) return false;
+  cpuTicks = std::stoull(f[11]) + std::stoull(f[12]);
+  rssPages = std::stoull(f[21]);
+  return true;
+}
+
+}  // namespace
+
+std::string newUuid() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) {
+    for (auto& byte : b) byte = static_cast<unsigned char>(std::rand());
+  }
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  char text[37];
+  std::snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return text;
+}
+
+Worker::Worker(uv_loop_t* loop, std::string name, WorkerOptions options, Events events)
+    : loop_(loop), name_(std::move(name)), options_(std::move(options)), events_(std::move(events)),
+      channel_(loop, options_.requestTimeoutMs, name_) {}
+
+Worker::~Worker() {
+  channel_.close();
+  // Routers go without requests: the channel is gone.
+  auto routers = std::move(routers_);
+  routers_.clear();
+  // ~ChildProcess kills and reaps a worker still running.
+}
+
+uint64_t Worker::uptimeMs() const { return state_ == State::Running ? uv_now(loop_) - startedAtMs_ : 0; }
+
+bool Worker::start(std::string& error) {
+  std::vector<std::string> args = {
+      "--logLevel=" + options_.logLevel,
+      "--rtcMinPort=" + std::to_string(options_.ports.min),
+      "--rtcMaxPort=" + std::to_string(options_.ports.max),
+  };
+  WorkerSpawn spawn;
+  if (!spawnWorker(options_.binary, args, {"MEDIASOUP_VERSION=3.12.16"}, spawn, error)) return false;
+  process_ = std::move(spawn.process);
+  pid_ = process_.pid();
+  startedAtMs_ = uv_now(loop_);
+
+  if (!channel_.open(spawn, [this](const std::string& reason) { died(reason); }, error)) return false;
+  channel_.subscribe(std::to_string(pid_), [this](const WorkerMessage& message) {
+    if (message.event != "running" || state_ != State::Starting) return;
+    state_ = State::Running;
+    startedAtMs_ = uv_now(loop_);
+    startTimer_.close();
+    MSP_INFO("%s running (pid %d, ports %u-%u)", name_.c_str(), pid_, options_.ports.min, options_.ports.max);
+    if (events_.running) events_.running();
+  });
+
+  int rc = exitWatch_.init([this](uv_poll_t* h) { return uv_poll_init(loop_, h, process_.pidfd()); }, this);
+  if (rc == 0) {
+    rc = uv_poll_start(exitWatch_.get(), UV_READABLE, [](uv_poll_t* h, int, int) { ownerOf<Worker>(h)->onProcessEvent(); });
+  }
+  if (rc != 0) {
+    error = std::string("watching the worker process: ") + uv_strerror(rc);
+    return false;
+  }
+  sampleTimer_.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, this);
+  uv_timer_start(sampleTimer_.get(), [](uv_timer_t* t) { ownerOf<Worker>(t)->sampleUsage(); },
+                 options_.cpuSampleIntervalMs, options_.cpuSampleIntervalMs);
+  startTimer_.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, this);
+  uv_timer_start(startTimer_.get(), [](uv_timer_t* t) {
+    ownerOf<Worker>(t)->died("did not report running in time");
+  }, options_.startTimeoutMs, 0);
+  return true;
+}
+
+void Worker::onProcessEvent() {
+  std::string howItEnded;
+  if (!process_.tryReap(howItEnded)) return;
+  exitWatch_.close();
+  MSP_INFO("%s (pid %d) %s", name_.c_str(), pid_, howItEnded.c_str());
+  died(howItEnded);
+  if (onReaped) onReaped();
+}
+
+void Worker::died(const std::string& reason) {
+  if (state_ == State::Closed) return;
+  state_ = State::Closed;
+  cpuUsage_ = 0.0;
+  sampleTimer_.close();
+  startTimer_.close();
+  // A worker that lost its channel but still runs is killed; the exit watch then reaps it.
+  process_.signal(SIGKILL);
+  channel_.close("worker died");
+  auto routers = std::move(routers_);
+  routers_.clear();
+  for (auto& [id, router] : routers) router->workerClosed();
+  if (events_.died) events_.died(reason);
+}
+
+void Worker::close() {
+  if (state_ == State::Closed) return;
+  state_ = State::Closed;
+  sampleTimer_.close();
+  startTimer_.close();
+  channel_.close();
+  auto routers = std::move(routers_);
+  routers_.clear();
+  for (auto& [id, router] : routers) router->workerClosed();
+}
+
+void Worker::sampleUsage() {
+  uint64_t ticks = 0, rssPages = 0;
+  if (!readProcStat(pid_, ticks, rssPages)) return;
+  uint64_t now = uv_now(loop_);
+  static const long ticksPerSecond = sysconf(_SC_CLK_TCK);
+  static const long pageSize = sysconf(_SC_PAGESIZE);
+  if (lastSampleMs_ != 0 && now > lastSampleMs_) {
+    double cpuSeconds = static_cast<double>(ticks - lastCpuTicks_) / static_cast<double>(ticksPerSecond);
+    cpuUsage_ = cpuSeconds / (static_cast<double>(now - lastSampleMs_) / 1000.0);
+  }
+  lastCpuTicks_ = ticks;
+  lastSampleMs_ = now;
+  rssBytes_ = rssPages * static_cast<uint64_t>(pageSize);
+}
+
+Router* Worker::createRouter(const std::string& routerId, std::function<void()> onWorkerClosed, RouterCreated done) {
+  auto& router = routers_[routerId];
+  router = std::make_unique<Router>(channel_, routerId);
+  router->onWorkerClosed = std::move(onWorkerClosed);
+  Json data = Json::object();
+  data.set("routerId", routerId);
+  channel_.request("worker.createRouter", "", data, [this, routerId, done = std::move(done)](ChannelResult result) {
+    auto it = routers_.find(routerId);
+    if (it == routers_.end()) {  // closed meanwhile (room destroyed, or the worker died)
+      done(nullptr, result.ok ? "router closed" : result.error);
+      return;
+    }
+    if (!result.ok) {
+      routers_.erase(it);
+      done(nullptr, result.error);
+      return;
+    }
+    it->second->setReady();
+    done(it->second.get(), "");
+  });
+  auto it = routers_.find(routerId);
+  return it == routers_.end() ? nullptr : it->second.get();
+}
+
+void Worker::closeRouter(const std::string& routerId) {
+  auto it = routers_.find(routerId);
+  if (it == routers_.end()) return;
+  std::unique_ptr<Router> router = std::move(it->second);
+  routers_.erase(it);
+  router->close();
+}
+
+}  // namespace msp

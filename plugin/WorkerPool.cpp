@@ -1,0 +1,148 @@
+#include "WorkerPool.h"
+
+#include <algorithm>
+
+#include "LoadBalancer.h"
+#include "Log.h"
+
+namespace msp {
+
+WorkerPool::WorkerPool(uv_loop_t* loop, const Settings& settings)
+    : loop_(loop), cpuTieTolerance_(settings.cpuTieTolerance), respawn_(settings.respawn) {
+  options_.binary = settings.workerBin;
+  options_.logLevel = settings.workerLogLevel;
+  options_.requestTimeoutMs = settings.requestTimeoutMs;
+  options_.cpuSampleIntervalMs = settings.cpuSampleIntervalMs;
+  for (uint32_t i = 0; i < settings.workerCount; ++i) {
+    auto slot = std::make_unique<Slot>();
+    slot->pool = this;
+    slot->index = i;
+    slot->ports = settings.portRangeOf(i);
+    slots_.push_back(std::move(slot));
+  }
+}
+
+WorkerPool::~WorkerPool() = default;
+
+void WorkerPool::start(std::function<void(bool, const std::string&)> done) {
+  startDone_ = std::move(done);
+  for (auto& slot : slots_) {
+    std::string error;
+    if (!spawn(*slot, error)) {
+      if (auto finish = std::move(startDone_)) finish(false, "worker " + std::to_string(slot->index) + ": " + error);
+      return;
+    }
+  }
+}
+
+bool WorkerPool::spawn(Slot& slot, std::string& error) {
+  WorkerOptions options = options_;
+  options.ports = slot.ports;
+  Slot* s = &slot;
+  Worker::Events events;
+  events.running = [this] {
+    if (startDone_ && ++startedCount_ == slots_.size()) {
+      auto finish = std::move(startDone_);
+      finish(true, "");
+    }
+  };
+  events.died = [this, s](const std::string& reason) { onDied(*s, reason); };
+  slot.worker = std::make_unique<Worker>(loop_, "worker " + std::to_string(slot.index), std::move(options), std::move(events));
+  slot.spawnedAtMs = uv_now(loop_);
+  if (!slot.worker->start(error)) {
+    slot.worker.reset();
+    return false;
+  }
+  return true;
+}
+
+void WorkerPool::onDied(Slot& slot, const std::string& reason) {
+  MSP_WARN("worker %zu (pid %d) died: %s", slot.index, slot.worker ? slot.worker->pid() : -1, reason.c_str());
+  if (startDone_) {  // still starting up: init fails instead of looping
+    auto finish = std::move(startDone_);
+    finish(false, "worker " + std::to_string(slot.index) + " " + reason);
+    return;
+  }
+  if (shuttingDown_ || !respawn_) return;
+  uint64_t lived = uv_now(loop_) - slot.spawnedAtMs;
+  uint64_t delay = kInitialBackoffMs;
+  if (lived < kStableAfterMs) {
+    delay = slot.backoffMs;
+    slot.backoffMs = std::min(slot.backoffMs * 2, kMaxBackoffMs);
+  } else {
+    slot.backoffMs = kInitialBackoffMs * 2;
+  }
+  slot.respawnTimer.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, &slot);
+  uv_timer_start(slot.respawnTimer.get(), [](uv_timer_t* t) {
+    Slot* target = ownerOf<Slot>(t);
+    target->pool->respawn(*target);
+  }, delay, 0);
+  MSP_INFO("worker %zu: respawning in %llu ms", slot.index, static_cast<unsigned long long>(delay));
+}
+
+void WorkerPool::respawn(Slot& slot) {
+  slot.respawnTimer.close();
+  if (shuttingDown_) return;
+  std::string error;
+  slot.worker.reset();  // the dead one: already reaped, or killed and reaped now
+  ++slot.restarts;
+  if (!spawn(slot, error)) {
+    MSP_ERROR("worker %zu: respawn failed: %s", slot.index, error.c_str());
+    onDied(slot, error);
+  }
+}
+
+WorkerPool::Slot* WorkerPool::choose() {
+  std::vector<WorkerLoad> loads;
+  for (auto& slot : slots_) {
+    WorkerLoad load;
+    load.alive = slot->worker && slot->worker->running();
+    if (load.alive) {
+      load.roomCount = slot->worker->routerCount();
+      load.cpuUsage = slot->worker->cpuUsage();
+    }
+    load.lastChosen = slot->lastChosen;
+    loads.push_back(load);
+  }
+  auto index = chooseWorker(loads, cpuTieTolerance_);
+  if (!index) return nullptr;
+  Slot* slot = slots_[*index].get();
+  slot->lastChosen = ++chooseCounter_;
+  return slot;
+}
+
+void WorkerPool::shutdown(std::function<void()> done) {
+  shuttingDown_ = true;
+  startDone_ = nullptr;
+  shutdownDone_ = std::move(done);
+  for (auto& slot : slots_) {
+    slot->respawnTimer.close();
+    if (!slot->worker) continue;
+    slot->worker->onReaped = [this] { checkShutdownDone(); };
+    slot->worker->close();
+  }
+  // A worker exits ~0.2 s after its channel closes; one that does not is killed.
+  killTimer_.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, this);
+  uv_timer_start(killTimer_.get(), [](uv_timer_t* t) {
+    WorkerPool* pool = ownerOf<WorkerPool>(t);
+    for (auto& slot : pool->slots_) {
+      if (slot->worker && !slot->worker->reaped()) {
+        MSP_WARN("worker %zu (pid %d) did not exit: killing it", slot->index, slot->worker->pid());
+        slot->worker->kill();
+      }
+    }
+  }, 2000, 0);
+  checkShutdownDone();
+}
+
+void WorkerPool::checkShutdownDone() {
+  if (!shutdownDone_) return;
+  for (auto& slot : slots_) {
+    if (slot->worker && !slot->worker->reaped()) return;
+  }
+  killTimer_.close();
+  auto done = std::move(shutdownDone_);
+  done();
+}
+
+}  // namespace msp

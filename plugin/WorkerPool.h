@@ -1,0 +1,71 @@
+// N worker slots, each with its own port range. Slot i's worker is replaced (same ports) when it dies, with
+// a backoff that grows only while the slot keeps dying right after starting. Rooms are placed by the pure
+// chooseWorker().
+#pragma once
+
+#include <uv.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "Config.h"
+#include "UvHandle.h"
+#include "Worker.h"
+
+namespace msp {
+
+class WorkerPool {
+ public:
+  static constexpr uint64_t kInitialBackoffMs = 100;
+  static constexpr uint64_t kMaxBackoffMs = 4000;
+  // A worker that dies sooner than this after starting counts as crash-looping.
+  static constexpr uint64_t kStableAfterMs = 5000;
+
+  struct Slot {
+    WorkerPool* pool = nullptr;
+    size_t index = 0;
+    PortRange ports{};
+    std::unique_ptr<Worker> worker;
+    uint32_t restarts = 0;
+    uint64_t backoffMs = kInitialBackoffMs;
+    uint64_t lastChosen = 0;
+    uint64_t spawnedAtMs = 0;
+    UvHandle<uv_timer_t> respawnTimer;
+  };
+
+  WorkerPool(uv_loop_t* loop, const Settings& settings);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Spawns every worker; done(true) once all report running, done(false, why) at the first that fails.
+  void start(std::function<void(bool ok, const std::string& error)> done);
+  // The least-loaded live worker's slot, or null when none is alive.
+  Slot* choose();
+  // Closes every worker (no respawn from now on); done once all have exited (killed after a grace period).
+  void shutdown(std::function<void()> done);
+
+  const std::vector<std::unique_ptr<Slot>>& slots() const { return slots_; }
+
+ private:
+  bool spawn(Slot& slot, std::string& error);
+  void onDied(Slot& slot, const std::string& reason);
+  void respawn(Slot& slot);
+  void checkShutdownDone();
+
+  uv_loop_t* loop_;
+  WorkerOptions options_;
+  double cpuTieTolerance_;
+  bool respawn_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  uint64_t chooseCounter_ = 0;
+  bool shuttingDown_ = false;
+  std::function<void(bool, const std::string&)> startDone_;
+  size_t startedCount_ = 0;
+  std::function<void()> shutdownDone_;
+  UvHandle<uv_timer_t> killTimer_;
+};
+
+}  // namespace msp

@@ -1,0 +1,41 @@
+/* The core's C entry points: the only thing shim/ calls. Every function catches all C++ exceptions (an
+ * escaping one would abort Janus). The core calls back into Janus only through msp_host. */
+#ifndef MSP_CORE_API_H
+#define MSP_CORE_API_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct msp_host {
+  /* level: 1 fatal … 7 debug (Janus's LOG_ levels). */
+  void (*log)(int level, const char *message);
+  /* Copies the jcfg value of `name` (category "general") into buf; 1 if set, 0 otherwise. Valid during
+   * msp_init only. */
+  int (*config_get)(void *config, const char *name, char *buf, size_t size);
+  void *config;
+  /* Pushes an event (borrowed) to a Janus handle. */
+  void (*push_event)(void *handle, json_t *event);
+} msp_host;
+
+/* 0 on success; on failure everything started is stopped again and the reason was logged. */
+int msp_init(const msp_host *host, const char *default_worker_bin);
+void msp_destroy(void);
+/* error: 0 ok. */
+void msp_create_session(void *handle, int *error);
+/* The answer (a new reference) to a plugin message; body is borrowed. has_jsep: the client sent a JSEP. */
+json_t *msp_handle_message(void *handle, json_t *body, int has_jsep);
+/* The answer (a new reference) to an Admin API message_plugin request; request is borrowed, may be NULL. */
+json_t *msp_handle_admin_message(json_t *request);
+void msp_destroy_session(void *handle, int *error);
+/* The handle's state for the Admin API (a new reference), or NULL. */
+json_t *msp_query_session(void *handle);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds the mediasoup worker from the released npm source of mediasoup@$MEDIASOUP_VERSION, offline,
+# against Debian's libraries. Output: build/worker/mediasoup-worker. A second run reuses the first.
+set -euo pipefail
+MEDIASOUP_VERSION=3.12.16
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/build/worker
+bin=$out/mediasoup-worker
+stamp=$out/.version
+
+if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$MEDIASOUP_VERSION" ]; then
+  echo "build-worker: $bin is up to date ($MEDIASOUP_VERSION)"
+  exit 0
+fi
+
+mkdir -p "$out"
+src=$out/src
+if [ ! -f "$src/package/worker/meson.build" ]; then
+  rm -rf "$src" && mkdir -p "$src"
+  # The npm registry is the only network access: the tarball holds the worker's C++ source.
+  (cd "$src" && npm pack --silent "mediasoup@$MEDIASOUP_VERSION" >/dev/null && tar xzf mediasoup-*.tgz)
+fi
+w=$src/package/worker
+# Replace each download wrap with a local subproject pointing at Debian's library.
+rm -rf "$w"/subprojects/*.wrap "$w/subprojects/packagefiles"
+for sp in "$root"/scripts/worker-subprojects/*/; do
+  name=$(basename "$sp")
+  rm -rf "$w/subprojects/$name" && cp -r "$sp" "$w/subprojects/$name"
+done
+# bookworm ships meson 1.0.1; the worker needs nothing newer.
+sed -i "s/meson_version: '>= 1.1.0'/meson_version: '>= 1.0.0'/" "$w/meson.build"
+
+cd "$w"
+[ -f build/build.ninja ] || meson setup build --buildtype=release -Db_ndebug=true --wrap-mode=nodownload
+ninja -C build mediasoup-worker
+install -m 0755 build/mediasoup-worker "$bin"
+echo "$MEDIASOUP_VERSION" > "$stamp"
+echo "build-worker: built $bin"

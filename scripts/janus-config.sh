@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Writes a private Janus configuration folder (never /etc/janus) that loads only this plugin, with the HTTP
+# transport and the Admin API on loopback.
+# Usage: janus-config.sh DIR HTTP_PORT ADMIN_PORT ADMIN_SECRET PLUGIN_SO [PLUGIN_JCFG]
+set -euo pipefail
+dir=$1 http_port=$2 admin_port=$3 admin_secret=$4 plugin_so=$5 plugin_jcfg=${6:-}
+lib=/usr/lib/x86_64-linux-gnu/janus
+mkdir -p "$dir/conf" "$dir/plugins"
+ln -sf "$plugin_so" "$dir/plugins/libjanus_mediasoup.so"
+
+cat > "$dir/conf/janus.jcfg" <<JCFG
+general: {
+	configs_folder = "$dir/conf"
+	plugins_folder = "$dir/plugins"
+	transports_folder = "$lib/transports"
+	events_folder = "$lib/events"
+	loggers_folder = "$lib/loggers"
+	admin_secret = "$admin_secret"
+	session_timeout = 60
+	event_loops = 2
+}
+media: {
+	rtp_port_range = "20000-20100"
+}
+transports: {
+	disable = "libjanus_websockets.so,libjanus_pfunix.so,libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_rabbitmq.so"
+}
+loggers: {
+	disable = "libjanus_jsonlog.so"
+}
+events: {
+	broadcast = false
+}
+JCFG
+
+cat > "$dir/conf/janus.transport.http.jcfg" <<JCFG
+general: {
+	json = "indented"
+	base_path = "/janus"
+	http = true
+	port = $http_port
+	ip = "127.0.0.1"
+	https = false
+}
+admin: {
+	admin_base_path = "/admin"
+	admin_http = true
+	admin_port = $admin_port
+	admin_ip = "127.0.0.1"
+	admin_https = false
+}
+cors: {
+	allow_origin = "*"
+}
+JCFG
+
+if [ -n "$plugin_jcfg" ]; then
+  cp "$plugin_jcfg" "$dir/conf/janus.plugin.mediasoup.jcfg"
+fi

@@ -1,0 +1,169 @@
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "Config.h"
+#include "cmocka.h"
+
+using namespace msp;
+
+namespace {
+
+std::map<std::string, std::string> cfg, env;
+
+ConfigLookup configLookup() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    auto it = cfg.find(name);
+    if (it == cfg.end()) return std::nullopt;
+    return it->second;
+  };
+}
+EnvLookup envLookup() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+// /bin/sh stands in for the worker binary: only its being executable is checked.
+std::variant<Settings, SettingsError> load() { return loadSettings(configLookup(), envLookup(), "/bin/sh"); }
+
+int reset(void**) {
+  cfg.clear();
+  env.clear();
+  return 0;
+}
+
+void expectError(const char* mentioning) {
+  auto result = load();
+  auto* error = std::get_if<SettingsError>(&result);
+  assert_non_null(error);
+  assert_non_null(strstr(error->message.c_str(), mentioning));
+}
+
+}  // namespace
+
+static void defaults(void**) {
+  auto result = load();
+  Settings& s = std::get<Settings>(result);
+  assert_int_equal(s.workerCount, 4);
+  assert_string_equal(s.listenIp.c_str(), "127.0.0.1");
+  assert_true(s.announcedIp.empty());
+  assert_int_equal(s.statsPort, 3000);
+  assert_string_equal(s.workerBin.c_str(), "/bin/sh");
+  assert_true(s.respawn);
+}
+
+static void port_ranges_per_worker(void**) {
+  Settings s;
+  assert_int_equal(s.portRangeOf(0).min, 10000);
+  assert_int_equal(s.portRangeOf(0).max, 10999);
+  assert_int_equal(s.portRangeOf(3).min, 13000);
+  assert_int_equal(s.portRangeOf(3).max, 13999);
+  s.rtcPortBase = 20000;
+  s.portsPerWorker = 100;
+  assert_int_equal(s.portRangeOf(2).min, 20200);
+  assert_int_equal(s.portRangeOf(2).max, 20299);
+}
+
+static void config_file_values(void**) {
+  cfg["workers"] = "3";
+  cfg["rtc_port_base"] = "40000";
+  cfg["ports_per_worker"] = "500";
+  cfg["listen_ip"] = "::1";
+  cfg["respawn"] = "false";
+  cfg["cpu_tie_tolerance"] = "0.1";
+  Settings s = std::get<Settings>(load());
+  assert_int_equal(s.workerCount, 3);
+  assert_int_equal(s.portRangeOf(1).min, 40500);
+  assert_string_equal(s.listenIp.c_str(), "::1");
+  assert_false(s.respawn);
+  assert_true(s.cpuTieTolerance > 0.099 && s.cpuTieTolerance < 0.101);
+}
+
+static void env_overrides_config(void**) {
+  cfg["workers"] = "3";
+  cfg["listen_ip"] = "127.0.0.2";
+  cfg["stats_port"] = "4000";
+  env["MEDIASOUP_WORKER_COUNT"] = "2";
+  env["WEBRTC_LISTEN_IP"] = "127.0.0.3";
+  env["ANNOUNCED_IP"] = "192.0.2.1";
+  env["PORT"] = "3100";
+  env["MEDIASOUP_WORKER_BIN"] = "/bin/true";
+  Settings s = std::get<Settings>(load());
+  assert_int_equal(s.workerCount, 2);
+  assert_string_equal(s.listenIp.c_str(), "127.0.0.3");
+  assert_string_equal(s.announcedIp.c_str(), "192.0.2.1");
+  assert_int_equal(s.statsPort, 3100);
+  assert_string_equal(s.workerBin.c_str(), "/bin/true");
+}
+
+static void zero_or_negative_workers_rejected(void**) {
+  env["MEDIASOUP_WORKER_COUNT"] = "0";
+  expectError("MEDIASOUP_WORKER_COUNT");
+  env["MEDIASOUP_WORKER_COUNT"] = "-2";
+  expectError("MEDIASOUP_WORKER_COUNT");
+  env.clear();
+  cfg["workers"] = "0";
+  expectError("workers");
+}
+
+static void unparsable_numbers_rejected(void**) {
+  cfg["workers"] = "four";
+  expectError("workers = \"four\"");
+  cfg.clear();
+  cfg["rtc_port_base"] = "10000x";
+  expectError("rtc_port_base");
+  cfg.clear();
+  env["PORT"] = "70000";
+  expectError("PORT");
+  env.clear();
+  cfg["cpu_tie_tolerance"] = "lots";
+  expectError("cpu_tie_tolerance");
+  cfg.clear();
+  cfg["respawn"] = "maybe";
+  expectError("respawn");
+}
+
+static void more_workers_than_ports_rejected(void**) {
+  env["MEDIASOUP_WORKER_COUNT"] = "56";  // 10000 + 56*1000 - 1 > 65535
+  expectError("above 65535");
+  env["MEDIASOUP_WORKER_COUNT"] = "55";  // ends at 64999
+  auto fits = load();
+  assert_non_null(std::get_if<Settings>(&fits));
+}
+
+static void bad_addresses_rejected(void**) {
+  env["WEBRTC_LISTEN_IP"] = "localhost";
+  expectError("WEBRTC_LISTEN_IP");
+  env.clear();
+  env["ANNOUNCED_IP"] = "not-an-ip";
+  expectError("ANNOUNCED_IP");
+}
+
+static void missing_worker_binary_rejected(void**) {
+  env["MEDIASOUP_WORKER_BIN"] = "/nonexistent/mediasoup-worker";
+  expectError("/nonexistent/mediasoup-worker");
+}
+
+static void bad_worker_log_level_rejected(void**) {
+  cfg["worker_log_level"] = "loud";
+  expectError("worker_log_level");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup(defaults, reset),
+      cmocka_unit_test_setup(port_ranges_per_worker, reset),
+      cmocka_unit_test_setup(config_file_values, reset),
+      cmocka_unit_test_setup(env_overrides_config, reset),
+      cmocka_unit_test_setup(zero_or_negative_workers_rejected, reset),
+      cmocka_unit_test_setup(unparsable_numbers_rejected, reset),
+      cmocka_unit_test_setup(more_workers_than_ports_rejected, reset),
+      cmocka_unit_test_setup(bad_addresses_rejected, reset),
+      cmocka_unit_test_setup(missing_worker_binary_rejected, reset),
+      cmocka_unit_test_setup(bad_worker_log_level_rejected, reset),
+  };
+  return cmocka_run_group_tests_name("config", tests, nullptr, nullptr);
+}
