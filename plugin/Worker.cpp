@@ -5,35 +5,12 @@
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "Log.h"
+#include "ProcStats.h"
 
 namespace msp {
-namespace {
-
-// utime + stime (clock ticks) and RSS (pages) from /proc/PID/stat: no channel round trip needed.
-bool readProcStat(pid_t pid, uint64_t& cpuTicks, uint64_t& rssPages) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(file, line)) return false;
-  size_t end = line.rfind(')');  // the command name may contain spaces and parentheses
-  if (end == std::string::npos) return false;
-  std::istringstream fields(line.substr(end + 2));
-  std::vector<std::string> f;
-  std::string field;
-  while (fields >> field) f.push_back(field);
-  // fields after "(comm)": state is [0]; utime is field 14 overall → [11], stime [12], rss (24) → [21]
-  if (f.size() < 22) return false;
-  cpuTicks = std::stoull(f[11]) + std::stoull(f[12]);
-  rssPages = std::stoull(f[21]);
-  return true;
-}
-
-}  // namespace
-
 std::string newUuid() {
   unsigned char b[16];
   if (RAND_bytes(b, sizeof b) != 1) {
@@ -79,6 +56,7 @@ bool Worker::start(std::string& error) {
     state_ = State::Running;
     startedAtMs_ = uv_now(loop_);
     startTimer_.close();
+    sampleUsage();  // memory is known at once; CPU from the next sample on
     MSP_INFO("%s running (pid %d, ports %u-%u)", name_.c_str(), pid_, options_.ports.min, options_.ports.max);
     if (events_.running) events_.running();
   });
@@ -137,18 +115,15 @@ void Worker::close() {
 }
 
 void Worker::sampleUsage() {
-  uint64_t ticks = 0, rssPages = 0;
-  if (!readProcStat(pid_, ticks, rssPages)) return;
+  auto sample = readProcStat(pid_);
+  if (!sample) return;
   uint64_t now = uv_now(loop_);
   static const long ticksPerSecond = sysconf(_SC_CLK_TCK);
   static const long pageSize = sysconf(_SC_PAGESIZE);
-  if (lastSampleMs_ != 0 && now > lastSampleMs_) {
-    double cpuSeconds = static_cast<double>(ticks - lastCpuTicks_) / static_cast<double>(ticksPerSecond);
-    cpuUsage_ = cpuSeconds / (static_cast<double>(now - lastSampleMs_) / 1000.0);
-  }
-  lastCpuTicks_ = ticks;
+  if (lastSampleMs_ != 0) cpuUsage_ = cpuShare(lastCpuTicks_, sample->cpuTicks, now - lastSampleMs_, ticksPerSecond);
+  lastCpuTicks_ = sample->cpuTicks;
   lastSampleMs_ = now;
-  rssBytes_ = rssPages * static_cast<uint64_t>(pageSize);
+  rssBytes_ = sample->rssPages * static_cast<uint64_t>(pageSize);
 }
 
 Router* Worker::createRouter(const std::string& routerId, std::function<void()> onWorkerClosed, RouterCreated done) {

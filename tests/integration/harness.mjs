@@ -1,0 +1,178 @@
+// Starts a real Janus (private config folder, loopback only) loading the built plugin with real mediasoup
+// workers, and talks to it the way a client does: Janus HTTP API, Admin API, stats HTTP.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const top = process.env.TOP_SRCDIR ?? new URL('../..', import.meta.url).pathname;
+const pluginSo = process.env.PLUGIN_SO ?? join(top, '.libs/libjanus_mediasoup.so');
+const workerBin = process.env.MEDIASOUP_WORKER_BIN ?? join(top, 'build/worker/mediasoup-worker');
+export const ADMIN_SECRET = 'test-admin-secret';
+
+let portCursor = 20000 + (process.pid % 200) * 50;
+function nextPorts() {
+  portCursor += 3;
+  return { http: portCursor, admin: portCursor + 1, stats: portCursor + 2 };
+}
+
+// jcfg: extra lines for the plugin's "general" category; env: extra environment for Janus.
+export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailure = false } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'janus-mediasoup-test-'));
+  const ports = nextPorts();
+  const pluginJcfg = join(dir, 'plugin.jcfg');
+  writeFileSync(pluginJcfg, `general: {\n${jcfg}\n}\n`);
+  execFileSync(join(top, 'scripts/janus-config.sh'),
+    [dir, String(ports.http), String(ports.admin), ADMIN_SECRET, pluginSo, pluginJcfg]);
+  const logFile = join(dir, 'janus.log');
+  const proc = spawn('janus', ['-F', join(dir, 'conf'), '-P', join(dir, 'plugins'), '-L', logFile, '-N', '-o', '-d', '4'], {
+    env: {
+      ...process.env,
+      MEDIASOUP_WORKER_COUNT: String(workers),
+      MEDIASOUP_WORKER_BIN: workerBin,
+      PORT: String(ports.stats),
+      ...env,
+    },
+    stdio: 'ignore',
+  });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const janus = {
+    proc, dir, ports, exited, logFile,
+    janusUrl: `http://127.0.0.1:${ports.http}/janus`,
+    adminUrl: `http://127.0.0.1:${ports.admin}/admin`,
+    statsUrl: `http://127.0.0.1:${ports.stats}`,
+    log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+  // Janus is up when its HTTP transport answers; the plugin when the log says so (or that it failed).
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const log = janus.log();
+    if (log.includes('janus.plugin.mediasoup initialized!') && (await reachable(`${janus.janusUrl}/info`))) break;
+    if (expectFailure && log.includes('JANUS REST (HTTP/HTTPS) transport plugin initialized')) break;
+    if (Date.now() > deadline || proc.exitCode !== null) {
+      await janus.stop('SIGKILL');
+      throw new Error(`Janus did not come up:\n${log.slice(-3000)}`);
+    }
+    await sleep(100);
+  }
+  return janus;
+}
+
+async function reachable(url) {
+  try {
+    await fetch(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function getJson(url, init) {
+  const response = await fetch(url, init);
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+let transactionCounter = 0;
+async function janusPost(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ transaction: `t${++transactionCounter}`, ...body }),
+  });
+  return response.json();
+}
+
+// A Janus session with one handle attached to the plugin: a peer, as a client sees it.
+export async function attachPeer(janus) {
+  const session = await janusPost(janus.janusUrl, { janus: 'create' });
+  const sessionId = session.data.id;
+  const attached = await janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'attach', plugin: 'janus.plugin.mediasoup' });
+  if (attached.janus !== 'success') throw new Error(`attach failed: ${JSON.stringify(attached)}`);
+  const handleId = attached.data.id;
+  const events = [];
+  let polling = true;
+  const stopPolling = new AbortController();
+  const poll = (async () => {
+    while (polling) {
+      try {
+        const response = await fetch(`${janus.janusUrl}/${sessionId}?maxev=10`, { signal: stopPolling.signal });
+        const got = await response.json();
+        for (const e of [].concat(got)) {
+          if (e.janus === 'event' && e.plugindata) events.push(e.plugindata.data);
+        }
+      } catch {
+        await sleep(100);
+      }
+    }
+  })();
+  return {
+    sessionId, handleId, events,
+    // The plugin's synchronous answer (plugindata.data).
+    async request(body) {
+      const answer = await janusPost(`${janus.janusUrl}/${sessionId}/${handleId}`, { janus: 'message', body });
+      if (answer.janus !== 'success') throw new Error(`message failed: ${JSON.stringify(answer)}`);
+      return answer.plugindata.data;
+    },
+    async waitEvent(predicate, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = events.find(predicate);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no such event; got ${JSON.stringify(events)}`);
+        await sleep(50);
+      }
+    },
+    async detach() {
+      await janusPost(`${janus.janusUrl}/${sessionId}/${handleId}`, { janus: 'detach' });
+    },
+    async close() {
+      polling = false;
+      stopPolling.abort();
+      await janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'destroy' }).catch(() => {});
+      await poll;
+    },
+  };
+}
+
+export async function admin(janus, request) {
+  const answer = await janusPost(janus.adminUrl, {
+    janus: 'message_plugin', plugin: 'janus.plugin.mediasoup', request, admin_secret: ADMIN_SECRET,
+  });
+  return answer;
+}
+
+// Live (not zombie) mediasoup worker processes whose parent is pid (or any parent when pid is omitted).
+export function liveWorkers(parentPid) {
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const afterName = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [state, ppid] = [afterName[0], Number(afterName[1])];
+    if (!stat.includes('(mediasoup-worke') || state === 'Z') continue;
+    if (parentPid !== undefined && ppid !== parentPid) continue;
+    const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    found.push({ pid: Number(entry), ppid, cmdline });
+  }
+  return found;
+}
+
+export async function waitFor(check, { timeoutMs = 5000, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
