@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: cmocka unit tests, integration tests against a real Janus with
+# real workers, and (where the web bundle exists) browser media tests in headless Chromium.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/scripts/build.sh"
+cd "$root"
+make -j"$(nproc)" check || { cat tests/*.log tests/integration/*.log 2>/dev/null | tail -200; exit 1; }
+
+# One closing line over every individual test case (cmocka cases + node test cases).
+passed=0 failed=0
+for log in tests/unit_*.log; do
+  p=$(grep -oP '\[  PASSED  \] \K[0-9]+' "$log" | tail -1 || true); f=$(grep -oP '\[  FAILED  \] \K[0-9]+' "$log" | tail -1 || true)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+for log in tests/integration/*.log; do
+  [ -f "$log" ] || continue
+  p=$(grep -oP 'ℹ pass \K[0-9]+' "$log" | tail -1 || true); f=$(grep -oP 'ℹ fail \K[0-9]+' "$log" | tail -1 || true)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+echo "$passed passed, $failed failed"
