@@ -1,5 +1,7 @@
 #include "Config.h"
 
+#include "MediaCodecs.h"
+
 #include <arpa/inet.h>
 #include <unistd.h>
 
@@ -116,6 +118,15 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
             r.integer("request_timeout_ms", nullptr, 100, 60000, s.requestTimeoutMs) &&
             r.text("web_root", nullptr, s.webRoot);
   if (!ok) return SettingsError{r.error};
+
+  std::string codecList = kDefaultMediaCodecs, badCodec;
+  r.text("media_codecs", nullptr, codecList);
+  auto codecs = parseMediaCodecNames(codecList, badCodec);
+  if (!codecs) {
+    return SettingsError{"invalid setting media_codecs = \"" + codecList + "\": unknown codec \"" + badCodec +
+                         "\" (known: opus, PCMU, PCMA, G722, VP8, VP9, H264)"};
+  }
+  s.mediaCodecs = *codecs;
 
   uint64_t lastPort = uint64_t{s.rtcPortBase} + uint64_t{s.workerCount} * s.portsPerWorker - 1;
   if (lastPort > kMaxPort) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace msp {
 
@@ -30,6 +31,7 @@ struct Settings {
   bool respawn = true;
   uint32_t requestTimeoutMs = 5000;
   std::string webRoot;  // static files served beside /stats; empty: none
+  std::vector<std::string> mediaCodecs;  // names (MediaCodecs.h)
 
   PortRange portRangeOf(uint32_t workerIndex) const {
     uint32_t min = rtcPortBase + workerIndex * portsPerWorker;

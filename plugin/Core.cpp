@@ -3,6 +3,8 @@
 #include <future>
 
 #include "Log.h"
+#include "MediaCodecs.h"
+#include "Ortc.h"
 #include "Requests.h"
 #include "Stats.h"
 
@@ -18,6 +20,17 @@ std::chrono::milliseconds Core::answerTimeout() const {
 }
 
 bool Core::start(std::string& error) {
+  Json routerRtpCapabilities;
+  try {
+    Json codecs = mediaCodecsFor(settings_.mediaCodecs);
+    routerRtpCapabilities = ortc::generateRouterRtpCapabilities(codecs.get());
+  } catch (const ortc::OrtcError& e) {
+    error = std::string("invalid setting media_codecs: ") + e.what();
+    return false;
+  }
+  WebRtcTransportOptions transportOptions;
+  transportOptions.listenIp = settings_.listenIp;
+  transportOptions.announcedIp = settings_.announcedIp;
   if (!loop_.start()) {
     error = "could not start the event loop";
     return false;
@@ -25,9 +38,10 @@ bool Core::start(std::string& error) {
   started_ = true;
   auto ready = std::make_shared<std::promise<std::string>>();
   auto readyFuture = ready->get_future();
-  loop_.post([this, ready] {
+  loop_.post([this, ready, routerRtpCapabilities, transportOptions] {
     pool_ = std::make_unique<WorkerPool>(loop_.loop(), settings_);
-    rooms_ = std::make_unique<RoomManager>(*pool_, [this](uint64_t sessionId, Json event) { pushEvent(sessionId, event); });
+    rooms_ = std::make_unique<RoomManager>(*pool_, [this](uint64_t sessionId, Json event) { pushEvent(sessionId, event); },
+                                           routerRtpCapabilities, transportOptions);
     pool_->start([ready](bool ok, const std::string& why) { ready->set_value(ok ? "" : why); });
   });
   if (readyFuture.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {

@@ -1,6 +1,7 @@
 #include "Requests.h"
 
 #include <cstring>
+#include <optional>
 
 namespace msp {
 namespace {
@@ -32,6 +33,161 @@ std::variant<std::string, ApiError> optionalString(json_t* body, const char* key
     return ApiError{kInvalidElement, std::string("invalid element (") + key + " has control characters)"};
   }
   return std::string(json_string_value(value), length);
+}
+
+// A mandatory entity id (transportId, producerId, …): a non-empty string of at most 64 bytes.
+std::variant<std::string, ApiError> requiredId(json_t* body, const char* key) {
+  json_t* value = json_object_get(body, key);
+  if (!value) return ApiError{kMissingElement, std::string("missing mandatory element (") + key + ")"};
+  if (!json_is_string(value) || json_string_length(value) == 0 || json_string_length(value) > kMaxEntityIdBytes) {
+    return ApiError{kInvalidElement, std::string("invalid element (") + key + " should be a non-empty string of at most " +
+                                         std::to_string(kMaxEntityIdBytes) + " bytes)"};
+  }
+  return std::string(json_string_value(value));
+}
+
+// A mandatory object, deep-copied so validation may normalise it.
+std::variant<Json, ApiError> requiredObject(json_t* body, const char* key) {
+  json_t* value = json_object_get(body, key);
+  if (!value) return ApiError{kMissingElement, std::string("missing mandatory element (") + key + ")"};
+  if (!json_is_object(value)) return ApiError{kInvalidElement, std::string("invalid element (") + key + " should be an object)"};
+  return Json::adopt(json_deep_copy(value));
+}
+
+std::variant<Json, ApiError> optionalObject(json_t* body, const char* key) {
+  json_t* value = json_object_get(body, key);
+  if (!value || json_is_null(value)) return Json();
+  if (!json_is_object(value)) return ApiError{kInvalidElement, std::string("invalid element (") + key + " should be an object)"};
+  return Json::adopt(json_deep_copy(value));
+}
+
+std::variant<int, ApiError> layer(json_t* body, const char* key, bool required) {
+  json_t* value = json_object_get(body, key);
+  if (!value) {
+    if (required) return ApiError{kMissingElement, std::string("missing mandatory element (") + key + ")"};
+    return -1;
+  }
+  if (!json_is_integer(value) || json_integer_value(value) < 0 || json_integer_value(value) > 255) {
+    return ApiError{kInvalidElement, std::string("invalid element (") + key + " should be an integer from 0 to 255)"};
+  }
+  return static_cast<int>(json_integer_value(value));
+}
+
+// Collects fields, stopping at the first error: parse.id("transportId", r.transportId) && …
+class Fields {
+ public:
+  explicit Fields(json_t* body) : body_(body) {}
+  bool id(const char* key, std::string& out) { return take(requiredId(body_, key), out); }
+  bool object(const char* key, Json& out) { return take(requiredObject(body_, key), out); }
+  bool optionalObj(const char* key, Json& out) { return take(optionalObject(body_, key), out); }
+  bool text(const char* key, size_t maxBytes, std::string& out) { return take(optionalString(body_, key, maxBytes), out); }
+  bool integer(const char* key, bool required, int& out) { return take(layer(body_, key, required), out); }
+  std::optional<ApiError> error;
+
+ private:
+  template <typename T>
+  bool take(std::variant<T, ApiError> value, T& out) {
+    if (auto* e = std::get_if<ApiError>(&value)) {
+      error = *e;
+      return false;
+    }
+    out = std::get<T>(std::move(value));
+    return true;
+  }
+  json_t* body_;
+};
+
+template <typename T>
+std::variant<Request, ApiError> result(Fields& fields, bool ok, T value) {
+  if (!ok) return *fields.error;
+  return value;
+}
+
+std::variant<Request, ApiError> parseMediaRequest(const std::string& request, json_t* body) {
+  Fields f(body);
+  if (request == "createWebRtcTransport") {
+    request::CreateWebRtcTransport r;
+    json_t* direction = json_object_get(body, "direction");
+    if (!direction) return ApiError{kMissingElement, "missing mandatory element (direction)"};
+    if (!json_is_string(direction) || (std::strcmp(json_string_value(direction), "send") != 0 &&
+                                       std::strcmp(json_string_value(direction), "recv") != 0)) {
+      return ApiError{kInvalidElement, "invalid element (direction should be \"send\" or \"recv\")"};
+    }
+    r.send = std::strcmp(json_string_value(direction), "send") == 0;
+    return result(f, f.optionalObj("sctpCapabilities", r.sctpCapabilities), r);
+  }
+  if (request == "connectWebRtcTransport") {
+    request::ConnectWebRtcTransport r;
+    return result(f, f.id("transportId", r.transportId) && f.object("dtlsParameters", r.dtlsParameters), r);
+  }
+  if (request == "restartIce") {
+    request::RestartIce r;
+    return result(f, f.id("transportId", r.transportId), r);
+  }
+  if (request == "closeTransport") {
+    request::CloseTransport r;
+    return result(f, f.id("transportId", r.transportId), r);
+  }
+  if (request == "produce") {
+    request::Produce r;
+    bool ok = f.id("transportId", r.transportId);
+    if (ok) {
+      json_t* kind = json_object_get(body, "kind");
+      if (!kind) return ApiError{kMissingElement, "missing mandatory element (kind)"};
+      if (!json_is_string(kind) || (std::strcmp(json_string_value(kind), "audio") != 0 && std::strcmp(json_string_value(kind), "video") != 0)) {
+        return ApiError{kInvalidElement, "invalid element (kind should be \"audio\" or \"video\")"};
+      }
+      r.kind = json_string_value(kind);
+    }
+    return result(f, ok && f.object("rtpParameters", r.rtpParameters) && f.optionalObj("appData", r.appData), r);
+  }
+  using PA = request::ProducerAction;
+  if (request == "pauseProducer" || request == "resumeProducer" || request == "closeProducer") {
+    PA r{request == "pauseProducer" ? PA::Kind::Pause : request == "resumeProducer" ? PA::Kind::Resume : PA::Kind::Close, ""};
+    return result(f, f.id("producerId", r.producerId), r);
+  }
+  if (request == "consume") {
+    request::Consume r;
+    return result(f, f.id("transportId", r.transportId) && f.id("producerId", r.producerId) &&
+                         f.object("rtpCapabilities", r.rtpCapabilities), r);
+  }
+  using CA = request::ConsumerAction;
+  if (request == "pauseConsumer" || request == "resumeConsumer") {
+    CA r{request == "pauseConsumer" ? CA::Kind::Pause : CA::Kind::Resume, ""};
+    return result(f, f.id("consumerId", r.consumerId), r);
+  }
+  if (request == "setPreferredLayers") {
+    request::SetPreferredLayers r;
+    return result(f, f.id("consumerId", r.consumerId) && f.integer("spatialLayer", true, r.spatialLayer) &&
+                         f.integer("temporalLayer", false, r.temporalLayer), r);
+  }
+  if (request == "produceData") {
+    request::ProduceData r;
+    return result(f, f.id("transportId", r.transportId) && f.object("sctpStreamParameters", r.sctpStreamParameters) &&
+                         f.text("label", kMaxLabelBytes, r.label) && f.text("protocol", kMaxLabelBytes, r.protocol) &&
+                         f.optionalObj("appData", r.appData), r);
+  }
+  if (request == "consumeData") {
+    request::ConsumeData r;
+    return result(f, f.id("transportId", r.transportId) && f.id("dataProducerId", r.dataProducerId), r);
+  }
+  if (request == "getStats") {
+    using Of = request::GetStats::Of;
+    static const std::pair<const char*, Of> keys[] = {{"transportId", Of::Transport}, {"producerId", Of::Producer},
+                                                      {"consumerId", Of::Consumer}, {"dataProducerId", Of::DataProducer},
+                                                      {"dataConsumerId", Of::DataConsumer}};
+    std::optional<request::GetStats> found;
+    for (const auto& [key, of] : keys) {
+      if (!json_object_get(body, key)) continue;
+      if (found) return ApiError{kInvalidElement, "invalid element (getStats takes exactly one id)"};
+      request::GetStats r{of, ""};
+      if (!f.id(key, r.id)) return *f.error;
+      found = r;
+    }
+    if (!found) return ApiError{kMissingElement, "missing mandatory element (one of transportId, producerId, consumerId, dataProducerId, dataConsumerId)"};
+    return *found;
+  }
+  return ApiError{kUnknownRequest, "unknown request '" + request + "'"};
 }
 
 template <typename T>
@@ -81,7 +237,7 @@ std::variant<Request, ApiError> parseRequest(json_t* body) {
     return request::Join{std::get<std::string>(room), std::get<std::string>(display)};
   }
   if (request == "leave") return request::Leave{};
-  return ApiError{kUnknownRequest, "unknown request '" + request + "'"};
+  return parseMediaRequest(request, body);
 }
 
 std::variant<AdminRequest, ApiError> parseAdminRequest(json_t* body) {

@@ -23,10 +23,64 @@ struct Join {
 };
 struct Leave {};
 
+// Media (on a joined handle). Json members are the client's own copies: ORTC may normalise them in place.
+struct CreateWebRtcTransport {
+  bool send = true;  // direction "send" | "recv"
+  Json sctpCapabilities;  // null: no SCTP
+};
+struct ConnectWebRtcTransport {
+  std::string transportId;
+  Json dtlsParameters;
+};
+struct RestartIce { std::string transportId; };
+struct CloseTransport { std::string transportId; };
+struct Produce {
+  std::string transportId;
+  std::string kind;
+  Json rtpParameters;
+  Json appData;
+};
+struct ProducerAction {
+  enum class Kind { Pause, Resume, Close } kind;
+  std::string producerId;
+};
+struct Consume {
+  std::string transportId;
+  std::string producerId;
+  Json rtpCapabilities;
+};
+struct ConsumerAction {
+  enum class Kind { Pause, Resume } kind;
+  std::string consumerId;
+};
+struct SetPreferredLayers {
+  std::string consumerId;
+  int spatialLayer = 0;
+  int temporalLayer = -1;  // -1: not given
+};
+struct ProduceData {
+  std::string transportId;
+  Json sctpStreamParameters;
+  std::string label;
+  std::string protocol;
+  Json appData;
+};
+struct ConsumeData {
+  std::string transportId;
+  std::string dataProducerId;
+};
+struct GetStats {
+  enum class Of { Transport, Producer, Consumer, DataProducer, DataConsumer } of;
+  std::string id;
+};
+
 }  // namespace request
 
 using Request = std::variant<request::Create, request::Destroy, request::Exists, request::List, request::Join,
-                             request::Leave>;
+                             request::Leave, request::CreateWebRtcTransport, request::ConnectWebRtcTransport,
+                             request::RestartIce, request::CloseTransport, request::Produce, request::ProducerAction,
+                             request::Consume, request::ConsumerAction, request::SetPreferredLayers,
+                             request::ProduceData, request::ConsumeData, request::GetStats>;
 
 std::variant<Request, ApiError> parseRequest(json_t* body);
 
@@ -35,6 +89,8 @@ std::variant<AdminRequest, ApiError> parseAdminRequest(json_t* body);
 
 constexpr size_t kMaxRoomIdBytes = 128;
 constexpr size_t kMaxDisplayBytes = 256;
+constexpr size_t kMaxEntityIdBytes = 64;
+constexpr size_t kMaxLabelBytes = 1024;
 
 // A room id: a non-empty string of at most 128 bytes without control characters, or an integer (turned
 // into its decimal string).

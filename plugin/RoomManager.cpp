@@ -1,20 +1,10 @@
 #include "RoomManager.h"
 
-#include <openssl/rand.h>
-
+#include "Ids.h"
 #include "Log.h"
 #include "Router.h"
 
 namespace msp {
-
-std::string randomRoomId() {
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  unsigned char bytes[16];
-  RAND_bytes(bytes, sizeof bytes);
-  std::string id;
-  for (unsigned char b : bytes) id += alphabet[b & 63];
-  return id;
-}
 
 namespace {
 
@@ -33,7 +23,11 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 
-RoomManager::RoomManager(WorkerPool& pool, EventSink events) : pool_(pool), events_(std::move(events)) {}
+RoomManager::RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities,
+                         WebRtcTransportOptions transportOptions)
+    : pool_(pool), events_(events), routerRtpCapabilities_(std::move(routerRtpCapabilities)),
+      media_(events, std::move(transportOptions),
+             [this](const std::string& roomId, const std::string& routerId) { return roomWithRouter(roomId, routerId); }) {}
 
 RoomManager::~RoomManager() { closeAll(); }
 
@@ -45,6 +39,7 @@ void RoomManager::handle(uint64_t sessionId, const Request& request, Reply reply
                  [&](const request::List&) { list(std::move(reply)); },
                  [&](const request::Join& r) { join(sessionId, r, std::move(reply)); },
                  [&](const request::Leave&) { leave(sessionId, std::move(reply)); },
+                 [&](const auto&) { media(sessionId, request, std::move(reply)); },
              },
              request);
 }
@@ -69,7 +64,7 @@ Room* RoomManager::createRoom(const std::string& id, bool autoCreated, int& erro
   auto onWorkerClosed = [this, id, routerId] {
     if (roomWithRouter(id, routerId)) closeRoom(id, "workerDied");
   };
-  Router* router = room->worker->createRouter(routerId, onWorkerClosed, [this, id, routerId](Router* created, const std::string& failure) {
+  Router* router = room->worker->createRouter(routerId, routerRtpCapabilities_, onWorkerClosed, [this, id, routerId](Router* created, const std::string& failure) {
     Room* r = roomWithRouter(id, routerId);
     if (!r) return;  // closed while the worker was creating it
     auto waiters = std::move(r->readyWaiters);
@@ -89,6 +84,7 @@ Room* RoomManager::createRoom(const std::string& id, bool autoCreated, int& erro
     return nullptr;
   }
   room->router = router;
+  media_.wire(*room);
   return room;
 }
 
@@ -193,9 +189,8 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
 void RoomManager::addPeer(Room& room, uint64_t sessionId, const std::string& display, Reply reply) {
   Json others = Json::array();
   for (const auto& [id, peer] : room.peers) {
-    Json entry = Json::object();
-    entry.set("peerId", peer.peerId).set("display", peer.display)
-        .set("producers", Json::array()).set("dataProducers", Json::array());
+    Json entry = media_.producersOf(room, id);
+    entry.set("peerId", peer.peerId).set("display", peer.display);
     others.append(entry);
   }
   Peer& peer = room.peers[sessionId];
@@ -211,7 +206,7 @@ void RoomManager::addPeer(Room& room, uint64_t sessionId, const std::string& dis
 
   Json answer = Json::object();
   answer.set("mediasoup", "joined").set("room", room.id).set("worker", static_cast<unsigned long>(room.workerSlot))
-      .set("peerId", peer.peerId).set("peers", others);
+      .set("peerId", peer.peerId).set("routerRtpCapabilities", routerRtpCapabilities_).set("peers", others);
   reply(answer);
 }
 
@@ -240,9 +235,20 @@ void RoomManager::sessionGone(uint64_t sessionId) {
   removePeer(*room->second, sessionId);
 }
 
+void RoomManager::media(uint64_t sessionId, const Request& request, Reply reply) {
+  auto joined = sessionRooms_.find(sessionId);
+  auto room = joined == sessionRooms_.end() ? rooms_.end() : rooms_.find(joined->second);
+  if (room == rooms_.end() || !room->second->peers.count(sessionId)) {
+    reply(errorAnswer(kJoinState, "not in a room: join first"));
+    return;
+  }
+  media_.handle(*room->second, room->second->peers.at(sessionId), request, std::move(reply));
+}
+
 void RoomManager::removePeer(Room& room, uint64_t sessionId) {
   auto it = room.peers.find(sessionId);
   if (it == room.peers.end()) return;
+  media_.peerLeaving(room, sessionId);  // its producers close first: the others hear before peerLeft
   Json left = event("peerLeft");
   left.set("peerId", it->second.peerId).set("display", it->second.display);
   room.peers.erase(it);

@@ -10,19 +10,17 @@
 #include <string>
 
 #include "Json.h"
+#include "MediaSignaling.h"
 #include "Requests.h"
 #include "Room.h"
 #include "WorkerPool.h"
 
 namespace msp {
 
-using Reply = std::function<void(Json answer)>;
-// Pushes an event to a Janus session (the shim's push_event, when the session is still alive).
-using EventSink = std::function<void(uint64_t sessionId, Json event)>;
-
 class RoomManager {
  public:
-  RoomManager(WorkerPool& pool, EventSink events);
+  // events pushes an event to a Janus session (when it is still alive).
+  RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities, WebRtcTransportOptions transportOptions);
   ~RoomManager();
   RoomManager(const RoomManager&) = delete;
   RoomManager& operator=(const RoomManager&) = delete;
@@ -44,6 +42,7 @@ class RoomManager {
   void list(Reply reply);
   void join(uint64_t sessionId, const request::Join& request, Reply reply);
   void leave(uint64_t sessionId, Reply reply);
+  void media(uint64_t sessionId, const Request& request, Reply reply);
 
   // Places a new room on the least-loaded worker; the room exists (and counts) at once, ready later.
   Room* createRoom(const std::string& id, bool autoCreated, int& errorCode, std::string& error);
@@ -57,10 +56,11 @@ class RoomManager {
 
   WorkerPool& pool_;
   EventSink events_;
+  Json routerRtpCapabilities_;
+  MediaSignaling media_;
   std::map<std::string, std::unique_ptr<Room>> rooms_;
   std::map<uint64_t, std::string> sessionRooms_;  // joined (or joining) sessions
 };
 
-std::string randomRoomId();
 
 }  // namespace msp

@@ -1,36 +1,87 @@
-// A mediasoup router in a worker. Owned by its Worker. Two ways to close, kept apart as in mediasoup:
-// close() is ours (tell the worker, then cascade), workerClosed() is the worker's death (cascade only).
+// A mediasoup router in a worker: one room's media. Owned by its Worker; owns the room's transports.
+// Two ways to close, kept apart as in mediasoup: close() is ours (tell the worker, then cascade),
+// workerClosed() is the worker's death (cascade only).
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "Channel.h"
+#include "Json.h"
+#include "Lifetime.h"
+#include "Transport.h"
 
 namespace msp {
 
+// What the room layer hears from its router's entities, each closing announced once.
+struct RouterObserver {
+  // A producer or data producer closed (its peer's request, its transport closed): tell the other peers.
+  std::function<void(uint64_t owner, const Producer& producer)> producerClosed;
+  std::function<void(uint64_t owner, const DataProducer& dataProducer)> dataProducerClosed;
+  // A consumer or data consumer closed because its producer went away: tell its peer.
+  std::function<void(uint64_t owner, const Consumer& consumer)> consumerClosed;
+  std::function<void(uint64_t owner, const DataConsumer& dataConsumer)> dataConsumerClosed;
+  // producerpause / producerresume / layerschange of a consumer: tell its peer.
+  std::function<void(uint64_t owner, const Consumer& consumer, const std::string& event, const Json& data)> consumerEvent;
+};
+
+struct WebRtcTransportOptions {
+  std::string listenIp;
+  std::string announcedIp;  // empty: none
+  bool enableSctp = false;
+  int sctpOS = 1024;
+  int sctpMIS = 1024;
+};
+
 class Router {
  public:
-  Router(Channel& channel, std::string id) : channel_(channel), id_(std::move(id)) {}
+  Router(Channel& channel, std::string id, Json rtpCapabilities)
+      : channel_(channel), id_(std::move(id)), rtpCapabilities_(std::move(rtpCapabilities)) {}
+  ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
   const std::string& id() const { return id_; }
+  const Json& rtpCapabilities() const { return rtpCapabilities_; }
   bool ready() const { return ready_; }
   bool closed() const { return closed_; }
   void setReady() { ready_ = true; }
 
+  void createWebRtcTransport(uint64_t owner, Direction direction, const WebRtcTransportOptions& options,
+                             Transport::Created<Transport> done);
+  Transport* transport(const std::string& id) const;
+  const std::map<std::string, std::unique_ptr<Transport>>& transports() const { return transports_; }
+  Producer* findProducer(const std::string& id, Transport** owner = nullptr) const;
+  DataProducer* findDataProducer(const std::string& id, Transport** owner = nullptr) const;
+  void closeTransport(const std::string& id);
+
   void close();
   void workerClosed();
 
-  // Observer: runs once when the router closes for a reason other than close() (the worker died).
+  RouterObserver observer;
+  // Runs once when the router closes because its worker died.
   std::function<void()> onWorkerClosed;
 
+  // From this router's transports.
+  void producerClosed(Transport& from, const Producer& producer);
+  void dataProducerClosed(Transport& from, const DataProducer& dataProducer);
+  void consumerClosedByProducer(Transport& of, const Consumer& consumer);
+  void dataConsumerClosedByProducer(Transport& of, const DataConsumer& dataConsumer);
+  void consumerEvent(Transport& of, const Consumer& consumer, const std::string& event, const Json& data);
+
  private:
+  void dropTransports();
+
   Channel& channel_;
   std::string id_;
+  Json rtpCapabilities_;
   bool ready_ = false;
   bool closed_ = false;
+  std::map<std::string, std::unique_ptr<Transport>> transports_;
+  Lifetime lifetime_;
 };
 
 }  // namespace msp

@@ -1,29 +1,16 @@
 #include "Worker.h"
 
-#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
+#include "Ids.h"
 #include "Log.h"
 #include "ProcStats.h"
 
 namespace msp {
-std::string newUuid() {
-  unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1) {
-    for (auto& byte : b) byte = static_cast<unsigned char>(std::rand());
-  }
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  char text[37];
-  std::snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-  return text;
-}
-
 Worker::Worker(uv_loop_t* loop, std::string name, WorkerOptions options, Events events)
     : loop_(loop), name_(std::move(name)), options_(std::move(options)), events_(std::move(events)),
       channel_(loop, options_.requestTimeoutMs, name_) {}
@@ -126,9 +113,10 @@ void Worker::sampleUsage() {
   rssBytes_ = sample->rssPages * static_cast<uint64_t>(pageSize);
 }
 
-Router* Worker::createRouter(const std::string& routerId, std::function<void()> onWorkerClosed, RouterCreated done) {
+Router* Worker::createRouter(const std::string& routerId, Json rtpCapabilities, std::function<void()> onWorkerClosed,
+                             RouterCreated done) {
   auto& router = routers_[routerId];
-  router = std::make_unique<Router>(channel_, routerId);
+  router = std::make_unique<Router>(channel_, routerId, std::move(rtpCapabilities));
   router->onWorkerClosed = std::move(onWorkerClosed);
   Json data = Json::object();
   data.set("routerId", routerId);

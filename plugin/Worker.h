@@ -59,7 +59,8 @@ class Worker {
   // The router counts toward this worker's load at once; done runs when the worker has created it (router
   // set) or could not (router null: the router is already gone again). done may run before this returns
   // (the channel is already closed): the result is then null.
-  Router* createRouter(const std::string& routerId, std::function<void()> onWorkerClosed, RouterCreated done);
+  Router* createRouter(const std::string& routerId, Json rtpCapabilities, std::function<void()> onWorkerClosed,
+                       RouterCreated done);
   void closeRouter(const std::string& routerId);
   size_t routerCount() const { return routers_.size(); }
 
@@ -88,6 +89,5 @@ class Worker {
   uint64_t rssBytes_ = 0;
 };
 
-std::string newUuid();
 
 }  // namespace msp

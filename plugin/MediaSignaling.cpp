@@ -1,0 +1,411 @@
+#include "MediaSignaling.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ApiError.h"
+#include "Log.h"
+#include "Ortc.h"
+
+namespace msp {
+namespace {
+
+Json event(const char* name) {
+  Json e = Json::object();
+  e.set("mediasoup", "event").set("event", name);
+  return e;
+}
+
+Json answer(const char* name) {
+  Json a = Json::object();
+  a.set("mediasoup", name);
+  return a;
+}
+
+// A failed worker request: the worker rejected the client's values (447), or did not answer / died (448).
+Json workerError(const std::string& error) {
+  bool unavailable = error == "request timed out" || error == "worker closed" || error == "worker died" ||
+                     error.rfind("write failed", 0) == 0;
+  return errorAnswer(unavailable ? kWorkerUnavailable : kInvalidParameters,
+                     unavailable ? "the worker did not answer: " + error : "rejected by the worker: " + error);
+}
+
+Json ortcError(const ortc::OrtcError& e) {
+  return errorAnswer(kInvalidParameters, std::string(e.unsupported ? "unsupported parameters: " : "invalid parameters: ") + e.what());
+}
+
+// DTLS parameters as mediasoup-client sends them: {role?, fingerprints:[{algorithm, value}, …]}.
+bool validDtlsParameters(json_t* dtls) {
+  json_t* fingerprints = json_object_get(dtls, "fingerprints");
+  if (!json_is_array(fingerprints) || json_array_size(fingerprints) == 0) return false;
+  size_t i;
+  json_t* fp;
+  json_array_foreach(fingerprints, i, fp) {
+    if (!json_is_string(json_object_get(fp, "algorithm")) || !json_is_string(json_object_get(fp, "value"))) return false;
+  }
+  json_t* role = json_object_get(dtls, "role");
+  if (!role) return true;
+  if (!json_is_string(role)) return false;
+  const char* r = json_string_value(role);
+  return std::strcmp(r, "auto") == 0 || std::strcmp(r, "client") == 0 || std::strcmp(r, "server") == 0;
+}
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+}  // namespace
+
+MediaSignaling::MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom)
+    : events_(std::move(events)), transportOptions_(std::move(transportOptions)), findRoom_(std::move(findRoom)) {}
+
+std::string MediaSignaling::peerIdOf(const Room& room, uint64_t sessionId) const {
+  auto it = room.peers.find(sessionId);
+  return it == room.peers.end() ? std::string() : it->second.peerId;
+}
+
+void MediaSignaling::broadcast(const Room& room, const Json& e, uint64_t exceptSessionId) const {
+  for (const auto& [sessionId, peer] : room.peers) {
+    if (sessionId != exceptSessionId) events_(sessionId, e);
+  }
+}
+
+void MediaSignaling::wire(Room& room) {
+  Room* r = &room;  // the router (and so this observer) never outlives its room
+  RouterObserver& observer = room.router->observer;
+  observer.producerClosed = [this, r](uint64_t owner, const Producer& producer) {
+    Json e = event("producerClosed");
+    e.set("producerId", producer.id());
+    broadcast(*r, e, owner);
+  };
+  observer.dataProducerClosed = [this, r](uint64_t owner, const DataProducer& dataProducer) {
+    Json e = event("dataProducerClosed");
+    e.set("dataProducerId", dataProducer.id());
+    broadcast(*r, e, owner);
+  };
+  observer.consumerClosed = [this](uint64_t owner, const Consumer& consumer) {
+    Json e = event("consumerClosed");
+    e.set("consumerId", consumer.id()).set("producerId", consumer.producerId());
+    events_(owner, e);
+  };
+  observer.dataConsumerClosed = [this](uint64_t owner, const DataConsumer& dataConsumer) {
+    Json e = event("dataConsumerClosed");
+    e.set("dataConsumerId", dataConsumer.id());
+    events_(owner, e);
+  };
+  observer.consumerEvent = [this](uint64_t owner, const Consumer& consumer, const std::string& name, const Json& data) {
+    Json e;
+    if (name == "producerpause") e = event("consumerPaused");
+    else if (name == "producerresume") e = event("consumerResumed");
+    else if (name == "layerschange") {
+      e = event("consumerLayersChanged");
+      json_t* spatial = json_object_get(data.get(), "spatialLayer");
+      json_t* temporal = json_object_get(data.get(), "temporalLayer");
+      e.set("spatialLayer", spatial ? Json::borrow(spatial) : Json::adopt(json_null()))
+          .set("temporalLayer", temporal ? Json::borrow(temporal) : Json::adopt(json_null()));
+    } else {
+      return;
+    }
+    e.set("consumerId", consumer.id());
+    events_(owner, e);
+  };
+}
+
+void MediaSignaling::peerLeaving(Room& room, uint64_t sessionId) {
+  std::vector<std::string> own;
+  for (const auto& [id, transport] : room.router->transports()) {
+    if (transport->owner() == sessionId) own.push_back(id);
+  }
+  for (const auto& id : own) room.router->closeTransport(id);
+}
+
+Json MediaSignaling::producersOf(const Room& room, uint64_t sessionId) const {
+  Json producers = Json::array();
+  Json dataProducers = Json::array();
+  for (const auto& [id, transport] : room.router->transports()) {
+    if (transport->owner() != sessionId) continue;
+    for (const auto& [producerId, producer] : transport->producers()) {
+      Json p = Json::object();
+      p.set("id", producerId).set("kind", producer->kind());
+      producers.append(p);
+    }
+    for (const auto& [dataProducerId, dataProducer] : transport->dataProducers()) {
+      Json d = Json::object();
+      d.set("id", dataProducerId).set("label", dataProducer->label()).set("protocol", dataProducer->protocol());
+      dataProducers.append(d);
+    }
+  }
+  Json result = Json::object();
+  result.set("producers", producers).set("dataProducers", dataProducers);
+  return result;
+}
+
+Transport* MediaSignaling::ownTransport(Room& room, const Peer& peer, const std::string& transportId) const {
+  Transport* transport = room.router->transport(transportId);
+  return transport && transport->owner() == peer.sessionId ? transport : nullptr;
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRtcTransport& r, Reply reply) {
+  WebRtcTransportOptions options = transportOptions_;
+  if (r.sctpCapabilities) {
+    try {
+      ortc::validateSctpCapabilities(r.sctpCapabilities.get());
+    } catch (const ortc::OrtcError& e) {
+      reply(ortcError(e));
+      return;
+    }
+    json_t* numStreams = json_object_get(r.sctpCapabilities.get(), "numStreams");
+    options.enableSctp = true;
+    options.sctpOS = std::clamp(static_cast<int>(json_number_value(json_object_get(numStreams, "OS"))), 1, 65535);
+    options.sctpMIS = std::clamp(static_cast<int>(json_number_value(json_object_get(numStreams, "MIS"))), 1, 65535);
+  }
+  uint64_t sessionId = peer.sessionId;
+  std::string roomId = room.id, routerId = room.routerId;
+  room.router->createWebRtcTransport(sessionId, r.send ? Direction::Send : Direction::Recv, options,
+                                     [this, sessionId, roomId, routerId, reply](Transport* transport, const std::string& error) {
+    if (!transport) {
+      reply(workerError(error));
+      return;
+    }
+    Room* current = findRoom_(roomId, routerId);
+    if (!current || !current->peers.count(sessionId)) {  // left meanwhile: nobody would ever close it
+      if (current) current->router->closeTransport(transport->id());
+      reply(errorAnswer(kJoinState, "not in the room any more"));
+      return;
+    }
+    const Json& data = transport->data();
+    Json a = answer("transport");
+    a.set("id", transport->id()).set("iceParameters", data.at("iceParameters")).set("iceCandidates", data.at("iceCandidates"))
+        .set("dtlsParameters", data.at("dtlsParameters"));
+    if (json_t* sctp = json_object_get(data.get(), "sctpParameters"); sctp && !json_is_null(sctp)) a.set("sctpParameters", Json::borrow(sctp));
+    reply(a);
+  });
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectWebRtcTransport& r, Reply reply) {
+  Transport* transport = ownTransport(room, peer, r.transportId);
+  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
+  if (!validDtlsParameters(r.dtlsParameters.get())) {
+    return reply(errorAnswer(kInvalidParameters, "invalid dtlsParameters: expected {role?, fingerprints:[{algorithm, value}]}"));
+  }
+  std::string transportId = r.transportId;
+  transport->connect(r.dtlsParameters, [reply, transportId](const std::string& error) {
+    if (!error.empty()) return reply(workerError(error));
+    Json a = answer("connected");
+    a.set("transportId", transportId);
+    reply(a);
+  });
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::RestartIce& r, Reply reply) {
+  Transport* transport = ownTransport(room, peer, r.transportId);
+  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
+  std::string transportId = r.transportId;
+  transport->restartIce([reply, transportId](Json iceParameters, const std::string& error) {
+    if (!error.empty()) return reply(workerError(error));
+    Json a = answer("iceRestarted");
+    a.set("transportId", transportId).set("iceParameters", iceParameters);
+    reply(a);
+  });
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::CloseTransport& r, Reply reply) {
+  if (!ownTransport(room, peer, r.transportId)) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
+  room.router->closeTransport(r.transportId);
+  reply(answer("success"));
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r, Reply reply) {
+  Transport* transport = ownTransport(room, peer, r.transportId);
+  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
+  if (transport->direction() != Direction::Send) return reply(errorAnswer(kInvalidElement, "invalid element (a recv transport cannot produce)"));
+  uint64_t sessionId = peer.sessionId;
+  std::string peerId = peer.peerId, roomId = room.id, routerId = room.routerId, kind = r.kind;
+  try {
+    transport->produce(r.kind, r.rtpParameters, [this, reply, sessionId, peerId, roomId, routerId, kind](Producer* producer, const std::string& error) {
+      if (!producer) return reply(workerError(error));
+      Json a = answer("produced");
+      a.set("id", producer->id());
+      reply(a);
+      if (Room* current = findRoom_(roomId, routerId)) {
+        Json e = event("newProducer");
+        e.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
+        broadcast(*current, e, sessionId);
+      }
+    });
+  } catch (const ortc::OrtcError& e) {
+    reply(ortcError(e));
+  }
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ProducerAction& r, Reply reply) {
+  Transport* transport = nullptr;
+  Producer* producer = room.router->findProducer(r.producerId, &transport);
+  if (!producer || transport->owner() != peer.sessionId) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "'"));
+  using Kind = request::ProducerAction::Kind;
+  if (r.kind == Kind::Close) {
+    transport->closeProducer(r.producerId);  // the router observer tells the others
+    return reply(answer("success"));
+  }
+  bool pause = r.kind == Kind::Pause;
+  uint64_t sessionId = peer.sessionId;
+  std::string producerId = r.producerId, roomId = room.id, routerId = room.routerId;
+  auto done = [this, reply, pause, sessionId, producerId, roomId, routerId](const std::string& error) {
+    if (!error.empty()) return reply(workerError(error));
+    reply(answer("success"));
+    if (Room* current = findRoom_(roomId, routerId)) {
+      Json e = event(pause ? "producerPaused" : "producerResumed");
+      e.set("producerId", producerId);
+      broadcast(*current, e, sessionId);
+    }
+  };
+  if (pause) producer->pause(done);
+  else producer->resume(done);
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::Consume& r, Reply reply) {
+  Transport* transport = ownTransport(room, peer, r.transportId);
+  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
+  if (transport->direction() != Direction::Recv) return reply(errorAnswer(kInvalidElement, "invalid element (a send transport cannot consume)"));
+  Producer* producer = room.router->findProducer(r.producerId);
+  if (!producer) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "' in this room"));
+  try {
+    transport->consume(*producer, r.rtpCapabilities, [reply](Consumer* consumer, const std::string& error) {
+      if (!consumer) return reply(workerError(error));
+      Json a = answer("consumer");
+      a.set("id", consumer->id()).set("producerId", consumer->producerId()).set("kind", consumer->kind())
+          .set("rtpParameters", consumer->rtpParameters()).set("type", consumer->type())
+          .set("producerPaused", consumer->producerPaused());
+      reply(a);
+    });
+  } catch (const ortc::OrtcError& e) {
+    reply(ortcError(e));
+  }
+}
+
+namespace {
+
+Consumer* ownConsumer(Room& room, const Peer& peer, const std::string& consumerId) {
+  for (const auto& [id, transport] : room.router->transports()) {
+    if (transport->owner() != peer.sessionId) continue;
+    if (Consumer* consumer = transport->consumer(consumerId)) return consumer;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumerAction& r, Reply reply) {
+  Consumer* consumer = ownConsumer(room, peer, r.consumerId);
+  if (!consumer) return reply(errorAnswer(kNoSuchEntity, "no such consumer '" + r.consumerId + "'"));
+  auto done = [reply](const std::string& error) { reply(error.empty() ? answer("success") : workerError(error)); };
+  if (r.kind == request::ConsumerAction::Kind::Pause) consumer->pause(done);
+  else consumer->resume(done);
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::SetPreferredLayers& r, Reply reply) {
+  Consumer* consumer = ownConsumer(room, peer, r.consumerId);
+  if (!consumer) return reply(errorAnswer(kNoSuchEntity, "no such consumer '" + r.consumerId + "'"));
+  consumer->setPreferredLayers(r.spatialLayer, r.temporalLayer,
+                               [reply](const std::string& error) { reply(error.empty() ? answer("success") : workerError(error)); });
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData& r, Reply reply) {
+  Transport* transport = ownTransport(room, peer, r.transportId);
+  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
+  if (transport->direction() != Direction::Send) return reply(errorAnswer(kInvalidElement, "invalid element (a recv transport cannot produce data)"));
+  uint64_t sessionId = peer.sessionId;
+  std::string peerId = peer.peerId, roomId = room.id, routerId = room.routerId;
+  try {
+    transport->produceData(r.sctpStreamParameters, r.label, r.protocol,
+                           [this, reply, sessionId, peerId, roomId, routerId](DataProducer* dataProducer, const std::string& error) {
+      if (!dataProducer) return reply(workerError(error));
+      Json a = answer("dataProduced");
+      a.set("id", dataProducer->id());
+      reply(a);
+      if (Room* current = findRoom_(roomId, routerId)) {
+        Json e = event("newDataProducer");
+        e.set("peerId", peerId).set("dataProducerId", dataProducer->id()).set("label", dataProducer->label())
+            .set("protocol", dataProducer->protocol());
+        broadcast(*current, e, sessionId);
+      }
+    });
+  } catch (const ortc::OrtcError& e) {
+    reply(ortcError(e));
+  }
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumeData& r, Reply reply) {
+  Transport* transport = ownTransport(room, peer, r.transportId);
+  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
+  if (transport->direction() != Direction::Recv) return reply(errorAnswer(kInvalidElement, "invalid element (a send transport cannot consume data)"));
+  DataProducer* dataProducer = room.router->findDataProducer(r.dataProducerId);
+  if (!dataProducer) return reply(errorAnswer(kNoSuchEntity, "no such data producer '" + r.dataProducerId + "' in this room"));
+  try {
+    transport->consumeData(*dataProducer, [reply](DataConsumer* dataConsumer, const std::string& error) {
+      if (!dataConsumer) return reply(workerError(error));
+      Json a = answer("dataConsumer");
+      a.set("id", dataConsumer->id()).set("dataProducerId", dataConsumer->dataProducerId())
+          .set("sctpStreamParameters", dataConsumer->sctpStreamParameters()).set("label", dataConsumer->label())
+          .set("protocol", dataConsumer->protocol());
+      reply(a);
+    });
+  } catch (const ortc::OrtcError& e) {
+    reply(ortcError(e));
+  }
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::GetStats& r, Reply reply) {
+  auto done = [reply](Json stats, const std::string& error) {
+    if (!error.empty()) return reply(workerError(error));
+    Json a = answer("stats");
+    a.set("stats", stats ? stats : Json::array());
+    reply(a);
+  };
+  using Of = request::GetStats::Of;
+  for (const auto& [id, transport] : room.router->transports()) {
+    if (transport->owner() != peer.sessionId) continue;
+    switch (r.of) {
+      case Of::Transport:
+        if (id == r.id) return transport->getStats(done);
+        break;
+      case Of::Producer:
+        if (Producer* p = transport->producer(r.id)) return p->getStats(done);
+        break;
+      case Of::Consumer:
+        if (Consumer* c = transport->consumer(r.id)) return c->getStats(done);
+        break;
+      case Of::DataProducer:
+        if (DataProducer* d = transport->dataProducer(r.id)) return d->getStats(done);
+        break;
+      case Of::DataConsumer:
+        if (DataConsumer* d = transport->dataConsumer(r.id)) return d->getStats(done);
+        break;
+    }
+  }
+  reply(errorAnswer(kNoSuchEntity, "no such transport, producer, consumer, data producer or data consumer '" + r.id + "'"));
+}
+
+void MediaSignaling::handle(Room& room, const Peer& peer, const Request& request, Reply reply) {
+  std::visit(Overloaded{
+                 [&](const request::CreateWebRtcTransport& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ConnectWebRtcTransport& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::RestartIce& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::CloseTransport& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::Produce& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ProducerAction& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::Consume& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ConsumerAction& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::SetPreferredLayers& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ProduceData& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ConsumeData& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::GetStats& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const auto&) { reply(errorAnswer(kUnknownRequest, "not a media request")); },
+             },
+             request);
+}
+
+}  // namespace msp

@@ -1,0 +1,288 @@
+#include "Transport.h"
+
+#include "Ids.h"
+#include "Log.h"
+#include "Ortc.h"
+#include "Router.h"
+
+namespace msp {
+
+Transport::Transport(Router& router, Channel& channel, std::string id, uint64_t owner, Direction direction, Json data)
+    : router_(router), channel_(channel), id_(std::move(id)), owner_(owner), direction_(direction), data_(std::move(data)) {}
+
+Transport::~Transport() = default;
+
+void Transport::connect(const Json& dtlsParameters, Done done) {
+  Json data = Json::object();
+  data.set("dtlsParameters", dtlsParameters);
+  channel_.request("transport.connect", id_, data, [done = std::move(done)](ChannelResult r) { done(r.ok ? "" : r.error); });
+}
+
+void Transport::restartIce(DataDone done) {
+  channel_.request("transport.restartIce", id_, Json(), [this, alive = lifetime_.token(), done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired()) {
+      done(Json(), r.ok ? "transport closed" : r.error);
+      return;
+    }
+    Json ice = r.data.at("iceParameters");
+    data_.set("iceParameters", ice);
+    done(ice, "");
+  });
+}
+
+void Transport::getStats(DataDone done) {
+  channel_.request("transport.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.ok ? "" : r.error); });
+}
+
+void Transport::produce(const std::string& kind, Json rtpParameters, Created<Producer> done) {
+  ortc::validateRtpParameters(rtpParameters.get());
+  if (json_array_size(json_object_get(rtpParameters.get(), "encodings")) == 0) {
+    Json encodings = Json::array();
+    encodings.append(Json::object());
+    rtpParameters.set("encodings", encodings);
+  }
+  // One CNAME for all of a transport's producers, as mediasoup does.
+  json_t* rtcp = json_object_get(rtpParameters.get(), "rtcp");
+  auto cname = Json::borrow(rtcp).string("cname");
+  if (cnameForProducers_.empty()) cnameForProducers_ = cname && !cname->empty() ? *cname : newUuid().substr(0, 8);
+  json_object_set_new(rtcp, "cname", json_string(cnameForProducers_.c_str()));
+
+  const Json& caps = router_.rtpCapabilities();
+  Json rtpMapping = ortc::getProducerRtpParametersMapping(rtpParameters.get(), caps.get());
+  Json consumable = ortc::getConsumableRtpParameters(kind, rtpParameters.get(), caps.get(), rtpMapping.get());
+
+  std::string producerId = newUuid();
+  Json data = Json::object();
+  data.set("producerId", producerId).set("kind", kind).set("rtpParameters", rtpParameters)
+      .set("rtpMapping", rtpMapping).set("paused", false);
+  channel_.request("transport.produce", id_, data,
+                   [this, alive = lifetime_.token(), producerId, kind, rtpParameters, consumable, done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? "transport closed" : r.error);
+      return;
+    }
+    std::string type = r.data.string("type").value_or("simple");
+    auto& producer = producers_[producerId];
+    producer = std::make_unique<Producer>(channel_, id_, producerId, kind, type, rtpParameters, consumable, false);
+    done(producer.get(), "");
+  });
+}
+
+void Transport::consume(const Producer& producer, Json rtpCapabilities, Created<Consumer> done) {
+  if (!ortc::canConsume(producer.consumableRtpParameters().get(), rtpCapabilities.get())) {
+    throw ortc::OrtcError("cannot consume this producer with these rtpCapabilities", true);
+  }
+  bool enableRtx = producer.kind() == "video";
+  Json rtpParameters = ortc::getConsumerRtpParameters(producer.consumableRtpParameters().get(), rtpCapabilities.get(), false, enableRtx);
+  rtpParameters.set("mid", std::to_string(nextMidForConsumers_++));
+  if (nextMidForConsumers_ == 100000000) nextMidForConsumers_ = 0;
+
+  std::string consumerId = newUuid();
+  Json data = Json::object();
+  data.set("consumerId", consumerId).set("producerId", producer.id()).set("kind", producer.kind())
+      .set("rtpParameters", rtpParameters).set("type", producer.type())
+      .set("consumableRtpEncodings", producer.consumableRtpParameters().at("encodings"))
+      .set("paused", true).set("ignoreDtx", false);  // created paused: the client resumes once ready
+  std::string producerId = producer.id(), kind = producer.kind(), type = producer.type();
+  channel_.request("transport.consume", id_, data,
+                   [this, alive = lifetime_.token(), consumerId, producerId, kind, type, rtpParameters, done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? "transport closed" : r.error);
+      return;
+    }
+    bool producerPaused = json_is_true(json_object_get(r.data.get(), "producerPaused"));
+    // The producer may have closed while the worker created this consumer.
+    if (!router_.findProducer(producerId)) {
+      Json close = Json::object();
+      close.set("consumerId", consumerId);
+      channel_.request("transport.closeConsumer", id_, close, [](ChannelResult) {});
+      done(nullptr, "the producer closed");
+      return;
+    }
+    auto& consumer = consumers_[consumerId];
+    consumer = std::make_unique<Consumer>(channel_, id_, consumerId, producerId, kind, type, rtpParameters, true, producerPaused,
+                                          [this](Consumer& c, const std::string& event, const Json& d) { onConsumerNotification(c, event, d); });
+    done(consumer.get(), "");
+  });
+}
+
+void Transport::onConsumerNotification(Consumer& consumer, const std::string& event, const Json& data) {
+  if (event == "producerclose") {
+    consumerEnded(consumer.id());  // destroys consumer
+    return;
+  }
+  router_.consumerEvent(*this, consumer, event, data);
+}
+
+void Transport::consumerEnded(const std::string& consumerId) {
+  auto it = consumers_.find(consumerId);
+  if (it == consumers_.end()) return;
+  std::unique_ptr<Consumer> consumer = std::move(it->second);
+  consumers_.erase(it);
+  consumer->transportClosed();
+  router_.consumerClosedByProducer(*this, *consumer);
+}
+
+void Transport::producerGone(const std::string& producerId) {
+  std::vector<std::string> ended;
+  for (const auto& [id, consumer] : consumers_) {
+    if (consumer->producerId() == producerId) ended.push_back(id);
+  }
+  for (const auto& id : ended) consumerEnded(id);
+}
+
+int Transport::nextSctpStreamId() {
+  json_t* mis = json_object_get(json_object_get(data_.get(), "sctpParameters"), "MIS");
+  if (!json_is_integer(mis)) return -1;
+  if (sctpStreamIdsInUse_.empty()) sctpStreamIdsInUse_.assign(static_cast<size_t>(json_integer_value(mis)), false);
+  for (size_t i = 0; i < sctpStreamIdsInUse_.size(); ++i) {
+    size_t candidate = (nextSctpStreamId_ + i) % sctpStreamIdsInUse_.size();
+    if (!sctpStreamIdsInUse_[candidate]) {
+      nextSctpStreamId_ = candidate + 1;
+      return static_cast<int>(candidate);
+    }
+  }
+  return -1;
+}
+
+void Transport::produceData(Json sctpStreamParameters, const std::string& label, const std::string& protocol,
+                            Created<DataProducer> done) {
+  if (!json_object_get(data_.get(), "sctpParameters") || json_is_null(json_object_get(data_.get(), "sctpParameters"))) {
+    throw ortc::OrtcError("this transport has no SCTP (create it with sctpCapabilities)", false);
+  }
+  ortc::validateSctpStreamParameters(sctpStreamParameters.get());
+  std::string dataProducerId = newUuid();
+  Json data = Json::object();
+  data.set("dataProducerId", dataProducerId).set("type", "sctp").set("sctpStreamParameters", sctpStreamParameters)
+      .set("label", label).set("protocol", protocol);
+  channel_.request("transport.produceData", id_, data,
+                   [this, alive = lifetime_.token(), dataProducerId, sctpStreamParameters, label, protocol, done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? "transport closed" : r.error);
+      return;
+    }
+    auto& dataProducer = dataProducers_[dataProducerId];
+    dataProducer = std::make_unique<DataProducer>(channel_, id_, dataProducerId, sctpStreamParameters, label, protocol);
+    done(dataProducer.get(), "");
+  });
+}
+
+void Transport::consumeData(const DataProducer& dataProducer, Created<DataConsumer> done) {
+  int streamId = nextSctpStreamId();
+  if (streamId < 0) throw ortc::OrtcError("no SCTP stream available on this transport (create it with sctpCapabilities)", false);
+  sctpStreamIdsInUse_[static_cast<size_t>(streamId)] = true;
+  Json sctp = Json::adopt(json_deep_copy(dataProducer.sctpStreamParameters().get()));
+  sctp.set("streamId", streamId);
+  std::string dataConsumerId = newUuid();
+  std::string dataProducerId = dataProducer.id(), label = dataProducer.label(), protocol = dataProducer.protocol();
+  Json data = Json::object();
+  data.set("dataConsumerId", dataConsumerId).set("dataProducerId", dataProducerId).set("type", "sctp")
+      .set("sctpStreamParameters", sctp).set("label", label).set("protocol", protocol);
+  channel_.request("transport.consumeData", id_, data,
+                   [this, alive = lifetime_.token(), dataConsumerId, dataProducerId, sctp, label, protocol, streamId, done = std::move(done)](ChannelResult r) {
+    if (alive.expired()) {
+      done(nullptr, "transport closed");
+      return;
+    }
+    if (!r.ok || closed_ || !router_.findDataProducer(dataProducerId)) {
+      sctpStreamIdsInUse_[static_cast<size_t>(streamId)] = false;
+      if (r.ok && !closed_) {  // its data producer closed meanwhile
+        Json close = Json::object();
+        close.set("dataConsumerId", dataConsumerId);
+        channel_.request("transport.closeDataConsumer", id_, close, [](ChannelResult) {});
+      }
+      done(nullptr, r.ok ? "the data producer closed" : r.error);
+      return;
+    }
+    auto& dataConsumer = dataConsumers_[dataConsumerId];
+    dataConsumer = std::make_unique<DataConsumer>(channel_, id_, dataConsumerId, dataProducerId, sctp, label, protocol,
+                                                  static_cast<uint16_t>(streamId),
+                                                  [this](DataConsumer& dc) { dataConsumerEnded(dc.id()); });
+    done(dataConsumer.get(), "");
+  });
+}
+
+void Transport::dataConsumerEnded(const std::string& dataConsumerId) {
+  auto it = dataConsumers_.find(dataConsumerId);
+  if (it == dataConsumers_.end()) return;
+  std::unique_ptr<DataConsumer> dataConsumer = std::move(it->second);
+  dataConsumers_.erase(it);
+  dataConsumer->transportClosed();
+  if (dataConsumer->streamId() < sctpStreamIdsInUse_.size()) sctpStreamIdsInUse_[dataConsumer->streamId()] = false;
+  router_.dataConsumerClosedByProducer(*this, *dataConsumer);
+}
+
+void Transport::dataProducerGone(const std::string& dataProducerId) {
+  std::vector<std::string> ended;
+  for (const auto& [id, dataConsumer] : dataConsumers_) {
+    if (dataConsumer->dataProducerId() == dataProducerId) ended.push_back(id);
+  }
+  for (const auto& id : ended) dataConsumerEnded(id);
+}
+
+void Transport::closeProducer(const std::string& id) {
+  auto it = producers_.find(id);
+  if (it == producers_.end()) return;
+  std::unique_ptr<Producer> producer = std::move(it->second);
+  producers_.erase(it);
+  producer->close();
+  router_.producerClosed(*this, *producer);
+}
+
+void Transport::closeConsumer(const std::string& id) {
+  auto it = consumers_.find(id);
+  if (it == consumers_.end()) return;
+  std::unique_ptr<Consumer> consumer = std::move(it->second);
+  consumers_.erase(it);
+  consumer->close();
+}
+
+void Transport::closeDataProducer(const std::string& id) {
+  auto it = dataProducers_.find(id);
+  if (it == dataProducers_.end()) return;
+  std::unique_ptr<DataProducer> dataProducer = std::move(it->second);
+  dataProducers_.erase(it);
+  dataProducer->close();
+  router_.dataProducerClosed(*this, *dataProducer);
+}
+
+void Transport::closeDataConsumer(const std::string& id) {
+  auto it = dataConsumers_.find(id);
+  if (it == dataConsumers_.end()) return;
+  std::unique_ptr<DataConsumer> dataConsumer = std::move(it->second);
+  dataConsumers_.erase(it);
+  if (dataConsumer->streamId() < sctpStreamIdsInUse_.size()) sctpStreamIdsInUse_[dataConsumer->streamId()] = false;
+  dataConsumer->close();
+}
+
+void Transport::close() {
+  if (closed_) return;
+  closed_ = true;
+  Json data = Json::object();
+  data.set("transportId", id_);
+  channel_.request("router.closeTransport", router_.id(), data, [](ChannelResult) {});
+  // The worker closed the children with the transport: no requests, but the room hears of producers.
+  auto producers = std::move(producers_);
+  producers_.clear();
+  for (auto& [id, producer] : producers) router_.producerClosed(*this, *producer);
+  auto dataProducers = std::move(dataProducers_);
+  dataProducers_.clear();
+  for (auto& [id, dataProducer] : dataProducers) router_.dataProducerClosed(*this, *dataProducer);
+  for (auto& [id, consumer] : consumers_) consumer->transportClosed();
+  consumers_.clear();
+  for (auto& [id, dataConsumer] : dataConsumers_) dataConsumer->transportClosed();
+  dataConsumers_.clear();
+}
+
+void Transport::routerClosed() {
+  if (closed_) return;
+  closed_ = true;
+  for (auto& [id, consumer] : consumers_) consumer->transportClosed();
+  for (auto& [id, dataConsumer] : dataConsumers_) dataConsumer->transportClosed();
+  consumers_.clear();
+  dataConsumers_.clear();
+  producers_.clear();
+  dataProducers_.clear();
+}
+
+}  // namespace msp

@@ -1,0 +1,103 @@
+// A mediasoup WebRtcTransport of one peer, in its room's router. Owns the producers/consumers/data
+// producers/data consumers made on it and closes them in cascade. ORTC runs here, as in mediasoup:
+// produce() validates and maps the client's RTP parameters, consume() computes the consumer's.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "Channel.h"
+#include "Consumer.h"
+#include "DataConsumer.h"
+#include "DataProducer.h"
+#include "Json.h"
+#include "Lifetime.h"
+#include "Producer.h"
+
+namespace msp {
+
+class Router;
+
+enum class Direction { Send, Recv };
+
+class Transport {
+ public:
+  template <typename T>
+  using Created = std::function<void(T* created, const std::string& error)>;
+
+  Transport(Router& router, Channel& channel, std::string id, uint64_t owner, Direction direction, Json data);
+  ~Transport();
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+
+  const std::string& id() const { return id_; }
+  uint64_t owner() const { return owner_; }
+  Direction direction() const { return direction_; }
+  const Json& data() const { return data_; }  // the worker's answer: iceParameters, iceCandidates, dtls…, sctp…
+
+  void connect(const Json& dtlsParameters, Done done);
+  void restartIce(DataDone done);  // data: the new iceParameters
+  void getStats(DataDone done);
+
+  // Throw ortc::OrtcError at once for parameters that cannot work; otherwise done runs later.
+  void produce(const std::string& kind, Json rtpParameters, Created<Producer> done);
+  void consume(const Producer& producer, Json rtpCapabilities, Created<Consumer> done);
+  void produceData(Json sctpStreamParameters, const std::string& label, const std::string& protocol,
+                   Created<DataProducer> done);
+  void consumeData(const DataProducer& dataProducer, Created<DataConsumer> done);
+
+  Producer* producer(const std::string& id) const { return find(producers_, id); }
+  Consumer* consumer(const std::string& id) const { return find(consumers_, id); }
+  DataProducer* dataProducer(const std::string& id) const { return find(dataProducers_, id); }
+  DataConsumer* dataConsumer(const std::string& id) const { return find(dataConsumers_, id); }
+  const std::map<std::string, std::unique_ptr<Producer>>& producers() const { return producers_; }
+  const std::map<std::string, std::unique_ptr<DataProducer>>& dataProducers() const { return dataProducers_; }
+  const std::map<std::string, std::unique_ptr<Consumer>>& consumers() const { return consumers_; }
+  const std::map<std::string, std::unique_ptr<DataConsumer>>& dataConsumers() const { return dataConsumers_; }
+
+  // Ours (each tells the worker and cascades).
+  void closeProducer(const std::string& id);
+  void closeConsumer(const std::string& id);
+  void closeDataProducer(const std::string& id);
+  void closeDataConsumer(const std::string& id);
+  void close();
+  // The router (or worker) is gone: drop everything without requests or announcements.
+  void routerClosed();
+  // A producer of another transport closed: its consumers here close (announced to this transport's peer).
+  void producerGone(const std::string& producerId);
+  void dataProducerGone(const std::string& dataProducerId);
+
+ private:
+  template <typename T>
+  static T* find(const std::map<std::string, std::unique_ptr<T>>& map, const std::string& id) {
+    auto it = map.find(id);
+    return it == map.end() ? nullptr : it->second.get();
+  }
+  void onConsumerNotification(Consumer& consumer, const std::string& event, const Json& data);
+  void consumerEnded(const std::string& consumerId);
+  void dataConsumerEnded(const std::string& dataConsumerId);
+  int nextSctpStreamId();
+
+  Router& router_;
+  Channel& channel_;
+  std::string id_;
+  uint64_t owner_;
+  Direction direction_;
+  Json data_;
+  bool closed_ = false;
+  std::string cnameForProducers_;
+  uint32_t nextMidForConsumers_ = 0;
+  std::vector<bool> sctpStreamIdsInUse_;
+  size_t nextSctpStreamId_ = 0;
+  std::map<std::string, std::unique_ptr<Producer>> producers_;
+  std::map<std::string, std::unique_ptr<Consumer>> consumers_;
+  std::map<std::string, std::unique_ptr<DataProducer>> dataProducers_;
+  std::map<std::string, std::unique_ptr<DataConsumer>> dataConsumers_;
+  Lifetime lifetime_;
+};
+
+}  // namespace msp
