@@ -97,6 +97,7 @@ class Fields {
   json_t* body_;
 };
 
+// Call with ok computed beforehand: the order in which arguments are evaluated is unspecified.
 template <typename T>
 std::variant<Request, ApiError> result(Fields& fields, bool ok, T value) {
   if (!ok) return *fields.error;
@@ -114,24 +115,28 @@ std::variant<Request, ApiError> parseMediaRequest(const std::string& request, js
       return ApiError{kInvalidElement, "invalid element (direction should be \"send\" or \"recv\")"};
     }
     r.send = std::strcmp(json_string_value(direction), "send") == 0;
-    return result(f, f.optionalObj("sctpCapabilities", r.sctpCapabilities), r);
+    const bool ok = f.optionalObj("sctpCapabilities", r.sctpCapabilities);
+    return result(f, ok, r);
   }
   if (request == "connectWebRtcTransport") {
     request::ConnectWebRtcTransport r;
-    return result(f, f.id("transportId", r.transportId) && f.object("dtlsParameters", r.dtlsParameters), r);
+    const bool ok = f.id("transportId", r.transportId) && f.object("dtlsParameters", r.dtlsParameters);
+    return result(f, ok, r);
   }
   if (request == "restartIce") {
     request::RestartIce r;
-    return result(f, f.id("transportId", r.transportId), r);
+    const bool ok = f.id("transportId", r.transportId);
+    return result(f, ok, r);
   }
   if (request == "closeTransport") {
     request::CloseTransport r;
-    return result(f, f.id("transportId", r.transportId), r);
+    const bool ok = f.id("transportId", r.transportId);
+    return result(f, ok, r);
   }
   if (request == "produce") {
     request::Produce r;
-    bool ok = f.id("transportId", r.transportId);
-    if (ok) {
+    bool haveId = f.id("transportId", r.transportId);
+    if (haveId) {
       json_t* kind = json_object_get(body, "kind");
       if (!kind) return ApiError{kMissingElement, "missing mandatory element (kind)"};
       if (!json_is_string(kind) || (std::strcmp(json_string_value(kind), "audio") != 0 && std::strcmp(json_string_value(kind), "video") != 0)) {
@@ -139,37 +144,44 @@ std::variant<Request, ApiError> parseMediaRequest(const std::string& request, js
       }
       r.kind = json_string_value(kind);
     }
-    return result(f, ok && f.object("rtpParameters", r.rtpParameters) && f.optionalObj("appData", r.appData), r);
+    const bool ok = haveId && f.object("rtpParameters", r.rtpParameters) && f.optionalObj("appData", r.appData);
+    return result(f, ok, r);
   }
   using PA = request::ProducerAction;
   if (request == "pauseProducer" || request == "resumeProducer" || request == "closeProducer") {
     PA r{request == "pauseProducer" ? PA::Kind::Pause : request == "resumeProducer" ? PA::Kind::Resume : PA::Kind::Close, ""};
-    return result(f, f.id("producerId", r.producerId), r);
+    const bool ok = f.id("producerId", r.producerId);
+    return result(f, ok, r);
   }
   if (request == "consume") {
     request::Consume r;
-    return result(f, f.id("transportId", r.transportId) && f.id("producerId", r.producerId) &&
-                         f.object("rtpCapabilities", r.rtpCapabilities), r);
+    const bool ok = f.id("transportId", r.transportId) && f.id("producerId", r.producerId) &&
+                         f.object("rtpCapabilities", r.rtpCapabilities);
+    return result(f, ok, r);
   }
   using CA = request::ConsumerAction;
   if (request == "pauseConsumer" || request == "resumeConsumer") {
     CA r{request == "pauseConsumer" ? CA::Kind::Pause : CA::Kind::Resume, ""};
-    return result(f, f.id("consumerId", r.consumerId), r);
+    const bool ok = f.id("consumerId", r.consumerId);
+    return result(f, ok, r);
   }
   if (request == "setPreferredLayers") {
     request::SetPreferredLayers r;
-    return result(f, f.id("consumerId", r.consumerId) && f.integer("spatialLayer", true, r.spatialLayer) &&
-                         f.integer("temporalLayer", false, r.temporalLayer), r);
+    const bool ok = f.id("consumerId", r.consumerId) && f.integer("spatialLayer", true, r.spatialLayer) &&
+                         f.integer("temporalLayer", false, r.temporalLayer);
+    return result(f, ok, r);
   }
   if (request == "produceData") {
     request::ProduceData r;
-    return result(f, f.id("transportId", r.transportId) && f.object("sctpStreamParameters", r.sctpStreamParameters) &&
+    const bool ok = f.id("transportId", r.transportId) && f.object("sctpStreamParameters", r.sctpStreamParameters) &&
                          f.text("label", kMaxLabelBytes, r.label) && f.text("protocol", kMaxLabelBytes, r.protocol) &&
-                         f.optionalObj("appData", r.appData), r);
+                         f.optionalObj("appData", r.appData);
+    return result(f, ok, r);
   }
   if (request == "consumeData") {
     request::ConsumeData r;
-    return result(f, f.id("transportId", r.transportId) && f.id("dataProducerId", r.dataProducerId), r);
+    const bool ok = f.id("transportId", r.transportId) && f.id("dataProducerId", r.dataProducerId);
+    return result(f, ok, r);
   }
   if (request == "getStats") {
     using Of = request::GetStats::Of;

@@ -63,6 +63,74 @@ static void unknown_request(void**) {
   assert_non_null(strstr(std::get<ApiError>(result).message.c_str(), "fly"));
 }
 
+static void media_requests_carry_their_fields(void**) {
+  auto produce = parse(R"({"request":"produce","transportId":"t1","kind":"video","rtpParameters":{"codecs":[]},"appData":{"x":1}})");
+  auto& p = std::get<request::Produce>(std::get<Request>(produce));
+  assert_string_equal(p.transportId.c_str(), "t1");
+  assert_string_equal(p.kind.c_str(), "video");
+  assert_true(json_is_array(json_object_get(p.rtpParameters.get(), "codecs")));
+  assert_int_equal(json_integer_value(json_object_get(p.appData.get(), "x")), 1);
+
+  auto consume = parse(R"({"request":"consume","transportId":"t2","producerId":"p2","rtpCapabilities":{}})");
+  auto& c = std::get<request::Consume>(std::get<Request>(consume));
+  assert_string_equal(c.transportId.c_str(), "t2");
+  assert_string_equal(c.producerId.c_str(), "p2");
+
+  auto connect = parse(R"({"request":"connectWebRtcTransport","transportId":"t3","dtlsParameters":{"role":"client"}})");
+  assert_string_equal(std::get<request::ConnectWebRtcTransport>(std::get<Request>(connect)).transportId.c_str(), "t3");
+
+  auto transport = parse(R"({"request":"createWebRtcTransport","direction":"recv","sctpCapabilities":{"numStreams":{"OS":2,"MIS":2}}})");
+  auto& t = std::get<request::CreateWebRtcTransport>(std::get<Request>(transport));
+  assert_false(t.send);
+  assert_non_null(t.sctpCapabilities.get());
+
+  auto layers = parse(R"({"request":"setPreferredLayers","consumerId":"c1","spatialLayer":2,"temporalLayer":1})");
+  auto& l = std::get<request::SetPreferredLayers>(std::get<Request>(layers));
+  assert_string_equal(l.consumerId.c_str(), "c1");
+  assert_int_equal(l.spatialLayer, 2);
+  assert_int_equal(l.temporalLayer, 1);
+
+  auto data = parse(R"({"request":"produceData","transportId":"t4","sctpStreamParameters":{"streamId":0},"label":"chat","protocol":"p"})");
+  auto& d = std::get<request::ProduceData>(std::get<Request>(data));
+  assert_string_equal(d.transportId.c_str(), "t4");
+  assert_string_equal(d.label.c_str(), "chat");
+  assert_string_equal(d.protocol.c_str(), "p");
+
+  auto consumeData = parse(R"({"request":"consumeData","transportId":"t5","dataProducerId":"d5"})");
+  auto& cd = std::get<request::ConsumeData>(std::get<Request>(consumeData));
+  assert_string_equal(cd.transportId.c_str(), "t5");
+  assert_string_equal(cd.dataProducerId.c_str(), "d5");
+
+  auto pause = parse(R"({"request":"pauseProducer","producerId":"p9"})");
+  auto& pa = std::get<request::ProducerAction>(std::get<Request>(pause));
+  assert_true(pa.kind == request::ProducerAction::Kind::Pause);
+  assert_string_equal(pa.producerId.c_str(), "p9");
+
+  auto stats = parse(R"({"request":"getStats","consumerId":"c7"})");
+  auto& s = std::get<request::GetStats>(std::get<Request>(stats));
+  assert_true(s.of == request::GetStats::Of::Consumer);
+  assert_string_equal(s.id.c_str(), "c7");
+}
+
+static void media_request_errors(void**) {
+  assert_int_equal(errorCode(parse(R"({"request":"createWebRtcTransport"})")), kMissingElement);
+  assert_int_equal(errorCode(parse(R"({"request":"createWebRtcTransport","direction":"both"})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"createWebRtcTransport","direction":"send","sctpCapabilities":5})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"connectWebRtcTransport","transportId":"t"})")), kMissingElement);
+  assert_int_equal(errorCode(parse(R"({"request":"connectWebRtcTransport","transportId":"","dtlsParameters":{}})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"produce","transportId":"t","kind":"smell","rtpParameters":{}})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"produce","transportId":"t","kind":"audio"})")), kMissingElement);
+  assert_int_equal(errorCode(parse(R"({"request":"produce","transportId":"t","kind":"audio","rtpParameters":[]})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"consume","transportId":"t","producerId":7,"rtpCapabilities":{}})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"setPreferredLayers","consumerId":"c"})")), kMissingElement);
+  assert_int_equal(errorCode(parse(R"({"request":"setPreferredLayers","consumerId":"c","spatialLayer":-1})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"getStats"})")), kMissingElement);
+  assert_int_equal(errorCode(parse(R"({"request":"getStats","transportId":"a","producerId":"b"})")), kInvalidElement);
+  std::string longId = std::string("{\"request\":\"closeTransport\",\"transportId\":\"") +
+                       std::string(kMaxEntityIdBytes + 1, 'x') + "\"}";
+  assert_int_equal(errorCode(parse(longId.c_str())), kInvalidElement);
+}
+
 static void admin_requests(void**) {
   Json stats = Json::parse("{\"request\":\"stats\"}");
   assert_true(std::get<AdminRequest>(parseAdminRequest(stats.get())) == AdminRequest::Stats);
@@ -82,6 +150,8 @@ int main(void) {
       cmocka_unit_test(missing_elements),
       cmocka_unit_test(invalid_elements),
       cmocka_unit_test(unknown_request),
+      cmocka_unit_test(media_requests_carry_their_fields),
+      cmocka_unit_test(media_request_errors),
       cmocka_unit_test(admin_requests),
   };
   return cmocka_run_group_tests_name("requests", tests, nullptr, nullptr);

@@ -1,0 +1,145 @@
+// Issue 4: real media through the rooms' mediasoup workers, seen by a real browser.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startJanus, getJson } from '../integration/harness.mjs';
+import { clickIn, launchBrowser, openPeer, waitForInbound, waitInPage } from './browser.mjs';
+
+const top = new URL('../..', import.meta.url).pathname;
+const screenshots = `${top}build/screenshots`;
+
+const video = (s) => s.kind === 'video';
+const audio = (s) => s.kind === 'audio';
+const decodingVideo = (min) => (stats) => stats.some((s) => video(s) && s.framesDecoded > min);
+const audibleAudio = (stats) => stats.some((s) => audio(s) && s.packetsReceived > 50 && s.totalAudioEnergy > 0);
+
+// Two draws of the peer's first remote <video>, a moment apart: a moving picture differs between them.
+async function remotePictureMoves(page) {
+  return page.evaluate(async () => {
+    const video = document.querySelector('figure.tile:not(.local) video');
+    if (!video || !video.videoWidth) return false;
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const ctx = canvas.getContext('2d');
+    const grab = () => {
+      ctx.drawImage(video, 0, 0);
+      return ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    };
+    const first = grab();
+    await new Promise((r) => setTimeout(r, 500));
+    const second = grab();
+    let changed = 0, lit = 0;
+    for (let i = 0; i < first.length; i += 4) {
+      if (Math.abs(first[i] - second[i]) > 8) changed++;
+      if (second[i] + second[i + 1] + second[i + 2] > 60) lit++;
+    }
+    return changed > 100 && lit > 1000;
+  });
+}
+
+describe('media rooms in a real browser', () => {
+  let janus;
+  let browser;
+  before(async () => {
+    janus = await startJanus({ workers: 2, jcfg: `web_root = "${top}web/dist"` });
+    browser = await launchBrowser();
+    mkdirSync(screenshots, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await janus?.stop();
+  });
+
+  let alice, bob, carol;
+
+  it('two peers in room A see and hear each other; a peer in room B, on the other worker, gets none of it', async () => {
+    alice = await openPeer(browser, janus, { room: 'A', name: 'alice', codec: 'VP8' });
+    bob = await openPeer(browser, janus, { room: 'A', name: 'bob', codec: 'VP8' });
+    carol = await openPeer(browser, janus, { room: 'B', name: 'carol', codec: 'VP8' });
+    assert.equal(alice.worker, bob.worker);
+    assert.notEqual(carol.worker, alice.worker, 'room B lands on the other (least-loaded) worker');
+
+    for (const peer of [alice, bob]) {
+      const stats = await waitForInbound(peer, (s) => decodingVideo(40)(s) && audibleAudio(s), 'video frames and audio');
+      assert.equal(stats.find(video).codec, 'video/VP8');
+      assert.equal(stats.find(audio).codec, 'audio/opus');
+    }
+    assert.ok(await remotePictureMoves(alice.page), 'alice sees a moving picture from bob');
+    assert.ok(await remotePictureMoves(bob.page), 'bob sees a moving picture from alice');
+    assert.deepEqual(await carol.inbound(), [], 'carol receives nothing from room A');
+
+    const { body: stats } = await getJson(`${janus.statsUrl}/stats`);
+    assert.deepEqual(stats.distribution[String(alice.worker)], ['A']);
+    assert.deepEqual(stats.distribution[String(carol.worker)], ['B']);
+    await alice.page.screenshot({ path: `${screenshots}/demo-room.png` });
+  });
+
+  it('delivers a data channel message from one peer to another', async () => {
+    await waitInPage(bob.page, () => window.demo.client.dataConsumers.size > 0);
+    await alice.page.bringToFront();
+    await alice.page.type('#chat-input', 'hello from alice');
+    await clickIn(alice.page, '#chat-form button');
+    await waitInPage(bob.page, () => window.demo.client.messages.some((m) => m.message === 'hello from alice'));
+    const shown = await bob.page.$eval('#messages', (list) => list.textContent);
+    assert.match(shown, /alice: hello from alice/);
+  });
+
+  it('closes the others\u2019 consumers when a peer closes its producer', async () => {
+    const before = await bob.inbound();
+    const bobsVideoConsumer = before.find(video).consumerId;
+    await alice.client(() => window.demo.client.closeProducer('video'));
+    await waitInPage(bob.page, (id) => window.demo.client.closedConsumers.includes(id), bobsVideoConsumer);
+    const after = await bob.inbound();
+    assert.ok(!after.some(video), 'bob no longer receives video from alice');
+    assert.ok(after.some(audio), 'bob still receives alice\u2019s audio');
+  });
+
+  for (const codec of ['VP9', 'H264']) {
+    it(`carries ${codec} video`, async () => {
+      const room = `codec-${codec}`;
+      const one = await openPeer(browser, janus, { room, name: `${codec}-one`, codec });
+      const two = await openPeer(browser, janus, { room, name: `${codec}-two`, codec });
+      for (const peer of [one, two]) {
+        const stats = await waitForInbound(peer, (s) => decodingVideo(20)(s) && audibleAudio(s), `${codec} frames`);
+        assert.equal(stats.find(video).codec, `video/${codec}`);
+      }
+      for (const peer of [one, two]) {
+        await clickIn(peer.page, '#leave');
+        await waitInPage(peer.page, () => !window.demo.joined);
+        await peer.page.close();
+      }
+    });
+  }
+
+  it('shows the rooms on the dashboard', async () => {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    await page.goto(`${janus.statsUrl}/dashboard.html`);
+    await waitInPage(page, () => document.querySelectorAll('#workers tbody tr').length === 2);
+    await sleep(2500);  // a few samples on the charts
+    const rows = await page.$$eval('#distribution tbody tr', (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent.split(', ')]));
+    assert.ok(rows.some(([worker, rooms]) => worker === String(alice.worker) && rooms.includes('A')), JSON.stringify(rows));
+    assert.ok(rows.some(([worker, rooms]) => worker === String(carol.worker) && rooms.includes('B')), JSON.stringify(rows));
+    const states = await page.$$eval('#workers tbody tr', (trs) => trs.map((tr) => tr.cells[2].textContent));
+    assert.deepEqual(states, ['running', 'running']);
+    await page.screenshot({ path: `${screenshots}/dashboard.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('tells the others when a peer leaves, and closes an emptied room', async () => {
+    await clickIn(bob.page, '#leave');
+    await waitInPage(alice.page, () => window.demo.client.peers.size === 0);
+    await clickIn(alice.page, '#leave');
+    await clickIn(carol.page, '#leave');
+    const deadline = Date.now() + 5000;
+    let stats;
+    do {
+      ({ body: stats } = await getJson(`${janus.statsUrl}/stats`));
+      if (stats.totalRooms === 0) break;
+      await sleep(100);
+    } while (Date.now() < deadline);
+    assert.equal(stats.totalRooms, 0, JSON.stringify(stats.distribution));
+  });
+});

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Browser media tests: Janus, its mediasoup workers and headless Chromium together in a private network
+# namespace that has only loopback, so every packet stays on 127.0.0.1 (needs root, as CI has).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${IN_TEST_NETNS:-}" ]; then
+  export IN_TEST_NETNS=1
+  exec unshare --net -- "$BASH" -c 'ip link set lo up && exec "$0"' "$0"
+fi
+exec node --test --test-concurrency=1 --test-reporter=spec "$here"/*.test.mjs

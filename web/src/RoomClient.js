@@ -1,0 +1,237 @@
+// A peer of a janus-mediasoup room: Janus (janus.js) carries the signaling to the plugin, mediasoup-client
+// sends and receives the media straight to and from the room's mediasoup worker.
+import Janus from 'janus-gateway';
+import adapter from 'webrtc-adapter';
+import { Device } from 'mediasoup-client';
+
+const PLUGIN = 'janus.plugin.mediasoup';
+// mediasoup-client 3.24 has no Device.sctpCapabilities: announce the usual stream counts ourselves.
+const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
+
+let janusReady;
+function initJanus() {
+  janusReady ??= new Promise((resolve) => {
+    Janus.init({ debug: false, dependencies: Janus.useDefaultDependencies({ adapter }), callback: resolve });
+  });
+  return janusReady;
+}
+
+export class RoomClient extends EventTarget {
+  constructor({ server }) {
+    super();
+    this.server = server;
+    this.peers = new Map();      // peerId → { display }
+    this.consumers = new Map();  // consumerId → { consumer, peerId, kind }
+    this.dataConsumers = new Map();
+    this.producers = new Map();  // kind → producer
+    this.closedConsumers = [];   // consumer ids closed because their producer went away
+    this.messages = [];          // data channel messages received
+    this.queue = Promise.resolve();  // events handled one at a time, after join
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  async connect() {
+    await initJanus();
+    this.janus = await new Promise((resolve, reject) => {
+      const janus = new Janus({ server: this.server, success: () => resolve(janus), error: reject, destroyed: () => this.emit('disconnected') });
+    });
+    this.handle = await new Promise((resolve, reject) => {
+      this.janus.attach({
+        plugin: PLUGIN,
+        success: resolve,
+        error: reject,
+        onmessage: (message) => this.onEvent(message),
+      });
+    });
+  }
+
+  // The plugin's synchronous answer; rejects with its error.
+  request(body) {
+    return new Promise((resolve, reject) => {
+      this.handle.send({
+        message: body,
+        success: (data) => {
+          if (data && data.error_code) reject(Object.assign(new Error(data.error), { code: data.error_code }));
+          else resolve(data);
+        },
+        error: (error) => reject(new Error(String(error))),
+      });
+    });
+  }
+
+  async join(room, display) {
+    const joined = await this.request({ request: 'join', room, display });
+    this.room = joined.room;
+    this.worker = joined.worker;
+    this.peerId = joined.peerId;
+    this.device = new Device();
+    await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities });
+    this.sendTransport = await this.createTransport('send');
+    this.recvTransport = await this.createTransport('recv');
+    for (const peer of joined.peers) {
+      this.peers.set(peer.peerId, { display: peer.display });
+      for (const p of peer.producers) this.enqueue(() => this.consume(peer.peerId, p.id));
+      for (const d of peer.dataProducers) this.enqueue(() => this.consumeData(peer.peerId, d.id));
+    }
+    this.emit('joined', joined);
+    return joined;
+  }
+
+  async createTransport(direction) {
+    const info = await this.request({ request: 'createWebRtcTransport', direction, sctpCapabilities: SCTP_CAPABILITIES });
+    const options = {
+      id: info.id, iceParameters: info.iceParameters, iceCandidates: info.iceCandidates,
+      dtlsParameters: info.dtlsParameters, sctpParameters: info.sctpParameters,
+    };
+    const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.request({ request: 'connectWebRtcTransport', transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
+    });
+    transport.on('connectionstatechange', (state) => this.emit('transportstate', { direction, state }));
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        this.request({ request: 'produce', transportId: transport.id, kind, rtpParameters, appData })
+          .then(({ id }) => callback({ id }), errback);
+      });
+      transport.on('producedata', ({ sctpStreamParameters, label, protocol, appData }, callback, errback) => {
+        this.request({ request: 'produceData', transportId: transport.id, sctpStreamParameters, label, protocol, appData })
+          .then(({ id }) => callback({ id }), errback);
+      });
+    }
+    return transport;
+  }
+
+  // codec: a mimeType suffix ("VP8", "VP9", "H264") to prefer for video.
+  async publish(stream, { codec } = {}) {
+    for (const track of stream.getTracks()) {
+      const options = { track };
+      if (track.kind === 'video' && codec) {
+        options.codec = this.device.rtpCapabilities.codecs.find((c) => c.mimeType.toLowerCase() === `video/${codec.toLowerCase()}`);
+        if (!options.codec) throw new Error(`this browser and router share no ${codec} codec`);
+      }
+      const producer = await this.sendTransport.produce(options);
+      this.producers.set(track.kind, producer);
+    }
+  }
+
+  async closeProducer(kind) {
+    const producer = this.producers.get(kind);
+    if (!producer) return;
+    producer.close();
+    this.producers.delete(kind);
+    await this.request({ request: 'closeProducer', producerId: producer.id });
+  }
+
+  async openDataChannel(label = 'chat') {
+    this.dataProducer = await this.sendTransport.produceData({ label, ordered: true });
+    return this.dataProducer;
+  }
+
+  send(text) {
+    this.dataProducer?.send(text);
+  }
+
+  enqueue(task) {
+    this.queue = this.queue.then(task).catch((error) => this.emit('error', error));
+    return this.queue;
+  }
+
+  async consume(peerId, producerId) {
+    const info = await this.request({
+      request: 'consume', transportId: this.recvTransport.id, producerId, rtpCapabilities: this.device.rtpCapabilities,
+    });
+    const consumer = await this.recvTransport.consume({
+      id: info.id, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters,
+    });
+    this.consumers.set(consumer.id, { consumer, peerId, kind: info.kind });
+    // Created paused on the server: resume once our side is ready, so the first packets are not lost.
+    await this.request({ request: 'resumeConsumer', consumerId: consumer.id });
+    this.emit('track', { peerId, display: this.peers.get(peerId)?.display, kind: info.kind, track: consumer.track, consumerId: consumer.id });
+  }
+
+  async consumeData(peerId, dataProducerId) {
+    const info = await this.request({ request: 'consumeData', transportId: this.recvTransport.id, dataProducerId });
+    const dataConsumer = await this.recvTransport.consumeData({
+      id: info.id, dataProducerId: info.dataProducerId, sctpStreamParameters: info.sctpStreamParameters,
+      label: info.label, protocol: info.protocol,
+    });
+    this.dataConsumers.set(dataConsumer.id, { dataConsumer, peerId });
+    dataConsumer.on('message', (message) => {
+      const entry = { peerId, display: this.peers.get(peerId)?.display, label: info.label, message: String(message) };
+      this.messages.push(entry);
+      this.emit('message', entry);
+    });
+  }
+
+  onEvent(message) {
+    switch (message.event) {
+      case 'peerJoined':
+        this.peers.set(message.peerId, { display: message.display });
+        this.emit('peers');
+        break;
+      case 'peerLeft':
+        this.peers.delete(message.peerId);
+        this.emit('peerleft', message);
+        this.emit('peers');
+        break;
+      case 'newProducer':
+        this.enqueue(() => this.consume(message.peerId, message.producerId));
+        break;
+      case 'newDataProducer':
+        this.enqueue(() => this.consumeData(message.peerId, message.dataProducerId));
+        break;
+      case 'consumerClosed': {
+        const entry = this.consumers.get(message.consumerId);
+        entry?.consumer.close();
+        this.consumers.delete(message.consumerId);
+        this.closedConsumers.push(message.consumerId);
+        this.emit('trackended', { consumerId: message.consumerId, peerId: entry?.peerId, kind: entry?.kind });
+        break;
+      }
+      case 'dataConsumerClosed':
+        this.dataConsumers.get(message.dataConsumerId)?.dataConsumer.close();
+        this.dataConsumers.delete(message.dataConsumerId);
+        break;
+      case 'roomClosed':
+        this.emit('roomclosed', message);
+        break;
+      default:
+        this.emit('event', message);
+    }
+  }
+
+  // What a test (or a curious person) wants to know about the media received.
+  async inboundStats() {
+    const result = [];
+    for (const [consumerId, { consumer, peerId, kind }] of this.consumers) {
+      const report = await consumer.getStats();
+      for (const stat of report.values()) {
+        if (stat.type !== 'inbound-rtp') continue;
+        const codec = stat.codecId ? report.get(stat.codecId)?.mimeType : undefined;
+        result.push({
+          consumerId, peerId, kind, codec, packetsReceived: stat.packetsReceived, bytesReceived: stat.bytesReceived,
+          framesDecoded: stat.framesDecoded, totalAudioEnergy: stat.totalAudioEnergy, totalSamplesReceived: stat.totalSamplesReceived,
+        });
+      }
+    }
+    return result;
+  }
+
+  async leave() {
+    try {
+      await this.request({ request: 'leave' });
+    } catch {
+      // already out (room destroyed, worker died)
+    }
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.consumers.clear();
+  }
+
+  destroy() {
+    return new Promise((resolve) => this.janus ? this.janus.destroy({ success: resolve, error: resolve }) : resolve());
+  }
+}
