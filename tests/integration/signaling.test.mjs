@@ -172,6 +172,36 @@ describe('media signaling', () => {
     assert.equal(produced.mediasoup, 'produced');
   });
 
+  it('never lets hostile parameters take the worker down', async () => {
+    const { body: before } = await getJson(`${janus.statsUrl}/workers`);
+    const base = vp8Parameters(7000);
+    const hostile = [
+      { ...base, codecs: [{ ...base.codecs[0], payloadType: 300 }], encodings: [{ ssrc: 7100 }] },
+      { ...base, codecs: [{ ...base.codecs[0], payloadType: -1 }] },
+      { ...base, codecs: [{ ...base.codecs[0], clockRate: 1e30 }] },
+      { ...base, encodings: [{ ssrc: -1 }] },
+      { ...base, encodings: [{ ssrc: 7200 }, { ssrc: 7200 }] },
+      { ...base, encodings: [{ rid: 'a' }, { rid: 'a' }], mid: undefined },
+      { ...base, encodings: [{ ssrc: 7300, scalabilityMode: 'L9T9' }] },
+      { ...base, headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 0 }] },
+      { ...base, mid: '' },
+      { ...base, encodings: Array.from({ length: 40 }, (_, i) => ({ ssrc: 8000 + i })) },
+      { codecs: [], encodings: [{ ssrc: 5 }] },
+    ];
+    for (const rtpParameters of hostile) {
+      const answer = await ann.request({ request: 'produce', transportId: annSend.id, kind: 'video', rtpParameters });
+      assert.ok(answer.mediasoup === 'produced' || answer.error_code === 447, JSON.stringify(answer));
+    }
+    for (const sctpStreamParameters of [{ streamId: -1 }, { streamId: 70000 }, { streamId: 1, maxPacketLifeTime: -5 }]) {
+      const data = await ann.request({ request: 'createWebRtcTransport', direction: 'send', sctpCapabilities: SCTP });
+      const answer = await ann.request({ request: 'produceData', transportId: data.id, sctpStreamParameters });
+      assert.ok(answer.mediasoup === 'dataProduced' || answer.error_code === 447, JSON.stringify(answer));
+    }
+    const { body: after } = await getJson(`${janus.statsUrl}/workers`);
+    assert.deepEqual(after.workers.map((w) => [w.pid, w.restarts, w.closed]), before.workers.map((w) => [w.pid, w.restarts, w.closed]));
+    assert.equal((await ann.request({ request: 'exists', room: 'media' })).exists, true);
+  });
+
   it('closes a leaving peer\u2019s media and tells the others', async () => {
     bobSend = await bob.request({ request: 'createWebRtcTransport', direction: 'send' });
     const bobsProducer = await bob.request({ request: 'produce', transportId: bobSend.id, kind: 'video', rtpParameters: vp8Parameters(5555) });
