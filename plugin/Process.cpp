@@ -120,8 +120,12 @@ bool spawnWorker(const std::string& binary, const std::vector<std::string>& args
   for (auto& a : argvStrings) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  // The worker is a program of its own: it inherits the environment, but not what was preloaded into the
+  // host process (a sanitizer runtime in Janus would otherwise be injected into every worker).
   std::vector<std::string> envStrings = extraEnv;
-  for (char** e = environ; e && *e; ++e) envStrings.emplace_back(*e);
+  for (char** e = environ; e && *e; ++e) {
+    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0) envStrings.emplace_back(*e);
+  }
   std::vector<char*> envp;
   for (auto& e : envStrings) envp.push_back(e.data());
   envp.push_back(nullptr);

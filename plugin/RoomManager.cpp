@@ -257,7 +257,7 @@ void RoomManager::removePeer(Room& room, uint64_t sessionId) {
   if (room.autoCreated && room.peers.empty() && room.ready) closeRoom(room.id, "empty");
 }
 
-void RoomManager::closeRoom(const std::string& roomId, const std::string& reason) {
+void RoomManager::closeRoom(std::string roomId, const std::string& reason) {
   auto it = rooms_.find(roomId);
   if (it == rooms_.end()) return;
   std::unique_ptr<Room> room = std::move(it->second);

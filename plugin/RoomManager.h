@@ -49,7 +49,8 @@ class RoomManager {
   void addPeer(Room& room, uint64_t sessionId, const std::string& display, Reply reply);
   void removePeer(Room& room, uint64_t sessionId);
   // Closes a room: peers get roomClosed, waiters fail, the router is closed (unless the worker died).
-  void closeRoom(const std::string& roomId, const std::string& reason);
+  // By value: callers often pass the key of the map entry this erases.
+  void closeRoom(std::string roomId, const std::string& reason);
   // The room of that id, if it is still the one that owns routerId.
   Room* roomWithRouter(const std::string& roomId, const std::string& routerId);
   void broadcast(const Room& room, Json event, uint64_t exceptSessionId = 0);

@@ -5,7 +5,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh"
 cd "$root"
-make -j"$(nproc)" check || { cat tests/*.log tests/integration/*.log 2>/dev/null | tail -200; exit 1; }
+make -j"$(nproc)" check || { cat tests/*.log tests/integration/*.log tests/e2e/*.log 2>/dev/null | tail -300; exit 1; }
+# The same unit and integration tests again, built with ASan and UBSan.
+bash scripts/test-asan.sh
 
 # One closing line over every individual test case (cmocka cases + node test cases).
 passed=0 failed=0
@@ -13,7 +15,7 @@ for log in tests/unit_*.log; do
   p=$(grep -oP '\[  PASSED  \] \K[0-9]+' "$log" | tail -1 || true); f=$(grep -oP '\[  FAILED  \] \K[0-9]+' "$log" | tail -1 || true)
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
-for log in tests/integration/*.log; do
+for log in tests/integration/*.log tests/e2e/*.log; do
   [ -f "$log" ] || continue
   p=$(grep -oP 'ℹ pass \K[0-9]+' "$log" | tail -1 || true); f=$(grep -oP 'ℹ fail \K[0-9]+' "$log" | tail -1 || true)
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))

@@ -32,6 +32,8 @@ export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailu
       MEDIASOUP_WORKER_COUNT: String(workers),
       MEDIASOUP_WORKER_BIN: workerBin,
       PORT: String(ports.stats),
+      // An ASan build of the plugin needs the runtime preloaded into Janus (scripts/test-asan.sh).
+      ...(process.env.JANUS_PRELOAD ? { LD_PRELOAD: process.env.JANUS_PRELOAD } : {}),
       ...env,
     },
     stdio: 'ignore',
