@@ -32,4 +32,11 @@ inline Json errorAnswer(int code, const std::string& message) {
 }
 inline Json errorAnswer(const ApiError& error) { return errorAnswer(error.code, error.message); }
 
+// {"mediasoup":"event","event":name}: an event pushed to a peer (fields added by the caller).
+inline Json apiEvent(const char* name) {
+  Json event = Json::object();
+  event.set("mediasoup", "event").set("event", name);
+  return event;
+}
+
 }  // namespace msp

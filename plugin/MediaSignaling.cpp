@@ -6,15 +6,10 @@
 #include "ApiError.h"
 #include "Log.h"
 #include "Ortc.h"
+#include "Overloaded.h"
 
 namespace msp {
 namespace {
-
-Json event(const char* name) {
-  Json e = Json::object();
-  e.set("mediasoup", "event").set("event", name);
-  return e;
-}
 
 Json answer(const char* name) {
   Json a = Json::object();
@@ -50,13 +45,6 @@ bool validDtlsParameters(json_t* dtls) {
   return std::strcmp(r, "auto") == 0 || std::strcmp(r, "client") == 0 || std::strcmp(r, "server") == 0;
 }
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 }  // namespace
 
 MediaSignaling::MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom)
@@ -77,31 +65,31 @@ void MediaSignaling::wire(Room& room) {
   Room* r = &room;  // the router (and so this observer) never outlives its room
   RouterObserver& observer = room.router->observer;
   observer.producerClosed = [this, r](uint64_t owner, const Producer& producer) {
-    Json e = event("producerClosed");
+    Json e = apiEvent("producerClosed");
     e.set("producerId", producer.id());
     broadcast(*r, e, owner);
   };
   observer.dataProducerClosed = [this, r](uint64_t owner, const DataProducer& dataProducer) {
-    Json e = event("dataProducerClosed");
+    Json e = apiEvent("dataProducerClosed");
     e.set("dataProducerId", dataProducer.id());
     broadcast(*r, e, owner);
   };
   observer.consumerClosed = [this](uint64_t owner, const Consumer& consumer) {
-    Json e = event("consumerClosed");
+    Json e = apiEvent("consumerClosed");
     e.set("consumerId", consumer.id()).set("producerId", consumer.producerId());
     events_(owner, e);
   };
   observer.dataConsumerClosed = [this](uint64_t owner, const DataConsumer& dataConsumer) {
-    Json e = event("dataConsumerClosed");
+    Json e = apiEvent("dataConsumerClosed");
     e.set("dataConsumerId", dataConsumer.id());
     events_(owner, e);
   };
   observer.consumerEvent = [this](uint64_t owner, const Consumer& consumer, const std::string& name, const Json& data) {
     Json e;
-    if (name == "producerpause") e = event("consumerPaused");
-    else if (name == "producerresume") e = event("consumerResumed");
+    if (name == "producerpause") e = apiEvent("consumerPaused");
+    else if (name == "producerresume") e = apiEvent("consumerResumed");
     else if (name == "layerschange") {
-      e = event("consumerLayersChanged");
+      e = apiEvent("consumerLayersChanged");
       json_t* spatial = json_object_get(data.get(), "spatialLayer");
       json_t* temporal = json_object_get(data.get(), "temporalLayer");
       e.set("spatialLayer", spatial ? Json::borrow(spatial) : Json::adopt(json_null()))
@@ -231,7 +219,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
       a.set("id", producer->id());
       reply(a);
       if (Room* current = findRoom_(roomId, routerId)) {
-        Json e = event("newProducer");
+        Json e = apiEvent("newProducer");
         e.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
         broadcast(*current, e, sessionId);
       }
@@ -257,7 +245,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProducerAct
     if (!error.empty()) return reply(workerError(error));
     reply(answer("success"));
     if (Room* current = findRoom_(roomId, routerId)) {
-      Json e = event(pause ? "producerPaused" : "producerResumed");
+      Json e = apiEvent(pause ? "producerPaused" : "producerResumed");
       e.set("producerId", producerId);
       broadcast(*current, e, sessionId);
     }
@@ -327,7 +315,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData
       a.set("id", dataProducer->id());
       reply(a);
       if (Room* current = findRoom_(roomId, routerId)) {
-        Json e = event("newDataProducer");
+        Json e = apiEvent("newDataProducer");
         e.set("peerId", peerId).set("dataProducerId", dataProducer->id()).set("label", dataProducer->label())
             .set("protocol", dataProducer->protocol());
         broadcast(*current, e, sessionId);

@@ -2,26 +2,10 @@
 
 #include "Ids.h"
 #include "Log.h"
+#include "Overloaded.h"
 #include "Router.h"
 
 namespace msp {
-
-namespace {
-
-Json event(const char* name) {
-  Json e = Json::object();
-  e.set("mediasoup", "event").set("event", name);
-  return e;
-}
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-}  // namespace
 
 RoomManager::RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities,
                          WebRtcTransportOptions transportOptions)
@@ -200,7 +184,7 @@ void RoomManager::addPeer(Room& room, uint64_t sessionId, const std::string& dis
   peer.roomId = room.id;
   sessionRooms_[sessionId] = room.id;
 
-  Json joined = event("peerJoined");
+  Json joined = apiEvent("peerJoined");
   joined.set("peerId", peer.peerId).set("display", peer.display);
   broadcast(room, joined, sessionId);
 
@@ -249,7 +233,7 @@ void RoomManager::removePeer(Room& room, uint64_t sessionId) {
   auto it = room.peers.find(sessionId);
   if (it == room.peers.end()) return;
   media_.peerLeaving(room, sessionId);  // its producers close first: the others hear before peerLeft
-  Json left = event("peerLeft");
+  Json left = apiEvent("peerLeft");
   left.set("peerId", it->second.peerId).set("display", it->second.display);
   room.peers.erase(it);
   sessionRooms_.erase(sessionId);
@@ -264,7 +248,7 @@ void RoomManager::closeRoom(std::string roomId, const std::string& reason) {
   rooms_.erase(it);
   MSP_INFO("room %s on worker %zu closed (%s)", roomId.c_str(), room->workerSlot, reason.c_str());
 
-  Json closed = event("roomClosed");
+  Json closed = apiEvent("roomClosed");
   closed.set("room", roomId).set("reason", reason);
   for (const auto& [sessionId, peer] : room->peers) {
     sessionRooms_.erase(sessionId);

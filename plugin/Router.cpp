@@ -1,6 +1,7 @@
 #include "Router.h"
 
 #include "Ids.h"
+#include "TakeOut.h"
 
 namespace msp {
 
@@ -59,11 +60,7 @@ DataProducer* Router::findDataProducer(const std::string& id, Transport** owner)
 }
 
 void Router::closeTransport(const std::string& id) {
-  auto it = transports_.find(id);
-  if (it == transports_.end()) return;
-  std::unique_ptr<Transport> transport = std::move(it->second);
-  transports_.erase(it);
-  transport->close();
+  if (auto transport = takeOut(transports_, id)) transport->close();
 }
 
 // The worker closes a producer's consumers itself and says so (producerclose); the core cascades too, so

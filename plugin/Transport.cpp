@@ -4,6 +4,7 @@
 #include "Log.h"
 #include "Ortc.h"
 #include "Router.h"
+#include "TakeOut.h"
 
 namespace msp {
 
@@ -115,10 +116,8 @@ void Transport::onConsumerNotification(Consumer& consumer, const std::string& ev
 }
 
 void Transport::consumerEnded(const std::string& consumerId) {
-  auto it = consumers_.find(consumerId);
-  if (it == consumers_.end()) return;
-  std::unique_ptr<Consumer> consumer = std::move(it->second);
-  consumers_.erase(it);
+  std::unique_ptr<Consumer> consumer = takeOut(consumers_, consumerId);
+  if (!consumer) return;
   consumer->transportClosed();
   router_.consumerClosedByProducer(*this, *consumer);
 }
@@ -185,7 +184,7 @@ void Transport::consumeData(const DataProducer& dataProducer, Created<DataConsum
       return;
     }
     if (!r.ok || closed_ || !router_.findDataProducer(dataProducerId)) {
-      sctpStreamIdsInUse_[static_cast<size_t>(streamId)] = false;
+      releaseSctpStreamId(static_cast<uint16_t>(streamId));
       if (r.ok && !closed_) {  // its data producer closed meanwhile
         Json close = Json::object();
         close.set("dataConsumerId", dataConsumerId);
@@ -202,13 +201,15 @@ void Transport::consumeData(const DataProducer& dataProducer, Created<DataConsum
   });
 }
 
+void Transport::releaseSctpStreamId(uint16_t streamId) {
+  if (streamId < sctpStreamIdsInUse_.size()) sctpStreamIdsInUse_[streamId] = false;
+}
+
 void Transport::dataConsumerEnded(const std::string& dataConsumerId) {
-  auto it = dataConsumers_.find(dataConsumerId);
-  if (it == dataConsumers_.end()) return;
-  std::unique_ptr<DataConsumer> dataConsumer = std::move(it->second);
-  dataConsumers_.erase(it);
+  std::unique_ptr<DataConsumer> dataConsumer = takeOut(dataConsumers_, dataConsumerId);
+  if (!dataConsumer) return;
   dataConsumer->transportClosed();
-  if (dataConsumer->streamId() < sctpStreamIdsInUse_.size()) sctpStreamIdsInUse_[dataConsumer->streamId()] = false;
+  releaseSctpStreamId(dataConsumer->streamId());
   router_.dataConsumerClosedByProducer(*this, *dataConsumer);
 }
 
@@ -221,38 +222,28 @@ void Transport::dataProducerGone(const std::string& dataProducerId) {
 }
 
 void Transport::closeProducer(const std::string& id) {
-  auto it = producers_.find(id);
-  if (it == producers_.end()) return;
-  std::unique_ptr<Producer> producer = std::move(it->second);
-  producers_.erase(it);
-  producer->close();
-  router_.producerClosed(*this, *producer);
+  if (auto producer = takeOut(producers_, id)) {
+    producer->close();
+    router_.producerClosed(*this, *producer);
+  }
 }
 
 void Transport::closeConsumer(const std::string& id) {
-  auto it = consumers_.find(id);
-  if (it == consumers_.end()) return;
-  std::unique_ptr<Consumer> consumer = std::move(it->second);
-  consumers_.erase(it);
-  consumer->close();
+  if (auto consumer = takeOut(consumers_, id)) consumer->close();
 }
 
 void Transport::closeDataProducer(const std::string& id) {
-  auto it = dataProducers_.find(id);
-  if (it == dataProducers_.end()) return;
-  std::unique_ptr<DataProducer> dataProducer = std::move(it->second);
-  dataProducers_.erase(it);
-  dataProducer->close();
-  router_.dataProducerClosed(*this, *dataProducer);
+  if (auto dataProducer = takeOut(dataProducers_, id)) {
+    dataProducer->close();
+    router_.dataProducerClosed(*this, *dataProducer);
+  }
 }
 
 void Transport::closeDataConsumer(const std::string& id) {
-  auto it = dataConsumers_.find(id);
-  if (it == dataConsumers_.end()) return;
-  std::unique_ptr<DataConsumer> dataConsumer = std::move(it->second);
-  dataConsumers_.erase(it);
-  if (dataConsumer->streamId() < sctpStreamIdsInUse_.size()) sctpStreamIdsInUse_[dataConsumer->streamId()] = false;
-  dataConsumer->close();
+  if (auto dataConsumer = takeOut(dataConsumers_, id)) {
+    releaseSctpStreamId(dataConsumer->streamId());
+    dataConsumer->close();
+  }
 }
 
 void Transport::close() {

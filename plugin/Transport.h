@@ -81,6 +81,7 @@ class Transport {
   void consumerEnded(const std::string& consumerId);
   void dataConsumerEnded(const std::string& dataConsumerId);
   int nextSctpStreamId();
+  void releaseSctpStreamId(uint16_t streamId);
 
   Router& router_;
   Channel& channel_;

@@ -9,6 +9,7 @@
 #include "Ids.h"
 #include "Log.h"
 #include "ProcStats.h"
+#include "TakeOut.h"
 
 namespace msp {
 Worker::Worker(uv_loop_t* loop, std::string name, WorkerOptions options, Events events)
@@ -139,11 +140,7 @@ Router* Worker::createRouter(const std::string& routerId, Json rtpCapabilities, 
 }
 
 void Worker::closeRouter(const std::string& routerId) {
-  auto it = routers_.find(routerId);
-  if (it == routers_.end()) return;
-  std::unique_ptr<Router> router = std::move(it->second);
-  routers_.erase(it);
-  router->close();
+  if (auto router = takeOut(routers_, routerId)) router->close();
 }
 
 }  // namespace msp
