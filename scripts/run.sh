@@ -16,9 +16,11 @@ export MEDIASOUP_WORKER_BIN=${MEDIASOUP_WORKER_BIN:-$root/build/worker/mediasoup
 
 bash "$root/scripts/janus-config.sh" "$run" "$http_port" "$admin_port" "$secret" \
   "$root/.libs/libjanus_mediasoup.so" "$root/conf/janus.plugin.mediasoup.jcfg"
-# The demo page is served by the plugin's own HTTP server.
-if [ -d "$root/web/dist" ]; then
-  printf 'general: {\n\tweb_root = "%s"\n}\n' "$root/web/dist" >> "$run/conf/janus.plugin.mediasoup.jcfg"
+# The demo page is served by the plugin's own HTTP server: point web_root at the bundle, unless the
+# config already sets one (inside its general block: a second block would be ignored).
+jcfg=$run/conf/janus.plugin.mediasoup.jcfg
+if [ -d "$root/web/dist" ] && ! grep -Eq '^[[:space:]]*web_root[[:space:]]*=' "$jcfg"; then
+  sed -i "0,/^general: {/s||general: {\n\tweb_root = \"$root/web/dist\"|" "$jcfg"
 fi
 
 cat <<INFO
@@ -28,4 +30,5 @@ janus-mediasoup starting
   Stats            http://127.0.0.1:$PORT/stats   http://127.0.0.1:$PORT/workers
   Demo page        http://127.0.0.1:$PORT/        Dashboard: http://127.0.0.1:$PORT/dashboard.html
 INFO
-exec janus -F "$run/conf" -P "$run/plugins" -N -o
+echo "  Log              $run/janus.log"
+exec janus -F "$run/conf" -P "$run/plugins" -L "$run/janus.log" -o
