@@ -35,7 +35,7 @@ JCFG
 
 cat > "$dir/conf/janus.transport.http.jcfg" <<JCFG
 general: {
-	json = "indented"
+	json = "compact"
 	base_path = "/janus"
 	http = true
 	port = $http_port

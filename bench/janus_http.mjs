@@ -1,0 +1,25 @@
+// The same workload through the whole product: Janus HTTP API → janus.plugin.mediasoup → workers, with one
+// Janus session per concurrent peer. Usage: node janus_http.mjs WORKERS ROOMS CONCURRENCY
+import { startJanus, attachPeer } from '../tests/integration/harness.mjs';
+import { VP8_PARAMETERS, measure } from './workload.mjs';
+
+const [workers, rooms, concurrency] = process.argv.slice(2).map(Number);
+const janus = await startJanus({ workers, jcfg: 'media_codecs = "opus,VP8"' });
+const peers = await Promise.all(Array.from({ length: concurrency }, () => attachPeer(janus)));
+const ask = async (peer, body) => {
+  const answer = await peer.request(body);
+  if (answer.error_code) throw new Error(`${body.request}: ${answer.error}`);
+  return answer;
+};
+const result = await measure(rooms, concurrency, async (i, lane) => {
+  const peer = peers[lane];
+  const joined = await ask(peer, { request: 'join', room: `bench-${i}` });
+  const send = await ask(peer, { request: 'createWebRtcTransport', direction: 'send' });
+  const recv = await ask(peer, { request: 'createWebRtcTransport', direction: 'recv' });
+  const produced = await ask(peer, { request: 'produce', transportId: send.id, kind: 'video', rtpParameters: VP8_PARAMETERS });
+  await ask(peer, { request: 'consume', transportId: recv.id, producerId: produced.id, rtpCapabilities: joined.routerRtpCapabilities });
+  await ask(peer, { request: 'leave' });
+});
+for (const peer of peers) await peer.close();
+await janus.stop();
+console.log(JSON.stringify({ driver: 'janus-mediasoup via Janus HTTP API', workers, rooms, concurrency, ...result }));
