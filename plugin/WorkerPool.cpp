@@ -7,6 +7,11 @@
 
 namespace msp {
 
+RespawnDelay respawnDelay(uint64_t livedMs, uint64_t backoffMs) {
+  if (livedMs >= WorkerPool::kStableAfterMs) return {WorkerPool::kInitialBackoffMs, WorkerPool::kInitialBackoffMs * 2};
+  return {backoffMs, std::min(backoffMs * 2, WorkerPool::kMaxBackoffMs)};
+}
+
 WorkerPool::WorkerPool(uv_loop_t* loop, const Settings& settings)
     : loop_(loop), cpuTieTolerance_(settings.cpuTieTolerance), respawn_(settings.respawn) {
   options_.binary = settings.workerBin;
@@ -64,14 +69,9 @@ void WorkerPool::onDied(Slot& slot, const std::string& reason) {
     return;
   }
   if (shuttingDown_ || !respawn_) return;
-  uint64_t lived = uv_now(loop_) - slot.spawnedAtMs;
-  uint64_t delay = kInitialBackoffMs;
-  if (lived < kStableAfterMs) {
-    delay = slot.backoffMs;
-    slot.backoffMs = std::min(slot.backoffMs * 2, kMaxBackoffMs);
-  } else {
-    slot.backoffMs = kInitialBackoffMs * 2;
-  }
+  RespawnDelay next = respawnDelay(uv_now(loop_) - slot.spawnedAtMs, slot.backoffMs);
+  uint64_t delay = next.delayMs;
+  slot.backoffMs = next.nextBackoffMs;
   slot.respawnTimer.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, &slot);
   uv_timer_start(slot.respawnTimer.get(), [](uv_timer_t* t) {
     Slot* target = ownerOf<Slot>(t);

@@ -16,6 +16,15 @@
 
 namespace msp {
 
+// When a slot's worker dies after living livedMs: how long to wait before respawning, and the backoff to
+// use if it dies again. The delay grows (doubling, capped) only while the slot keeps dying right after
+// starting; a worker that had been stable is replaced at once.
+struct RespawnDelay {
+  uint64_t delayMs;
+  uint64_t nextBackoffMs;
+};
+RespawnDelay respawnDelay(uint64_t livedMs, uint64_t backoffMs);
+
 class WorkerPool {
  public:
   static constexpr uint64_t kInitialBackoffMs = 100;

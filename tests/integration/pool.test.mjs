@@ -1,7 +1,7 @@
 // Issue 3: the worker pool inside a real Janus, seen through /stats, /workers, the Janus API and the Admin API.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startJanus, getJson, attachPeer, admin, liveWorkers, waitFor } from './harness.mjs';
+import { startJanus, getJson, attachPeer, admin, liveWorkers, waitFor, ADMIN_SECRET } from './harness.mjs';
 
 describe('worker pool with 3 workers', () => {
   let janus;
@@ -167,6 +167,12 @@ describe('peers joining and leaving rooms', () => {
     const seen = await ann.waitEvent((e) => e.event === 'peerJoined');
     assert.deepEqual(seen, { mediasoup: 'event', event: 'peerJoined', peerId: bobJoined.peerId, display: 'Bob' });
     assert.equal((await ann.request({ request: 'list' })).list.find((r) => r.room === 'meeting').peers, 2);
+
+    // The Admin API's handle_info shows where a handle is (query_session).
+    const info = await fetch(`${janus.adminUrl}/${bob.sessionId}/${bob.handleId}`, {
+      method: 'POST', body: JSON.stringify({ janus: 'handle_info', transaction: 'h', admin_secret: ADMIN_SECRET }),
+    }).then((r) => r.json());
+    assert.deepEqual(info.info.plugin_specific, { room: 'meeting', peerId: bobJoined.peerId, display: 'Bob' });
 
     assert.deepEqual(await bob.request({ request: 'leave' }), { mediasoup: 'left', room: 'meeting' });
     await ann.waitEvent((e) => e.event === 'peerLeft' && e.peerId === bobJoined.peerId);
