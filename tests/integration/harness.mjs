@@ -37,6 +37,7 @@ export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailu
       ...env,
     },
     stdio: 'ignore',
+    cwd: dir,  // a core dump, should Janus crash, stays out of the checkout
   });
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const janus = {
@@ -45,9 +46,15 @@ export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailu
     adminUrl: `http://127.0.0.1:${ports.admin}/admin`,
     statsUrl: `http://127.0.0.1:${ports.stats}`,
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+    // SIGTERM is a clean shutdown: anything but exit status 0 (a crash, an abort) fails the caller.
     async stop(signal = 'SIGTERM') {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      return exited;
+      const wasRunning = proc.exitCode === null && proc.signalCode === null;
+      if (wasRunning) proc.kill(signal);
+      const result = await exited;
+      if (signal === 'SIGTERM' && wasRunning && (result.code !== 0 || result.signal)) {
+        throw new Error(`Janus did not shut down cleanly (${JSON.stringify(result)}):\n${janus.log().slice(-2000)}`);
+      }
+      return result;
     },
   };
   // Janus is up when its HTTP transport answers; the plugin when the log says so (or that it failed).
