@@ -113,6 +113,26 @@ describe('media rooms in a real browser', () => {
     });
   }
 
+  it('switches simulcast layers on request, and tells the consumer\u2019s peer', async () => {
+    const sender = await openPeer(browser, janus, { room: 'simulcast', name: 'sender', codec: 'VP8', simulcast: true });
+    const viewer = await openPeer(browser, janus, { room: 'simulcast', name: 'viewer', codec: 'VP8' });
+    const [video1] = (await waitForInbound(viewer, decodingVideo(20), 'simulcast video')).filter(video);
+    assert.equal(video1.type, 'simulcast');
+    // The lowest layer: a quarter of the fake camera's 640 pixels.
+    await viewer.client((id) => window.demo.client.setPreferredLayers(id, 0, 2), video1.consumerId);
+    await waitInPage(viewer.page, (id) => window.demo.client.layers.get(id)?.spatialLayer === 0, video1.consumerId, 15000);
+    await waitForInbound(viewer, (s) => s.some((x) => video(x) && x.frameWidth > 0 && x.frameWidth <= 200), 'a low-resolution layer');
+    // And back up: a larger picture arrives.
+    await viewer.client((id) => window.demo.client.setPreferredLayers(id, 2, 2), video1.consumerId);
+    await waitInPage(viewer.page, (id) => (window.demo.client.layers.get(id)?.spatialLayer ?? 0) >= 1, video1.consumerId, 20000);
+    await waitForInbound(viewer, (s) => s.some((x) => video(x) && x.frameWidth > 200), 'a higher layer', 20000);
+    for (const peer of [sender, viewer]) {
+      await clickIn(peer.page, '#leave');
+      await waitInPage(peer.page, () => !window.demo.joined);
+      await peer.page.close();
+    }
+  });
+
   it('shows the rooms on the dashboard', async () => {
     const page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
@@ -141,5 +161,33 @@ describe('media rooms in a real browser', () => {
       await sleep(100);
     } while (Date.now() < deadline);
     assert.equal(stats.totalRooms, 0, JSON.stringify(stats.distribution));
+  });
+
+  it('survives the room\u2019s worker dying under live media: peers are told, and can meet again', async () => {
+    const one = await openPeer(browser, janus, { room: 'doomed', name: 'one', codec: 'VP8' });
+    const two = await openPeer(browser, janus, { room: 'doomed', name: 'two', codec: 'VP8' });
+    await waitForInbound(two, decodingVideo(10), 'video before the crash');
+    const { body: before } = await getJson(`${janus.statsUrl}/workers`);
+    const victim = before.workers[one.worker];
+    process.kill(victim.pid, 'SIGKILL');
+    for (const peer of [one, two]) {
+      await waitInPage(peer.page, () => /room closed \(workerDied\)/.test(document.getElementById('status').textContent));
+    }
+    // The replacement comes up on the same ports; joining again brings the media back.
+    const deadline = Date.now() + 10000;
+    let slot;
+    do {
+      slot = (await getJson(`${janus.statsUrl}/workers`)).body.workers[one.worker];
+      if (!slot.closed && slot.pid !== victim.pid) break;
+      await sleep(100);
+    } while (Date.now() < deadline);
+    assert.equal(slot.restarts, victim.restarts + 1);
+    assert.equal(slot.rtcMinPort, victim.rtcMinPort);
+    for (const peer of [one, two]) {
+      await clickIn(peer.page, '#join');
+      await waitInPage(peer.page, () => window.demo.joined, undefined, 20000);
+    }
+    await waitForInbound(two, decodingVideo(10), 'video after rejoining');
+    await waitForInbound(one, decodingVideo(10), 'video after rejoining');
   });
 });

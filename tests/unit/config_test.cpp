@@ -3,6 +3,7 @@
 #include <string>
 
 #include "Config.h"
+#include "MediaCodecs.h"
 #include "cmocka.h"
 
 using namespace msp;
@@ -152,6 +153,21 @@ static void bad_worker_log_level_rejected(void**) {
   expectError("worker_log_level");
 }
 
+static void media_codecs_by_name(void**) {
+  Settings defaults = std::get<Settings>(load());
+  assert_int_equal(defaults.mediaCodecs.size(), 4);  // opus, VP8, VP9, H264
+  cfg["media_codecs"] = " opus , vp8,H264 ";
+  Settings s = std::get<Settings>(load());
+  assert_int_equal(s.mediaCodecs.size(), 3);
+  Json codecs = mediaCodecsFor(s.mediaCodecs);
+  assert_int_equal(json_array_size(codecs.get()), 4);  // H264 is two profiles
+  cfg["media_codecs"] = "opus,AV1";
+  expectError("media_codecs");
+  expectError("AV1");
+  cfg["media_codecs"] = " , ";
+  expectError("media_codecs");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(defaults, reset),
@@ -164,6 +180,7 @@ int main(void) {
       cmocka_unit_test_setup(bad_addresses_rejected, reset),
       cmocka_unit_test_setup(missing_worker_binary_rejected, reset),
       cmocka_unit_test_setup(bad_worker_log_level_rejected, reset),
+      cmocka_unit_test_setup(media_codecs_by_name, reset),
   };
   return cmocka_run_group_tests_name("config", tests, nullptr, nullptr);
 }

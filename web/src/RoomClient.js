@@ -25,6 +25,7 @@ export class RoomClient extends EventTarget {
     this.dataConsumers = new Map();
     this.producers = new Map();  // kind → producer
     this.closedConsumers = [];   // consumer ids closed because their producer went away
+    this.layers = new Map();     // consumerId → { spatialLayer, temporalLayer } the worker now sends
     this.messages = [];          // data channel messages received
     this.queue = Promise.resolve();  // events handled one at a time, after join
   }
@@ -104,10 +105,18 @@ export class RoomClient extends EventTarget {
     return transport;
   }
 
-  // codec: a mimeType suffix ("VP8", "VP9", "H264") to prefer for video.
-  async publish(stream, { codec } = {}) {
+  // codec: a mimeType suffix ("VP8", "VP9", "H264") to prefer for video; simulcast: send three encodings
+  // (quarter, half and full resolution) so each consumer gets the layer its link and wishes allow.
+  async publish(stream, { codec, simulcast = false } = {}) {
     for (const track of stream.getTracks()) {
       const options = { track };
+      if (track.kind === 'video' && simulcast) {
+        options.encodings = [
+          { scaleResolutionDownBy: 4, maxBitrate: 150000 },
+          { scaleResolutionDownBy: 2, maxBitrate: 400000 },
+          { scaleResolutionDownBy: 1, maxBitrate: 1200000 },
+        ];
+      }
       if (track.kind === 'video' && codec) {
         options.codec = this.device.rtpCapabilities.codecs.find((c) => c.mimeType.toLowerCase() === `video/${codec.toLowerCase()}`);
         if (!options.codec) throw new Error(`this browser and router share no ${codec} codec`);
@@ -146,7 +155,7 @@ export class RoomClient extends EventTarget {
     const consumer = await this.recvTransport.consume({
       id: info.id, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters,
     });
-    this.consumers.set(consumer.id, { consumer, peerId, kind: info.kind });
+    this.consumers.set(consumer.id, { consumer, peerId, kind: info.kind, type: info.type });
     // Created paused on the server: resume once our side is ready, so the first packets are not lost.
     await this.request({ request: 'resumeConsumer', consumerId: consumer.id });
     this.emit('track', { peerId, display: this.peers.get(peerId)?.display, kind: info.kind, track: consumer.track, consumerId: consumer.id });
@@ -191,6 +200,10 @@ export class RoomClient extends EventTarget {
         this.emit('trackended', { consumerId: message.consumerId, peerId: entry?.peerId, kind: entry?.kind });
         break;
       }
+      case 'consumerLayersChanged':
+        this.layers.set(message.consumerId, { spatialLayer: message.spatialLayer, temporalLayer: message.temporalLayer });
+        this.emit('layers', message);
+        break;
       case 'dataConsumerClosed':
         this.dataConsumers.get(message.dataConsumerId)?.dataConsumer.close();
         this.dataConsumers.delete(message.dataConsumerId);
@@ -203,17 +216,22 @@ export class RoomClient extends EventTarget {
     }
   }
 
+  // Asks the worker for another simulcast/SVC layer of a consumer (it switches when the layer is there).
+  setPreferredLayers(consumerId, spatialLayer, temporalLayer) {
+    return this.request({ request: 'setPreferredLayers', consumerId, spatialLayer, temporalLayer });
+  }
+
   // What a test (or a curious person) wants to know about the media received.
   async inboundStats() {
     const result = [];
-    for (const [consumerId, { consumer, peerId, kind }] of this.consumers) {
+    for (const [consumerId, { consumer, peerId, kind, type }] of this.consumers) {
       const report = await consumer.getStats();
       for (const stat of report.values()) {
         if (stat.type !== 'inbound-rtp') continue;
         const codec = stat.codecId ? report.get(stat.codecId)?.mimeType : undefined;
         result.push({
-          consumerId, peerId, kind, codec, packetsReceived: stat.packetsReceived, bytesReceived: stat.bytesReceived,
-          framesDecoded: stat.framesDecoded, totalAudioEnergy: stat.totalAudioEnergy, totalSamplesReceived: stat.totalSamplesReceived,
+          consumerId, peerId, kind, type, codec, packetsReceived: stat.packetsReceived, bytesReceived: stat.bytesReceived,
+          framesDecoded: stat.framesDecoded, frameWidth: stat.frameWidth, totalAudioEnergy: stat.totalAudioEnergy, totalSamplesReceived: stat.totalSamplesReceived,
         });
       }
     }

@@ -1,5 +1,5 @@
 // The demo room page: join a room, publish camera and microphone, see and hear everyone else, chat over a
-// data channel. URL parameters: janus (Janus HTTP API URL), room, name, codec, autojoin=1.
+// data channel. URL parameters: janus (Janus HTTP API URL), room, name, codec, simulcast=1, autojoin=1.
 import { RoomClient } from './RoomClient.js';
 
 const params = new URLSearchParams(location.search);
@@ -76,6 +76,10 @@ async function join() {
     client.addEventListener('message', ({ detail }) => addMessage(detail.display || 'peer', detail.message));
     client.addEventListener('roomclosed', ({ detail }) => {
       status(`The room closed (${detail.reason}).`, true);
+      // The room is gone with its transports: drop our side of them and the Janus session too.
+      client.sendTransport?.close();
+      client.recvTransport?.close();
+      client.destroy();
       reset();
     });
     client.addEventListener('error', ({ detail }) => status(`Error: ${detail.message}`, true));
@@ -83,7 +87,7 @@ async function join() {
     await client.connect();
     status('Joining…');
     await client.join($('room').value, $('name').value);
-    await client.publish(state.localStream, { codec: $('codec').value || undefined });
+    await client.publish(state.localStream, { codec: $('codec').value || undefined, simulcast: params.get('simulcast') === '1' });
     await client.openDataChannel('chat');
     $('chat').hidden = false;
     $('leave').disabled = false;
