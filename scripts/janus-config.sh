@@ -16,7 +16,7 @@ general: {
 	events_folder = "$lib/events"
 	loggers_folder = "$lib/loggers"
 	admin_secret = "$admin_secret"
-	session_timeout = 60
+	session_timeout = ${JANUS_SESSION_TIMEOUT:-60}
 	event_loops = 2
 }
 media: {

@@ -18,13 +18,15 @@ function nextPorts() {
 }
 
 // jcfg: extra lines for the plugin's "general" category; env: extra environment for Janus.
-export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailure = false } = {}) {
+// sessionTimeout: Janus's session_timeout (s), after which a silent client's handles are detached.
+export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailure = false, sessionTimeout = 60 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'janus-mediasoup-test-'));
   const ports = nextPorts();
   const pluginJcfg = join(dir, 'plugin.jcfg');
   writeFileSync(pluginJcfg, `general: {\n${jcfg}\n}\n`);
   execFileSync(join(top, 'scripts/janus-config.sh'),
-    [dir, String(ports.http), String(ports.admin), ADMIN_SECRET, pluginSo, pluginJcfg]);
+    [dir, String(ports.http), String(ports.admin), ADMIN_SECRET, pluginSo, pluginJcfg],
+    { env: { ...process.env, JANUS_SESSION_TIMEOUT: String(sessionTimeout) } });
   const logFile = join(dir, 'janus.log');
   const proc = spawn('janus', ['-F', join(dir, 'conf'), '-P', join(dir, 'plugins'), '-L', logFile, '-N', '-o', '-d', '4'], {
     env: {
@@ -138,6 +140,19 @@ export async function attachPeer(janus) {
     },
     async detach() {
       await janusPost(`${janus.janusUrl}/${sessionId}/${handleId}`, { janus: 'detach' });
+    },
+    // A long-poll counts as activity only when it starts: with a session_timeout shorter than Janus's 30 s
+    // long-poll, a client must send keepalives. Returns a function that stops them.
+    keepAlive(everyMs) {
+      const timer = setInterval(() => {
+        janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'keepalive' }).catch(() => {});
+      }, everyMs);
+      return () => clearInterval(timer);
+    },
+    // Goes silent: no more long-polls or keepalives, as a client whose network died.
+    vanish() {
+      polling = false;
+      stopPolling.abort();
     },
     async close() {
       polling = false;

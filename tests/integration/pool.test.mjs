@@ -210,6 +210,27 @@ describe('peers joining and leaving rooms', () => {
   });
 });
 
+describe('a client that goes silent', () => {
+  it('leaves its room when Janus times its session out, like a detach', async () => {
+    const janus = await startJanus({ workers: 1, sessionTimeout: 2 });
+    try {
+      const stays = await attachPeer(janus);
+      const stopKeepAlive = stays.keepAlive(500);
+      const silent = await attachPeer(janus);
+      await stays.request({ request: 'join', room: 'timeout', display: 'stays' });
+      const gone = await silent.request({ request: 'join', room: 'timeout', display: 'silent' });
+      silent.vanish();
+      const left = await stays.waitEvent((e) => e.event === 'peerLeft', 15000);
+      assert.deepEqual(left, { mediasoup: 'event', event: 'peerLeft', peerId: gone.peerId, display: 'silent' });
+      assert.equal((await stays.request({ request: 'list' })).list[0].peers, 1);
+      stopKeepAlive();
+      await stays.close();
+    } finally {
+      await janus.stop();
+    }
+  });
+});
+
 describe('a worker that dies', () => {
   let janus;
   before(async () => {
