@@ -66,6 +66,17 @@ bool isRtxCodec(json_t* codec) {
 
 void setNew(json_t* object, const char* key, json_t* value) { json_object_set_new(object, key, value); }
 
+// Beyond mediasoup's ortc.js: values the wire cannot carry are refused here with a clear error, rather
+// than truncated by the worker (payloadType 300 would become 44).
+void requireIntegerIn(json_t* value, double min, double max, const std::string& what) {
+  if (!json_is_number(value)) return;  // type checks are the caller's
+  double v = json_number_value(value);
+  if (v != std::floor(v) || v < min || v > max) {
+    typeError("invalid " + what + " (expected an integer from " + std::to_string(static_cast<long long>(min)) + " to " +
+              std::to_string(static_cast<long long>(max)) + ")");
+  }
+}
+
 // Codec parameters: an object whose values are strings or numbers ("apt" a number); undefined becomes "".
 void validateCodecParametersObject(json_t* codec, const char* what) {
   json_t* parameters = get(codec, "parameters");
@@ -300,6 +311,9 @@ void validateRtpCodecParameters(json_t* codec) {
   if (kind.empty()) typeError("invalid codec.mimeType");
   if (!json_is_number(get(codec, "payloadType"))) typeError("missing codec.payloadType");
   if (!json_is_number(get(codec, "clockRate"))) typeError("missing codec.clockRate");
+  requireIntegerIn(get(codec, "payloadType"), 0, 127, "codec.payloadType");
+  requireIntegerIn(get(codec, "clockRate"), 1, 4294967295.0, "codec.clockRate");
+  requireIntegerIn(get(codec, "channels"), 1, 255, "codec.channels");
   normaliseChannels(codec, kind);
   validateCodecParametersObject(codec, "codec");
   validateRtcpFeedbackList(codec);
@@ -310,6 +324,7 @@ void validateRtpHeaderExtensionParameters(json_t* ext) {
   json_t* uri = get(ext, "uri");
   if (!truthy(uri) || !json_is_string(uri)) typeError("missing ext.uri");
   if (!json_is_number(get(ext, "id"))) typeError("missing ext.id");
+  requireIntegerIn(get(ext, "id"), 1, 255, "ext.id");
   json_t* encrypt = get(ext, "encrypt");
   if (truthy(encrypt) && !json_is_boolean(encrypt)) typeError("invalid ext.encrypt");
   if (!truthy(encrypt)) setNew(ext, "encrypt", json_false());
@@ -320,11 +335,16 @@ void validateRtpEncodingParameters(json_t* encoding) {
   if (!json_is_object(encoding)) typeError("encoding is not an object");
   json_t* ssrc = get(encoding, "ssrc");
   if (truthy(ssrc) && !json_is_number(ssrc)) typeError("invalid encoding.ssrc");
+  requireIntegerIn(ssrc, 0, 4294967295.0, "encoding.ssrc");
   json_t* rid = get(encoding, "rid");
   if (truthy(rid) && !json_is_string(rid)) typeError("invalid encoding.rid");
   json_t* rtx = get(encoding, "rtx");
   if (truthy(rtx) && !json_is_object(rtx)) typeError("invalid encoding.rtx");
   if (truthy(rtx) && !json_is_number(get(rtx, "ssrc"))) typeError("missing encoding.rtx.ssrc");
+  if (truthy(rtx)) requireIntegerIn(get(rtx, "ssrc"), 0, 4294967295.0, "encoding.rtx.ssrc");
+  json_t* maxBitrate = get(encoding, "maxBitrate");
+  if (maxBitrate && !json_is_number(maxBitrate)) typeError("invalid encoding.maxBitrate");
+  requireIntegerIn(maxBitrate, 0, 4294967295.0, "encoding.maxBitrate");
   json_t* dtx = get(encoding, "dtx");
   if (!truthy(dtx) || !json_is_boolean(dtx)) setNew(encoding, "dtx", json_false());
   json_t* mode = get(encoding, "scalabilityMode");
@@ -350,17 +370,22 @@ void validateNumSctpStreams(json_t* numStreams) {
   if (!json_is_object(numStreams)) typeError("numStreams is not an object");
   if (!json_is_number(get(numStreams, "OS"))) typeError("missing numStreams.OS");
   if (!json_is_number(get(numStreams, "MIS"))) typeError("missing numStreams.MIS");
+  requireIntegerIn(get(numStreams, "OS"), 1, 65535, "numStreams.OS");
+  requireIntegerIn(get(numStreams, "MIS"), 1, 65535, "numStreams.MIS");
 }
 
 void validateSctpStreamParameters(json_t* params) {
   if (!json_is_object(params)) typeError("params is not an object");
   if (!json_is_number(get(params, "streamId"))) typeError("missing params.streamId");
+  requireIntegerIn(get(params, "streamId"), 0, 65534, "params.streamId");
   bool orderedGiven = json_is_boolean(get(params, "ordered"));
   if (!orderedGiven) setNew(params, "ordered", json_true());
   json_t* lifetime = get(params, "maxPacketLifeTime");
   json_t* retransmits = get(params, "maxRetransmits");
   if (truthy(lifetime) && !json_is_number(lifetime)) typeError("invalid params.maxPacketLifeTime");
   if (truthy(retransmits) && !json_is_number(retransmits)) typeError("invalid params.maxRetransmits");
+  requireIntegerIn(lifetime, 0, 65535, "params.maxPacketLifeTime");
+  requireIntegerIn(retransmits, 0, 65535, "params.maxRetransmits");
   if (truthy(lifetime) && truthy(retransmits)) typeError("cannot provide both maxPacketLifeTime and maxRetransmits");
   bool partial = truthy(lifetime) || truthy(retransmits);
   if (orderedGiven && json_is_true(get(params, "ordered")) && partial) {

@@ -296,6 +296,17 @@ static void validation_fills_defaults_and_rejects_bad_values(void**) {
       R"({"codecs":[],"encodings":[{"rtx":{}}]})",
       R"({"codecs":[],"rtcp":{"cname":5}})",
       R"({"codecs":[],"mid":7})",
+      // out of range for the wire (checked here, not truncated by the worker)
+      R"({"codecs":[{"mimeType":"video/VP8","payloadType":300,"clockRate":90000}]})",
+      R"({"codecs":[{"mimeType":"video/VP8","payloadType":-1,"clockRate":90000}]})",
+      R"({"codecs":[{"mimeType":"video/VP8","payloadType":96.5,"clockRate":90000}]})",
+      R"({"codecs":[{"mimeType":"video/VP8","payloadType":96,"clockRate":0}]})",
+      R"({"codecs":[],"headerExtensions":[{"uri":"urn:x","id":0}]})",
+      R"({"codecs":[],"headerExtensions":[{"uri":"urn:x","id":256}]})",
+      R"({"codecs":[],"encodings":[{"ssrc":-5}]})",
+      R"({"codecs":[],"encodings":[{"ssrc":4294967296}]})",
+      R"({"codecs":[],"encodings":[{"ssrc":1,"rtx":{"ssrc":-1}}]})",
+      R"({"codecs":[],"encodings":[{"maxBitrate":-1}]})",
   };
   for (const char* text : invalidParameters) {
     Json params = parse(text);
@@ -321,6 +332,13 @@ static void sctp_validation(void**) {
   assert_true(throwsOrtc([&] { validateSctpStreamParameters(orderedPartial.get()); }, false));
   Json noId = parse(R"({"ordered":true})");
   assert_true(throwsOrtc([&] { validateSctpStreamParameters(noId.get()); }, false));
+  for (const char* bad : {R"({"streamId":65535})", R"({"streamId":-1})", R"({"streamId":1,"maxPacketLifeTime":-5})",
+                          R"({"streamId":1,"maxRetransmits":1000000})"}) {
+    Json p = parse(bad);
+    if (!throwsOrtc([&] { validateSctpStreamParameters(p.get()); }, false)) fail_msg("accepted: %s", bad);
+  }
+  Json tooManyStreams = parse(R"({"numStreams":{"OS":70000,"MIS":1024}})");
+  assert_true(throwsOrtc([&] { validateSctpCapabilities(tooManyStreams.get()); }, false));
 }
 
 static void scalability_modes(void**) {
