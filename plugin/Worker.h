@@ -3,6 +3,7 @@
 
 #include <uv.h>
 
+#include <csignal>
 #include <functional>
 #include <map>
 #include <memory>

@@ -283,6 +283,35 @@ describe('a worker that dies', () => {
   });
 });
 
+describe('a worker that dies with respawn off', () => {
+  it('stays closed, keeps its slot and port range in /stats, and new rooms avoid it', async () => {
+    const janus = await startJanus({ workers: 2, jcfg: 'respawn = false' });
+    try {
+      const peer = await attachPeer(janus);
+      await peer.request({ request: 'create', room: 'on0' });
+      await peer.request({ request: 'create', room: 'on1' });
+      const { body: before } = await getJson(`${janus.statsUrl}/workers`);
+      process.kill(before.workers[1].pid, 'SIGKILL');
+      const stats = await waitFor(async () => {
+        const { body } = await getJson(`${janus.statsUrl}/stats`);
+        return body.workers[1].closed ? body : null;
+      }, { what: 'worker 1 closed' });
+      assert.equal(stats.workers.length, 2);
+      assert.deepEqual(stats.distribution, { 0: ['on0'], 1: [] });
+      assert.equal(stats.workers[1].roomCount, 0);
+      const { body: detail } = await getJson(`${janus.statsUrl}/workers`);
+      assert.equal(detail.workers[1].rtcMinPort, 11000);
+      assert.equal(detail.workers[1].restarts, 0);
+      for (const room of ['n1', 'n2']) assert.equal((await peer.request({ request: 'create', room })).worker, 0);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal((await getJson(`${janus.statsUrl}/stats`)).body.workers[1].closed, true, 'no respawn');
+      await peer.close();
+    } finally {
+      await janus.stop();
+    }
+  });
+});
+
 describe('shutdown', () => {
   it('leaves no worker behind when Janus stops', async () => {
     const janus = await startJanus({ workers: 2 });
