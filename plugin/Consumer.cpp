@@ -34,19 +34,8 @@ void Consumer::onWorkerNotification(const WorkerMessage& message) {
   onNotification_(*this, message.event, message.data);
 }
 
-void Consumer::setPaused(bool paused, const char* method, Done done) {
-  channel_.request(method, id_, Json(), [this, paused, done = std::move(done), alive = lifetime_.token()](ChannelResult r) {
-    if (alive.expired()) {
-      done("consumer closed");
-      return;
-    }
-    if (r.ok) paused_ = paused;
-    done(r.ok ? "" : r.error);
-  });
-}
-
-void Consumer::pause(Done done) { setPaused(true, "consumer.pause", std::move(done)); }
-void Consumer::resume(Done done) { setPaused(false, "consumer.resume", std::move(done)); }
+void Consumer::pause(Done done) { requestPaused(channel_, "consumer.pause", id_, lifetime_.token(), paused_, true, std::move(done)); }
+void Consumer::resume(Done done) { requestPaused(channel_, "consumer.resume", id_, lifetime_.token(), paused_, false, std::move(done)); }
 
 void Consumer::setPreferredLayers(int spatialLayer, int temporalLayer, Done done) {
   Json data = Json::object();

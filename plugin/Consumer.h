@@ -41,7 +41,6 @@ class Consumer {
 
  private:
   void onWorkerNotification(const WorkerMessage& message);
-  void setPaused(bool paused, const char* method, Done done);
 
   Channel& channel_;
   std::string transportId_, id_, producerId_, kind_, type_;

@@ -2,19 +2,20 @@
 
 namespace msp {
 
-void Producer::setPaused(bool paused, const char* method, Done done) {
-  channel_.request(method, id_, Json(), [this, paused, done = std::move(done), alive = lifetime_.token()](ChannelResult r) {
+void requestPaused(Channel& channel, const char* method, const std::string& id, std::weak_ptr<char> alive, bool& paused,
+                   bool value, Done done) {
+  channel.request(method, id, Json(), [&paused, value, alive = std::move(alive), done = std::move(done)](ChannelResult r) {
     if (alive.expired()) {
-      done("producer closed");
+      done("closed");
       return;
     }
-    if (r.ok) paused_ = paused;
+    if (r.ok) paused = value;
     done(r.ok ? "" : r.error);
   });
 }
 
-void Producer::pause(Done done) { setPaused(true, "producer.pause", std::move(done)); }
-void Producer::resume(Done done) { setPaused(false, "producer.resume", std::move(done)); }
+void Producer::pause(Done done) { requestPaused(channel_, "producer.pause", id_, lifetime_.token(), paused_, true, std::move(done)); }
+void Producer::resume(Done done) { requestPaused(channel_, "producer.resume", id_, lifetime_.token(), paused_, false, std::move(done)); }
 
 void Producer::getStats(DataDone done) {
   channel_.request("producer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.ok ? "" : r.error); });

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "Channel.h"
@@ -12,6 +13,11 @@ namespace msp {
 
 using Done = std::function<void(const std::string& error)>;  // error empty on success
 using DataDone = std::function<void(Json data, const std::string& error)>;
+
+// A pause/resume request for a producer or consumer: sets `paused` when the worker agrees, provided its
+// owner (whose lifetime token is `alive`) still exists by then.
+void requestPaused(Channel& channel, const char* method, const std::string& id, std::weak_ptr<char> alive, bool& paused,
+                   bool value, Done done);
 
 class Producer {
  public:
@@ -36,8 +42,6 @@ class Producer {
   void close();
 
  private:
-  void setPaused(bool paused, const char* method, Done done);
-
   Channel& channel_;
   std::string transportId_;
   std::string id_, kind_, type_;

@@ -76,31 +76,28 @@ void Worker::onProcessEvent() {
   if (onReaped) onReaped();
 }
 
-void Worker::died(const std::string& reason) {
-  if (state_ == State::Closed) return;
+// Nothing more will be asked of the process: pending requests fail, routers close without requests.
+bool Worker::enterClosed(const std::string& channelReason) {
+  if (state_ == State::Closed) return false;
   state_ = State::Closed;
   cpuUsage_ = 0.0;
   sampleTimer_.close();
   startTimer_.close();
-  // A worker that lost its channel but still runs is killed; the exit watch then reaps it.
-  process_.signal(SIGKILL);
-  channel_.close("worker died");
+  channel_.close(channelReason);
   auto routers = std::move(routers_);
   routers_.clear();
   for (auto& [id, router] : routers) router->workerClosed();
+  return true;
+}
+
+void Worker::died(const std::string& reason) {
+  if (!enterClosed("worker died")) return;
+  // A worker that lost its channel but still runs is killed; the exit watch then reaps it.
+  process_.signal(SIGKILL);
   if (events_.died) events_.died(reason);
 }
 
-void Worker::close() {
-  if (state_ == State::Closed) return;
-  state_ = State::Closed;
-  sampleTimer_.close();
-  startTimer_.close();
-  channel_.close();
-  auto routers = std::move(routers_);
-  routers_.clear();
-  for (auto& [id, router] : routers) router->workerClosed();
-}
+void Worker::close() { enterClosed("worker closed"); }
 
 void Worker::sampleUsage() {
   auto sample = readProcStat(pid_);

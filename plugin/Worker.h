@@ -68,6 +68,7 @@ class Worker {
   std::function<void()> onReaped;  // the process has exited and been reaped
 
  private:
+  bool enterClosed(const std::string& channelReason);
   void died(const std::string& reason);
   void sampleUsage();
   void onProcessEvent();
