@@ -42,6 +42,10 @@ export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailu
     cwd: dir,  // a core dump, should Janus crash, stays out of the checkout
   });
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  // A test process that dies (a hang killed by the runner, an uncaught error) takes its Janus with it.
+  const killOnExit = () => proc.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  exited.then(() => process.off('exit', killOnExit));
   const janus = {
     proc, dir, ports, exited, logFile,
     janusUrl: `http://127.0.0.1:${ports.http}/janus`,
