@@ -34,7 +34,6 @@ class Channel {
   // Closes our ends (the worker then exits by itself) and fails every pending request.
   void close(const std::string& reason = "worker closed");
   bool closed() const { return closed_; }
-  size_t pendingRequests() const { return requests_.size(); }
 
  private:
   void onRead(ssize_t nread, const uv_buf_t* buf);

@@ -31,8 +31,6 @@ class EventLoop {
   void stop(Task finalTask);
 
   uv_loop_t* loop() { return &loop_; }
-  bool onLoopThread() const { return std::this_thread::get_id() == thread_.get_id(); }
-  uint64_t nowMs() { return uv_now(&loop_); }
 
  private:
   void drain();

@@ -272,12 +272,6 @@ void RoomManager::broadcast(const Room& room, Json event, uint64_t exceptSession
   }
 }
 
-std::optional<std::string> RoomManager::roomOf(uint64_t sessionId) const {
-  auto it = sessionRooms_.find(sessionId);
-  if (it == sessionRooms_.end()) return std::nullopt;
-  return it->second;
-}
-
 const Peer* RoomManager::peerOf(uint64_t sessionId) const {
   auto joined = sessionRooms_.find(sessionId);
   if (joined == sessionRooms_.end()) return nullptr;

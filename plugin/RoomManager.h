@@ -5,7 +5,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <set>
 #include <string>
 
@@ -32,7 +31,6 @@ class RoomManager {
   void closeAll();
 
   const std::map<std::string, std::unique_ptr<Room>>& rooms() const { return rooms_; }
-  std::optional<std::string> roomOf(uint64_t sessionId) const;
   const Peer* peerOf(uint64_t sessionId) const;
 
  private:

@@ -46,9 +46,7 @@ class Router {
 
   const std::string& id() const { return id_; }
   const Json& rtpCapabilities() const { return rtpCapabilities_; }
-  bool ready() const { return ready_; }
   bool closed() const { return closed_; }
-  void setReady() { ready_ = true; }
 
   void createWebRtcTransport(uint64_t owner, Direction direction, const WebRtcTransportOptions& options,
                              Transport::Created<Transport> done);
@@ -78,7 +76,6 @@ class Router {
   Channel& channel_;
   std::string id_;
   Json rtpCapabilities_;
-  bool ready_ = false;
   bool closed_ = false;
   std::map<std::string, std::unique_ptr<Transport>> transports_;
   Lifetime lifetime_;

@@ -129,7 +129,6 @@ Router* Worker::createRouter(const std::string& routerId, Json rtpCapabilities, 
       done(nullptr, result.error);
       return;
     }
-    it->second->setReady();
     done(it->second.get(), "");
   });
   auto it = routers_.find(routerId);
