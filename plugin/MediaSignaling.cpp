@@ -136,6 +136,21 @@ Transport* MediaSignaling::ownTransport(Room& room, const Peer& peer, const std:
   return transport && transport->owner() == peer.sessionId ? transport : nullptr;
 }
 
+Transport* MediaSignaling::transportFor(Room& room, const Peer& peer, const std::string& transportId,
+                                        std::optional<Direction> needed, const char* action, const Reply& reply) const {
+  Transport* transport = ownTransport(room, peer, transportId);
+  if (!transport) {
+    reply(errorAnswer(kNoSuchEntity, "no such transport '" + transportId + "'"));
+    return nullptr;
+  }
+  if (needed && transport->direction() != *needed) {
+    reply(errorAnswer(kInvalidElement, std::string("invalid element (a ") + (*needed == Direction::Send ? "recv" : "send") +
+                                           " transport cannot " + action + ")"));
+    return nullptr;
+  }
+  return transport;
+}
+
 void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRtcTransport& r, Reply reply) {
   WebRtcTransportOptions options = transportOptions_;
   if (r.sctpCapabilities) {
@@ -174,8 +189,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRt
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectWebRtcTransport& r, Reply reply) {
-  Transport* transport = ownTransport(room, peer, r.transportId);
-  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
+  Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
+  if (!transport) return;
   if (!validDtlsParameters(r.dtlsParameters.get())) {
     return reply(errorAnswer(kInvalidParameters, "invalid dtlsParameters: expected {role?, fingerprints:[{algorithm, value}]}"));
   }
@@ -189,8 +204,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectWebR
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::RestartIce& r, Reply reply) {
-  Transport* transport = ownTransport(room, peer, r.transportId);
-  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
+  Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
+  if (!transport) return;
   std::string transportId = r.transportId;
   transport->restartIce([reply, transportId](Json iceParameters, const std::string& error) {
     if (!error.empty()) return reply(workerError(error));
@@ -201,15 +216,14 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::RestartIce&
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::CloseTransport& r, Reply reply) {
-  if (!ownTransport(room, peer, r.transportId)) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
+  if (!transportFor(room, peer, r.transportId, std::nullopt, "", reply)) return;
   room.router->closeTransport(r.transportId);
   reply(answer("success"));
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r, Reply reply) {
-  Transport* transport = ownTransport(room, peer, r.transportId);
-  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
-  if (transport->direction() != Direction::Send) return reply(errorAnswer(kInvalidElement, "invalid element (a recv transport cannot produce)"));
+  Transport* transport = transportFor(room, peer, r.transportId, Direction::Send, "produce", reply);
+  if (!transport) return;
   uint64_t sessionId = peer.sessionId;
   std::string peerId = peer.peerId, roomId = room.id, routerId = room.routerId, kind = r.kind;
   try {
@@ -255,9 +269,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProducerAct
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::Consume& r, Reply reply) {
-  Transport* transport = ownTransport(room, peer, r.transportId);
-  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
-  if (transport->direction() != Direction::Recv) return reply(errorAnswer(kInvalidElement, "invalid element (a send transport cannot consume)"));
+  Transport* transport = transportFor(room, peer, r.transportId, Direction::Recv, "consume", reply);
+  if (!transport) return;
   Producer* producer = room.router->findProducer(r.producerId);
   if (!producer) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "' in this room"));
   try {
@@ -302,9 +315,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::SetPreferre
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData& r, Reply reply) {
-  Transport* transport = ownTransport(room, peer, r.transportId);
-  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
-  if (transport->direction() != Direction::Send) return reply(errorAnswer(kInvalidElement, "invalid element (a recv transport cannot produce data)"));
+  Transport* transport = transportFor(room, peer, r.transportId, Direction::Send, "produce data", reply);
+  if (!transport) return;
   uint64_t sessionId = peer.sessionId;
   std::string peerId = peer.peerId, roomId = room.id, routerId = room.routerId;
   try {
@@ -327,9 +339,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumeData& r, Reply reply) {
-  Transport* transport = ownTransport(room, peer, r.transportId);
-  if (!transport) return reply(errorAnswer(kNoSuchEntity, "no such transport '" + r.transportId + "'"));
-  if (transport->direction() != Direction::Recv) return reply(errorAnswer(kInvalidElement, "invalid element (a send transport cannot consume data)"));
+  Transport* transport = transportFor(room, peer, r.transportId, Direction::Recv, "consume data", reply);
+  if (!transport) return;
   DataProducer* dataProducer = room.router->findDataProducer(r.dataProducerId);
   if (!dataProducer) return reply(errorAnswer(kNoSuchEntity, "no such data producer '" + r.dataProducerId + "' in this room"));
   try {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "Json.h"
@@ -46,6 +47,10 @@ class MediaSignaling {
   void on(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::GetStats& request, Reply reply);
   Transport* ownTransport(Room& room, const Peer& peer, const std::string& transportId) const;
+  // The peer's transport of that id, facing `needed` (if given) for `action`; else answers the error (446 or
+  // 440) and returns null.
+  Transport* transportFor(Room& room, const Peer& peer, const std::string& transportId, std::optional<Direction> needed,
+                          const char* action, const Reply& reply) const;
   void broadcast(const Room& room, const Json& event, uint64_t exceptSessionId) const;
   std::string peerIdOf(const Room& room, uint64_t sessionId) const;
 
