@@ -26,6 +26,7 @@ int openPipe(uv_loop_t* loop, UvHandle<uv_pipe_t>& pipe, Fd& fd, void* owner) {
 Channel::Channel(uv_loop_t* loop, uint32_t requestTimeoutMs, std::string logPrefix)
     : loop_(loop), requestTimeoutMs_(requestTimeoutMs), logPrefix_(std::move(logPrefix)) {}
 
+// Deferred failures still queued are dropped with their handlers: their owners are being destroyed too.
 Channel::~Channel() { close(); }
 
 bool Channel::open(WorkerSpawn& spawn, std::function<void(const std::string&)> onClosed, std::string& error) {
@@ -49,20 +50,39 @@ bool Channel::open(WorkerSpawn& spawn, std::function<void(const std::string&)> o
                 [](uv_stream_t* s, ssize_t n, const uv_buf_t*) { ownerOf<Channel>(s)->onPayloadRead(n); });
   onClosed_ = std::move(onClosed);
   closed_ = false;
+  lastAnswerMs_ = uv_now(loop_);
   return true;
+}
+
+void Channel::failLater(ResponseHandler handler, Failure failure) {
+  if (!handler) return;
+  if (!deferTimer_) {
+    if (deferTimer_.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, this) != 0) {
+      MSP_ERROR("%s: cannot defer a failure (timer init failed)", logPrefix_.c_str());
+      return;  // the handler is dropped: its Reply answers "dropped"
+    }
+  }
+  deferred_.emplace_back(std::move(handler), std::move(failure));
+  uv_timer_start(deferTimer_.get(), [](uv_timer_t* t) { ownerOf<Channel>(t)->runDeferred(); }, 0, 0);
+}
+
+void Channel::runDeferred() {
+  auto batch = std::move(deferred_);
+  deferred_.clear();
+  for (auto& [handler, failure] : batch) handler(ChannelResult::failed(std::move(failure)));
 }
 
 void Channel::request(const std::string& method, const std::string& handlerId, const Json& data,
                       ResponseHandler handler) {
   if (closed_) {
-    handler(ChannelResult{false, {}, "worker closed"});
+    failLater(std::move(handler), Failure::workerGone("the worker is closed"));
     return;
   }
   uint32_t id = requests_.add(std::move(handler), uv_now(loop_) + requestTimeoutMs_);
   auto write = std::make_unique<WriteRequest>();
   write->frame = encodeRequest(id, method, handlerId, data);
   if (write->frame.empty()) {
-    requests_.resolve(id, ChannelResult{false, {}, "request too large"});
+    failLater(requests_.take(id), Failure::rejected("request too large"));
     return;
   }
   write->request.data = write.get();
@@ -70,7 +90,7 @@ void Channel::request(const std::string& method, const std::string& handlerId, c
   int rc = uv_write(&write->request, reinterpret_cast<uv_stream_t*>(toWorker_.get()), &buf, 1,
                     [](uv_write_t* req, int) { std::unique_ptr<WriteRequest> done(static_cast<WriteRequest*>(req->data)); });
   if (rc != 0) {
-    requests_.resolve(id, ChannelResult{false, {}, std::string("write failed: ") + uv_strerror(rc)});
+    failLater(requests_.take(id), Failure::writeFailed(std::string("write failed: ") + uv_strerror(rc)));
     return;
   }
   write.release();  // freed by the write callback
@@ -114,10 +134,9 @@ void Channel::dispatch(const std::string& payload) {
   WorkerMessage message = parseWorkerMessage(payload);
   switch (message.kind) {
     case WorkerMessage::Kind::Response: {
-      ChannelResult result;
-      result.ok = message.accepted;
-      result.data = message.data;
-      result.error = message.accepted ? std::string() : message.reason.empty() ? message.error : message.reason;
+      lastAnswerMs_ = uv_now(loop_);
+      ChannelResult result = message.accepted ? ChannelResult::success(message.data)
+                                              : ChannelResult::failed(Failure::rejected(message.reason.empty() ? message.error : message.reason));
       if (!requests_.resolve(message.id, std::move(result))) {
         MSP_DEBUG("%s: reply to unknown or expired request %u", logPrefix_.c_str(), message.id);
       }
@@ -158,7 +177,7 @@ void Channel::close(const std::string& reason) {
   payloadFromWorker_.close();
   timeoutTimer_.close();
   onClosed_ = nullptr;
-  if (wasOpen) requests_.failAll(reason);
+  if (wasOpen) requests_.failAll(Failure::workerGone(reason));
   subscribers_.clear();
 }
 

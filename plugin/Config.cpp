@@ -116,6 +116,8 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
             r.real("cpu_tie_tolerance", 0.0, 1.0, s.cpuTieTolerance) &&
             r.boolean("respawn", s.respawn) &&
             r.integer("request_timeout_ms", nullptr, 100, 60000, s.requestTimeoutMs) &&
+            r.integer("health_interval_ms", nullptr, 100, 60000, s.healthIntervalMs) &&
+            r.integer("health_timeout_ms", nullptr, 200, 600000, s.healthTimeoutMs) &&
             r.text("web_root", nullptr, s.webRoot);
   if (!ok) return SettingsError{r.error};
 
@@ -139,6 +141,10 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
       s.workerLogLevel != "none") {
     return SettingsError{"invalid setting worker_log_level = \"" + s.workerLogLevel +
                          "\": expected debug, warn, error or none"};
+  }
+  if (s.healthTimeoutMs <= s.healthIntervalMs) {
+    return SettingsError{"invalid setting health_timeout_ms = " + std::to_string(s.healthTimeoutMs) +
+                         ": must be longer than health_interval_ms (" + std::to_string(s.healthIntervalMs) + ")"};
   }
   if (s.workerBin.empty() || access(s.workerBin.c_str(), X_OK) != 0) {
     return SettingsError{"invalid setting worker_bin (MEDIASOUP_WORKER_BIN) = \"" + s.workerBin +

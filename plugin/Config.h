@@ -30,6 +30,8 @@ struct Settings {
   double cpuTieTolerance = 0.05;
   bool respawn = true;
   uint32_t requestTimeoutMs = 5000;
+  uint32_t healthIntervalMs = 1000;  // how often each worker is asked a cheap request
+  uint32_t healthTimeoutMs = 3000;   // a worker silent this long is killed and handled as dead
   std::string webRoot;  // static files served beside /stats; empty: none
   std::vector<std::string> mediaCodecs;  // names (MediaCodecs.h)
 

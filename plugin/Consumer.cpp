@@ -41,11 +41,11 @@ void Consumer::setPreferredLayers(int spatialLayer, int temporalLayer, Done done
   Json data = Json::object();
   data.set("spatialLayer", spatialLayer);
   if (temporalLayer >= 0) data.set("temporalLayer", temporalLayer);
-  channel_.request("consumer.setPreferredLayers", id_, data, [done = std::move(done)](ChannelResult r) { done(r.ok ? "" : r.error); });
+  channel_.request("consumer.setPreferredLayers", id_, data, [done = std::move(done)](ChannelResult r) { done(r.failure); });
 }
 
 void Consumer::getStats(DataDone done) {
-  channel_.request("consumer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.ok ? "" : r.error); });
+  channel_.request("consumer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.failure); });
 }
 
 void Consumer::close() {

@@ -10,7 +10,8 @@
 
 namespace msp {
 
-Core::Core(Settings settings, PushEvent push) : settings_(std::move(settings)), push_(std::move(push)) {}
+Core::Core(Settings settings, PushEvent push, ReleaseHandle release)
+    : settings_(std::move(settings)), push_(std::move(push)), release_(std::move(release)) {}
 
 Core::~Core() { stop(); }
 
@@ -89,13 +90,15 @@ void Core::stop() {
     pool_.reset();
   });
   http_.reset();
+  // Handles Janus never detached (it shuts down plugins first): their references go back now.
+  std::lock_guard<std::mutex> lock(sessionsMutex_);
+  sessions_.clear();
+  sessionsById_.clear();
 }
 
 void Core::createSession(void* handle) {
-  auto session = std::make_shared<Session>();
-  session->handle = handle;
   std::lock_guard<std::mutex> lock(sessionsMutex_);
-  session->id = nextSessionId_++;
+  auto session = std::make_shared<Session>(nextSessionId_++, handle, release_);
   sessions_[handle] = session;
   sessionsById_[session->id] = session;
 }
@@ -118,7 +121,7 @@ void Core::destroySession(void* handle) {
   }
   {
     std::lock_guard<std::mutex> lock(session->mutex);
-    session->alive = false;
+    session->alive = false;  // before the post below: a message task that runs after it sees this
   }
   // Janus's handle thread must not wait on a worker: the leave happens on the loop.
   uint64_t id = session->id;
@@ -154,8 +157,8 @@ Json Core::runOnLoop(std::function<void(Reply)> work, std::chrono::milliseconds 
   }
   try {
     return future.get();
-  } catch (const std::exception&) {
-    return errorAnswer(kWorkerUnavailable, "the request was dropped");
+  } catch (const std::exception&) {  // the loop stopped before running it
+    return errorAnswer(kWorkerUnavailable, "the plugin is shutting down");
   }
 }
 
@@ -165,10 +168,13 @@ Json Core::handleMessage(void* handle, json_t* body, bool hasJsep) {
   if (hasJsep) return errorAnswer(kInvalidElement, "invalid element (jsep: media goes to the worker, not through Janus)");
   auto parsed = parseRequest(body);
   if (auto* error = std::get_if<ApiError>(&parsed)) return errorAnswer(*error);
-  uint64_t sessionId = session->id;
   Request request = std::get<Request>(std::move(parsed));
-  return runOnLoop([this, sessionId, request](Reply reply) { rooms_->handle(sessionId, request, std::move(reply)); },
-                   answerTimeout());
+  return runOnLoop([this, session, request](Reply reply) {
+    // Detached while this waited for the loop: its sessionGone may already have run, so a join now would
+    // leave a peer nobody removes.
+    if (!session->alive) return reply(errorAnswer(kJoinState, "the handle was detached"));
+    rooms_->handle(session->id, request, std::move(reply));
+  }, answerTimeout());
 }
 
 Json Core::handleAdmin(json_t* request) {

@@ -3,6 +3,7 @@
 // (with a timeout), never on a lock held while a worker works.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -23,8 +24,10 @@ class Core {
  public:
   // Pushes an event to a live Janus handle.
   using PushEvent = std::function<void(void* handle, json_t* event)>;
+  // Drops the plugin's reference to a Janus handle (once, when the core is done with it).
+  using ReleaseHandle = std::function<void(void* handle)>;
 
-  Core(Settings settings, PushEvent push);
+  Core(Settings settings, PushEvent push, ReleaseHandle release);
   ~Core();
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -42,11 +45,20 @@ class Core {
   Json runOnLoop(std::function<void(Reply)> work, std::chrono::milliseconds timeout);
 
  private:
+  // One attached Janus handle. Shared by every thread using it (a message in flight, an event being pushed);
+  // the last one to let go releases the Janus handle, so Janus frees it only when the core is done with it.
   struct Session {
-    uint64_t id = 0;
-    void* handle = nullptr;
+    Session(uint64_t id, void* handle, ReleaseHandle release) : id(id), handle(handle), release(std::move(release)) {}
+    ~Session() {
+      if (release) release(handle);
+    }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+    const uint64_t id;
+    void* const handle;
+    ReleaseHandle release;
     std::mutex mutex;   // held while pushing, so destroy never races a push on a dying handle
-    bool alive = true;
+    std::atomic<bool> alive{true};
   };
   std::shared_ptr<Session> findSession(void* handle);
   void pushEvent(uint64_t sessionId, const Json& event);
@@ -55,6 +67,7 @@ class Core {
 
   Settings settings_;
   PushEvent push_;
+  ReleaseHandle release_;
   EventLoop loop_;
   std::unique_ptr<WorkerPool> pool_;   // loop thread only
   std::unique_ptr<RoomManager> rooms_; // loop thread only

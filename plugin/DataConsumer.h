@@ -44,7 +44,7 @@ class DataConsumer {
   uint16_t streamId() const { return streamId_; }
 
   void getStats(DataDone done) {
-    channel_.request("dataConsumer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.ok ? "" : r.error); });
+    channel_.request("dataConsumer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.failure); });
   }
   void close() {
     if (closed_) return;

@@ -24,7 +24,7 @@ class DataProducer {
   const std::string& protocol() const { return protocol_; }
 
   void getStats(DataDone done) {
-    channel_.request("dataProducer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.ok ? "" : r.error); });
+    channel_.request("dataProducer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.failure); });
   }
   // Ours: the worker then sends dataproducerclose to each of its data consumers.
   void close() {

@@ -72,7 +72,9 @@ bool HttpServer::start(const std::string& ip, uint32_t port, std::string& error)
   sockaddr_in v4{};
   sockaddr_in6 v6{};
   const sockaddr* address = nullptr;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+  // epoll, not select: Janus may hold far more than FD_SETSIZE (1024) fds, and select() cannot watch a socket
+  // numbered above that (every connection would be refused).
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
   if (inet_pton(AF_INET, ip.c_str(), &v4.sin_addr) == 1) {
     v4.sin_family = AF_INET;
     v4.sin_port = htons(static_cast<uint16_t>(port));

@@ -17,12 +17,21 @@ Json answer(const char* name) {
   return a;
 }
 
-// A failed worker request: the worker rejected the client's values (447), or did not answer / died (448).
-Json workerError(const std::string& error) {
-  bool unavailable = error == "request timed out" || error == "worker closed" || error == "worker died" ||
-                     error.rfind("write failed", 0) == 0;
-  return errorAnswer(unavailable ? kWorkerUnavailable : kInvalidParameters,
-                     unavailable ? "the worker did not answer: " + error : "rejected by the worker: " + error);
+// A failed worker request, by kind: the worker refused the client's values (447); it cannot answer (448); the
+// entity went away meanwhile, a request racing a close (446).
+Json workerError(const Failure& failure) {
+  switch (failure.kind) {
+    case Failure::Kind::Rejected:
+      return errorAnswer(kInvalidParameters, "rejected by the worker: " + failure.detail);
+    case Failure::Kind::Closed:
+      return errorAnswer(kNoSuchEntity, failure.detail);
+    case Failure::Kind::None:
+    case Failure::Kind::TimedOut:
+    case Failure::Kind::WorkerGone:
+    case Failure::Kind::WriteFailed:
+      break;
+  }
+  return errorAnswer(kWorkerUnavailable, "the worker did not answer: " + failure.detail);
 }
 
 Json ortcError(const ortc::OrtcError& e) {
@@ -168,8 +177,10 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRt
   uint64_t sessionId = peer.sessionId;
   std::string roomId = room.id, routerId = room.routerId;
   room.router->createWebRtcTransport(sessionId, r.send ? Direction::Send : Direction::Recv, options,
-                                     [this, sessionId, roomId, routerId, reply](Transport* transport, const std::string& error) {
+                                     [this, sessionId, roomId, routerId, reply](Transport* transport, const Failure& error) {
     if (!transport) {
+      // Its router closed meanwhile: the room closed, or moved to another worker.
+      if (error.kind == Failure::Kind::Closed) return reply(errorAnswer(kJoinState, "not in that room's router any more"));
       reply(workerError(error));
       return;
     }
@@ -195,8 +206,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectWebR
     return reply(errorAnswer(kInvalidParameters, "invalid dtlsParameters: expected {role?, fingerprints:[{algorithm, value}]}"));
   }
   std::string transportId = r.transportId;
-  transport->connect(r.dtlsParameters, [reply, transportId](const std::string& error) {
-    if (!error.empty()) return reply(workerError(error));
+  transport->connect(r.dtlsParameters, [reply, transportId](const Failure& error) {
+    if (error) return reply(workerError(error));
     Json a = answer("connected");
     a.set("transportId", transportId);
     reply(a);
@@ -207,8 +218,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::RestartIce&
   Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
   if (!transport) return;
   std::string transportId = r.transportId;
-  transport->restartIce([reply, transportId](Json iceParameters, const std::string& error) {
-    if (!error.empty()) return reply(workerError(error));
+  transport->restartIce([reply, transportId](Json iceParameters, const Failure& error) {
+    if (error) return reply(workerError(error));
     Json a = answer("iceRestarted");
     a.set("transportId", transportId).set("iceParameters", iceParameters);
     reply(a);
@@ -227,7 +238,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
   uint64_t sessionId = peer.sessionId;
   std::string peerId = peer.peerId, roomId = room.id, routerId = room.routerId, kind = r.kind;
   try {
-    transport->produce(r.kind, r.rtpParameters, [this, reply, sessionId, peerId, roomId, routerId, kind](Producer* producer, const std::string& error) {
+    transport->produce(r.kind, r.rtpParameters, [this, reply, sessionId, peerId, roomId, routerId, kind](Producer* producer, const Failure& error) {
       if (!producer) return reply(workerError(error));
       Json a = answer("produced");
       a.set("id", producer->id());
@@ -255,8 +266,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProducerAct
   bool pause = r.kind == Kind::Pause;
   uint64_t sessionId = peer.sessionId;
   std::string producerId = r.producerId, roomId = room.id, routerId = room.routerId;
-  auto done = [this, reply, pause, sessionId, producerId, roomId, routerId](const std::string& error) {
-    if (!error.empty()) return reply(workerError(error));
+  auto done = [this, reply, pause, sessionId, producerId, roomId, routerId](const Failure& error) {
+    if (error) return reply(workerError(error));
     reply(answer("success"));
     if (Room* current = findRoom_(roomId, routerId)) {
       Json e = apiEvent(pause ? "producerPaused" : "producerResumed");
@@ -274,7 +285,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Consume& r,
   Producer* producer = room.router->findProducer(r.producerId);
   if (!producer) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "' in this room"));
   try {
-    transport->consume(*producer, r.rtpCapabilities, [reply](Consumer* consumer, const std::string& error) {
+    transport->consume(*producer, r.rtpCapabilities, [reply](Consumer* consumer, const Failure& error) {
       if (!consumer) return reply(workerError(error));
       Json a = answer("consumer");
       a.set("id", consumer->id()).set("producerId", consumer->producerId()).set("kind", consumer->kind())
@@ -302,7 +313,7 @@ Consumer* ownConsumer(Room& room, const Peer& peer, const std::string& consumerI
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumerAction& r, Reply reply) {
   Consumer* consumer = ownConsumer(room, peer, r.consumerId);
   if (!consumer) return reply(errorAnswer(kNoSuchEntity, "no such consumer '" + r.consumerId + "'"));
-  auto done = [reply](const std::string& error) { reply(error.empty() ? answer("success") : workerError(error)); };
+  auto done = [reply](const Failure& error) { reply(!error ? answer("success") : workerError(error)); };
   if (r.kind == request::ConsumerAction::Kind::Pause) consumer->pause(done);
   else consumer->resume(done);
 }
@@ -311,7 +322,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::SetPreferre
   Consumer* consumer = ownConsumer(room, peer, r.consumerId);
   if (!consumer) return reply(errorAnswer(kNoSuchEntity, "no such consumer '" + r.consumerId + "'"));
   consumer->setPreferredLayers(r.spatialLayer, r.temporalLayer,
-                               [reply](const std::string& error) { reply(error.empty() ? answer("success") : workerError(error)); });
+                               [reply](const Failure& error) { reply(!error ? answer("success") : workerError(error)); });
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData& r, Reply reply) {
@@ -321,7 +332,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData
   std::string peerId = peer.peerId, roomId = room.id, routerId = room.routerId;
   try {
     transport->produceData(r.sctpStreamParameters, r.label, r.protocol,
-                           [this, reply, sessionId, peerId, roomId, routerId](DataProducer* dataProducer, const std::string& error) {
+                           [this, reply, sessionId, peerId, roomId, routerId](DataProducer* dataProducer, const Failure& error) {
       if (!dataProducer) return reply(workerError(error));
       Json a = answer("dataProduced");
       a.set("id", dataProducer->id());
@@ -344,7 +355,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumeData
   DataProducer* dataProducer = room.router->findDataProducer(r.dataProducerId);
   if (!dataProducer) return reply(errorAnswer(kNoSuchEntity, "no such data producer '" + r.dataProducerId + "' in this room"));
   try {
-    transport->consumeData(*dataProducer, [reply](DataConsumer* dataConsumer, const std::string& error) {
+    transport->consumeData(*dataProducer, [reply](DataConsumer* dataConsumer, const Failure& error) {
       if (!dataConsumer) return reply(workerError(error));
       Json a = answer("dataConsumer");
       a.set("id", dataConsumer->id()).set("dataProducerId", dataConsumer->dataProducerId())
@@ -358,8 +369,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumeData
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::GetStats& r, Reply reply) {
-  auto done = [reply](Json stats, const std::string& error) {
-    if (!error.empty()) return reply(workerError(error));
+  auto done = [reply](Json stats, const Failure& error) {
+    if (error) return reply(workerError(error));
     Json a = answer("stats");
     a.set("stats", stats ? stats : Json::array());
     reply(a);

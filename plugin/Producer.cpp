@@ -6,11 +6,11 @@ void requestPaused(Channel& channel, const char* method, const std::string& id, 
                    bool value, Done done) {
   channel.request(method, id, Json(), [&paused, value, alive = std::move(alive), done = std::move(done)](ChannelResult r) {
     if (alive.expired()) {
-      done("closed");
+      done(Failure::closed("closed"));
       return;
     }
     if (r.ok) paused = value;
-    done(r.ok ? "" : r.error);
+    done(r.failure);
   });
 }
 
@@ -18,7 +18,7 @@ void Producer::pause(Done done) { requestPaused(channel_, "producer.pause", id_,
 void Producer::resume(Done done) { requestPaused(channel_, "producer.resume", id_, lifetime_.token(), paused_, false, std::move(done)); }
 
 void Producer::getStats(DataDone done) {
-  channel_.request("producer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.ok ? "" : r.error); });
+  channel_.request("producer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.failure); });
 }
 
 void Producer::close() {

@@ -11,8 +11,8 @@
 
 namespace msp {
 
-using Done = std::function<void(const std::string& error)>;  // error empty on success
-using DataDone = std::function<void(Json data, const std::string& error)>;
+using Done = std::function<void(const Failure& failure)>;  // no failure (kind None) on success
+using DataDone = std::function<void(Json data, const Failure& failure)>;
 
 // A pause/resume request for a producer or consumer: sets `paused` when the worker agrees, provided its
 // owner (whose lifetime token is `alive`) still exists by then.

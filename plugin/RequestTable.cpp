@@ -12,6 +12,14 @@ uint32_t RequestTable::add(ResponseHandler handler, uint64_t deadlineMs) {
   return id;
 }
 
+ResponseHandler RequestTable::take(uint32_t id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return nullptr;
+  ResponseHandler handler = std::move(it->second.handler);
+  pending_.erase(it);
+  return handler;
+}
+
 // Handlers run after their entry is gone: a handler may add or fail requests itself.
 bool RequestTable::resolve(uint32_t id, ChannelResult result) {
   auto it = pending_.find(id);
@@ -27,14 +35,14 @@ void RequestTable::expire(uint64_t nowMs) {
   for (const auto& [id, pending] : pending_) {
     if (pending.deadlineMs <= nowMs) expired.push_back(id);
   }
-  for (uint32_t id : expired) resolve(id, ChannelResult{false, {}, "request timed out"});
+  for (uint32_t id : expired) resolve(id, ChannelResult::failed(Failure::timedOut()));
 }
 
-void RequestTable::failAll(const std::string& reason) {
+void RequestTable::failAll(const Failure& failure) {
   auto pending = std::move(pending_);
   pending_.clear();
   for (auto& [id, entry] : pending) {
-    if (entry.handler) entry.handler(ChannelResult{false, {}, reason});
+    if (entry.handler) entry.handler(ChannelResult::failed(failure));
   }
 }
 

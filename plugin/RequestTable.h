@@ -8,14 +8,17 @@
 #include <optional>
 #include <string>
 
+#include "Failure.h"
 #include "Json.h"
 
 namespace msp {
 
 struct ChannelResult {
   bool ok = false;
-  Json data;           // the worker's "data" on success
-  std::string error;   // on failure: the worker's reason, "request timed out" or "worker closed"
+  Json data;        // the worker's "data" on success
+  Failure failure;  // kind None on success
+  static ChannelResult success(Json data) { return {true, std::move(data), {}}; }
+  static ChannelResult failed(Failure failure) { return {false, {}, std::move(failure)}; }
 };
 
 using ResponseHandler = std::function<void(ChannelResult)>;
@@ -23,10 +26,12 @@ using ResponseHandler = std::function<void(ChannelResult)>;
 class RequestTable {
  public:
   uint32_t add(ResponseHandler handler, uint64_t deadlineMs);
+  // Removes a request without running its handler, and hands the handler back (null if unknown).
+  ResponseHandler take(uint32_t id);
   // false when no request has that id (late reply after a timeout, or a stray id).
   bool resolve(uint32_t id, ChannelResult result);
   void expire(uint64_t nowMs);
-  void failAll(const std::string& reason);
+  void failAll(const Failure& failure);
   size_t size() const { return pending_.size(); }
   std::optional<uint64_t> nextDeadline() const;
 

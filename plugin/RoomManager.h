@@ -12,6 +12,7 @@
 #include "MediaSignaling.h"
 #include "Requests.h"
 #include "Room.h"
+#include "UvHandle.h"
 #include "WorkerPool.h"
 
 namespace msp {
@@ -43,12 +44,24 @@ class RoomManager {
   void media(uint64_t sessionId, const Request& request, Reply reply);
 
   // Places a new room on the least-loaded worker; the room exists (and counts) at once, ready later.
-  Room* createRoom(const std::string& id, bool autoCreated, int& errorCode, std::string& error);
+  // Null (and nothing changed) when no worker is alive.
+  Room* createRoom(const std::string& id, bool autoCreated);
+  // Asks the least-loaded live worker for a router for the room; false when no worker is alive.
+  bool placeRouter(Room& room);
+  void routerCreated(const std::string& roomId, const std::string& routerId, Router* router, const Failure& failure);
+  // The room's worker died: its peers stay, the room gets a router elsewhere (or waits for a worker).
+  void routerLost(const std::string& roomId, const std::string& routerId);
+  void relocate(Room& room);
+  // A worker came up: rooms waiting for one are placed; rooms that waited too long close (noWorker).
+  void placeWaitingRooms();
+  void expireWaitingRooms();
   void addPeer(Room& room, uint64_t sessionId, const std::string& display, Reply reply);
   void removePeer(Room& room, uint64_t sessionId);
-  // Closes a room: peers get roomClosed, waiters fail, the router is closed (unless the worker died).
+  // An auto-created room with nobody in it or joining it closes.
+  void closeIfAbandoned(Room& room);
+  // Closes a room: peers get roomClosed (when announced), waiters fail, its router is closed.
   // By value: callers often pass the key of the map entry this erases.
-  void closeRoom(std::string roomId, const std::string& reason);
+  void closeRoom(std::string roomId, RoomCloseReason reason);
   // The room of that id, if it is still the one that owns routerId.
   Room* roomWithRouter(const std::string& roomId, const std::string& routerId);
   void broadcast(const Room& room, Json event, uint64_t exceptSessionId = 0);
@@ -59,6 +72,7 @@ class RoomManager {
   MediaSignaling media_;
   std::map<std::string, std::unique_ptr<Room>> rooms_;
   std::map<uint64_t, std::string> sessionRooms_;  // joined (or joining) sessions
+  UvHandle<uv_timer_t> waitingTimer_;              // runs while some room waits for a live worker
 };
 
 

@@ -25,12 +25,12 @@ void Router::createWebRtcTransport(uint64_t owner, Direction direction, const We
   channel_.request("router.createWebRtcTransport", id_, data,
                    [this, alive = lifetime_.token(), transportId, owner, direction, done = std::move(done)](ChannelResult r) {
     if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? "router closed" : r.error);
+      done(nullptr, r.ok ? Failure::closed("the router closed") : r.failure);
       return;
     }
     auto& transport = transports_[transportId];
     transport = std::make_unique<Transport>(*this, channel_, transportId, owner, direction, r.data);
-    done(transport.get(), "");
+    done(transport.get(), Failure{});
   });
 }
 

@@ -9,7 +9,8 @@ std::vector<Json> roomsBySlot(const WorkerPool& pool, const RoomManager& rooms) 
   std::vector<Json> bySlot;
   for (size_t i = 0; i < pool.slots().size(); ++i) bySlot.push_back(Json::array());
   for (const auto& [id, room] : rooms.rooms()) {
-    if (room->workerSlot < bySlot.size()) bySlot[room->workerSlot].append(Json::adopt(json_stringn(id.data(), id.size())));
+    // A room waiting for a live worker is on none.
+    if (room->worker && room->workerSlot < bySlot.size()) bySlot[room->workerSlot].append(Json::adopt(json_stringn(id.data(), id.size())));
   }
   return bySlot;
 }
@@ -57,6 +58,8 @@ Json buildWorkers(const WorkerPool& pool, const RoomManager& rooms) {
         .set("restarts", slot->restarts)
         .set("rssBytes", static_cast<long long>(live ? worker->rssBytes() : 0))
         .set("uptimeMs", static_cast<long long>(live ? worker->uptimeMs() : 0));
+    if (live) entry.set("lastAnswerMs", static_cast<long long>(worker->sinceLastAnswerMs()));
+    else entry.set("lastAnswerMs", Json::adopt(json_null()));
     workers.append(entry);
   }
   Json answer = Json::object();

@@ -16,23 +16,23 @@ Transport::~Transport() = default;
 void Transport::connect(const Json& dtlsParameters, Done done) {
   Json data = Json::object();
   data.set("dtlsParameters", dtlsParameters);
-  channel_.request("transport.connect", id_, data, [done = std::move(done)](ChannelResult r) { done(r.ok ? "" : r.error); });
+  channel_.request("transport.connect", id_, data, [done = std::move(done)](ChannelResult r) { done(r.failure); });
 }
 
 void Transport::restartIce(DataDone done) {
   channel_.request("transport.restartIce", id_, Json(), [this, alive = lifetime_.token(), done = std::move(done)](ChannelResult r) {
     if (!r.ok || alive.expired()) {
-      done(Json(), r.ok ? "transport closed" : r.error);
+      done(Json(), r.ok ? Failure::closed("the transport closed") : r.failure);
       return;
     }
     Json ice = r.data.at("iceParameters");
     data_.set("iceParameters", ice);
-    done(ice, "");
+    done(ice, Failure{});
   });
 }
 
 void Transport::getStats(DataDone done) {
-  channel_.request("transport.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.ok ? "" : r.error); });
+  channel_.request("transport.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.failure); });
 }
 
 void Transport::produce(const std::string& kind, Json rtpParameters, Created<Producer> done) {
@@ -59,13 +59,13 @@ void Transport::produce(const std::string& kind, Json rtpParameters, Created<Pro
   channel_.request("transport.produce", id_, data,
                    [this, alive = lifetime_.token(), producerId, kind, rtpParameters, consumable, done = std::move(done)](ChannelResult r) {
     if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? "transport closed" : r.error);
+      done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
       return;
     }
     std::string type = r.data.string("type").value_or("simple");
     auto& producer = producers_[producerId];
     producer = std::make_unique<Producer>(channel_, id_, producerId, kind, type, rtpParameters, consumable, false);
-    done(producer.get(), "");
+    done(producer.get(), Failure{});
   });
 }
 
@@ -88,7 +88,7 @@ void Transport::consume(const Producer& producer, Json rtpCapabilities, Created<
   channel_.request("transport.consume", id_, data,
                    [this, alive = lifetime_.token(), consumerId, producerId, kind, type, rtpParameters, done = std::move(done)](ChannelResult r) {
     if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? "transport closed" : r.error);
+      done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
       return;
     }
     bool producerPaused = json_is_true(json_object_get(r.data.get(), "producerPaused"));
@@ -97,13 +97,13 @@ void Transport::consume(const Producer& producer, Json rtpCapabilities, Created<
       Json close = Json::object();
       close.set("consumerId", consumerId);
       channel_.request("transport.closeConsumer", id_, close, [](ChannelResult) {});
-      done(nullptr, "the producer closed");
+      done(nullptr, Failure::closed("the producer closed"));
       return;
     }
     auto& consumer = consumers_[consumerId];
     consumer = std::make_unique<Consumer>(channel_, id_, consumerId, producerId, kind, type, rtpParameters, true, producerPaused,
                                           [this](Consumer& c, const std::string& event, const Json& d) { onConsumerNotification(c, event, d); });
-    done(consumer.get(), "");
+    done(consumer.get(), Failure{});
   });
 }
 
@@ -157,12 +157,12 @@ void Transport::produceData(Json sctpStreamParameters, const std::string& label,
   channel_.request("transport.produceData", id_, data,
                    [this, alive = lifetime_.token(), dataProducerId, sctpStreamParameters, label, protocol, done = std::move(done)](ChannelResult r) {
     if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? "transport closed" : r.error);
+      done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
       return;
     }
     auto& dataProducer = dataProducers_[dataProducerId];
     dataProducer = std::make_unique<DataProducer>(channel_, id_, dataProducerId, sctpStreamParameters, label, protocol);
-    done(dataProducer.get(), "");
+    done(dataProducer.get(), Failure{});
   });
 }
 
@@ -180,7 +180,7 @@ void Transport::consumeData(const DataProducer& dataProducer, Created<DataConsum
   channel_.request("transport.consumeData", id_, data,
                    [this, alive = lifetime_.token(), dataConsumerId, dataProducerId, sctp, label, protocol, streamId, done = std::move(done)](ChannelResult r) {
     if (alive.expired()) {
-      done(nullptr, "transport closed");
+      done(nullptr, Failure::closed("the transport closed"));
       return;
     }
     if (!r.ok || closed_ || !router_.findDataProducer(dataProducerId)) {
@@ -190,14 +190,14 @@ void Transport::consumeData(const DataProducer& dataProducer, Created<DataConsum
         close.set("dataConsumerId", dataConsumerId);
         channel_.request("transport.closeDataConsumer", id_, close, [](ChannelResult) {});
       }
-      done(nullptr, r.ok ? "the data producer closed" : r.error);
+      done(nullptr, r.ok ? Failure::closed("the data producer closed") : r.failure);
       return;
     }
     auto& dataConsumer = dataConsumers_[dataConsumerId];
     dataConsumer = std::make_unique<DataConsumer>(channel_, id_, dataConsumerId, dataProducerId, sctp, label, protocol,
                                                   static_cast<uint16_t>(streamId),
                                                   [this](DataConsumer& dc) { dataConsumerEnded(dc.id()); });
-    done(dataConsumer.get(), "");
+    done(dataConsumer.get(), Failure{});
   });
 }
 

@@ -27,7 +27,7 @@ enum class Direction { Send, Recv };
 class Transport {
  public:
   template <typename T>
-  using Created = std::function<void(T* created, const std::string& error)>;
+  using Created = std::function<void(T* created, const Failure& failure)>;
 
   Transport(Router& router, Channel& channel, std::string id, uint64_t owner, Direction direction, Json data);
   ~Transport();

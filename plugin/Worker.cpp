@@ -26,6 +26,10 @@ Worker::~Worker() {
 
 uint64_t Worker::uptimeMs() const { return state_ == State::Running ? uv_now(loop_) - startedAtMs_ : 0; }
 
+uint64_t Worker::sinceLastAnswerMs() const {
+  return state_ == State::Running ? uv_now(loop_) - channel_.lastAnswerMs() : 0;
+}
+
 bool Worker::start(std::string& error) {
   std::vector<std::string> args = {
       "--logLevel=" + options_.logLevel,
@@ -44,6 +48,9 @@ bool Worker::start(std::string& error) {
     state_ = State::Running;
     startedAtMs_ = uv_now(loop_);
     startTimer_.close();
+    healthTimer_.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, this);
+    uv_timer_start(healthTimer_.get(), [](uv_timer_t* t) { ownerOf<Worker>(t)->checkHealth(); },
+                   options_.healthIntervalMs, options_.healthIntervalMs);
     sampleUsage();  // memory is known at once; CPU from the next sample on
     MSP_INFO("%s running (pid %d, ports %u-%u)", name_.c_str(), pid_, options_.ports.min, options_.ports.max);
     if (events_.running) events_.running();
@@ -83,6 +90,7 @@ bool Worker::enterClosed(const std::string& channelReason) {
   cpuUsage_ = 0.0;
   sampleTimer_.close();
   startTimer_.close();
+  healthTimer_.close();
   channel_.close(channelReason);
   auto routers = std::move(routers_);
   routers_.clear();
@@ -98,6 +106,20 @@ void Worker::died(const std::string& reason) {
 }
 
 void Worker::close() { enterClosed("worker closed"); }
+
+// A worker that is stopped, stuck or livelocked answers nothing but keeps its pipes open: nothing else would
+// notice. Any response counts as an answer; the ping makes sure there is always something to answer.
+void Worker::checkHealth() {
+  if (state_ != State::Running) return;
+  uint64_t silentMs = uv_now(loop_) - channel_.lastAnswerMs();
+  if (silentMs >= options_.healthTimeoutMs) {
+    MSP_WARN("%s (pid %d) answered nothing for %llu ms: killing it", name_.c_str(), pid_,
+             static_cast<unsigned long long>(silentMs));
+    died("answered nothing for " + std::to_string(silentMs) + " ms (hung)");
+    return;
+  }
+  channel_.request("worker.getResourceUsage", "", Json(), [](ChannelResult) {});
+}
 
 void Worker::sampleUsage() {
   auto sample = readProcStat(pid_);
@@ -121,15 +143,15 @@ Router* Worker::createRouter(const std::string& routerId, Json rtpCapabilities, 
   channel_.request("worker.createRouter", "", data, [this, routerId, done = std::move(done)](ChannelResult result) {
     auto it = routers_.find(routerId);
     if (it == routers_.end()) {  // closed meanwhile (room destroyed, or the worker died)
-      done(nullptr, result.ok ? "router closed" : result.error);
+      done(nullptr, result.ok ? Failure::closed("the router closed") : result.failure);
       return;
     }
     if (!result.ok) {
       routers_.erase(it);
-      done(nullptr, result.error);
+      done(nullptr, result.failure);
       return;
     }
-    done(it->second.get(), "");
+    done(it->second.get(), Failure{});
   });
   auto it = routers_.find(routerId);
   return it == routers_.end() ? nullptr : it->second.get();

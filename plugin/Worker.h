@@ -24,6 +24,8 @@ struct WorkerOptions {
   uint32_t requestTimeoutMs = 5000;
   uint32_t cpuSampleIntervalMs = 1000;
   uint32_t startTimeoutMs = 10000;
+  uint32_t healthIntervalMs = 1000;
+  uint32_t healthTimeoutMs = 3000;
 };
 
 class Worker {
@@ -34,7 +36,7 @@ class Worker {
     // Once, when the worker is gone (exit, signal, channel loss, failed start). Not after close().
     std::function<void(const std::string& reason)> died;
   };
-  using RouterCreated = std::function<void(Router* router, const std::string& error)>;
+  using RouterCreated = std::function<void(Router* router, const Failure& failure)>;
 
   Worker(uv_loop_t* loop, std::string name, WorkerOptions options, Events events);
   ~Worker();
@@ -54,12 +56,13 @@ class Worker {
   double cpuUsage() const { return cpuUsage_; }
   uint64_t rssBytes() const { return rssBytes_; }
   uint64_t uptimeMs() const;
+  // ms since the worker last answered a request (0 when not running).
+  uint64_t sinceLastAnswerMs() const;
   const WorkerOptions& options() const { return options_; }
   Channel& channel() { return channel_; }
 
-  // The router counts toward this worker's load at once; done runs when the worker has created it (router
-  // set) or could not (router null: the router is already gone again). done may run before this returns
-  // (the channel is already closed): the result is then null.
+  // The router counts toward this worker's load at once; done runs (never inside this call) when the worker
+  // has created it (router set) or could not (router null: the router is already gone again).
   Router* createRouter(const std::string& routerId, Json rtpCapabilities, std::function<void()> onWorkerClosed,
                        RouterCreated done);
   void closeRouter(const std::string& routerId);
@@ -71,6 +74,7 @@ class Worker {
   bool enterClosed(const std::string& channelReason);
   void died(const std::string& reason);
   void sampleUsage();
+  void checkHealth();
   void onProcessEvent();
 
   uv_loop_t* loop_;
@@ -82,7 +86,7 @@ class Worker {
   pid_t pid_ = -1;
   Channel channel_;
   UvHandle<uv_poll_t> exitWatch_;
-  UvHandle<uv_timer_t> sampleTimer_, startTimer_;
+  UvHandle<uv_timer_t> sampleTimer_, startTimer_, healthTimer_;
   std::map<std::string, std::unique_ptr<Router>> routers_;
   uint64_t startedAtMs_ = 0;
   uint64_t lastCpuTicks_ = 0;

@@ -18,6 +18,8 @@ WorkerPool::WorkerPool(uv_loop_t* loop, const Settings& settings)
   options_.logLevel = settings.workerLogLevel;
   options_.requestTimeoutMs = settings.requestTimeoutMs;
   options_.cpuSampleIntervalMs = settings.cpuSampleIntervalMs;
+  options_.healthIntervalMs = settings.healthIntervalMs;
+  options_.healthTimeoutMs = settings.healthTimeoutMs;
   for (uint32_t i = 0; i < settings.workerCount; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->pool = this;
@@ -50,6 +52,7 @@ bool WorkerPool::spawn(Slot& slot, std::string& error) {
       auto finish = std::move(startDone_);
       finish(true, "");
     }
+    if (onWorkerRunning) onWorkerRunning();
   };
   events.died = [this, s](const std::string& reason) { onDied(*s, reason); };
   slot.worker = std::make_unique<Worker>(loop_, "worker " + std::to_string(slot.index), std::move(options), std::move(events));

@@ -57,6 +57,12 @@ class WorkerPool {
   void shutdown(std::function<void()> done);
 
   const std::vector<std::unique_ptr<Slot>>& slots() const { return slots_; }
+  uv_loop_t* loop() const { return loop_; }
+  // Whether a dead worker is replaced: when not, rooms left without any live worker close at once.
+  bool respawns() const { return respawn_ && !shuttingDown_; }
+
+  // A worker (first start or replacement) reported running: rooms waiting for a worker can be placed.
+  std::function<void()> onWorkerRunning;
 
  private:
   bool spawn(Slot& slot, std::string& error);

@@ -19,8 +19,13 @@ typedef struct msp_host {
   void *config;
   /* Pushes an event (borrowed) to a Janus handle. */
   void (*push_event)(void *handle, json_t *event);
+  /* Drops the plugin's reference to a Janus handle: called once per handle, after destroy_session, when no
+   * thread of the core uses the handle any more. Any thread. */
+  void (*release_handle)(void *handle);
 } msp_host;
 
+/* Every entry point is safe to call from any Janus thread at any time: before init, during and after destroy it
+ * answers 448 ("the plugin is not running") instead of touching a core being torn down. */
 /* 0 on success; on failure everything started is stopped again and the reason was logged. */
 int msp_init(const msp_host *host, const char *default_worker_bin);
 void msp_destroy(void);

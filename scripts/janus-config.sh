@@ -17,7 +17,8 @@ general: {
 	loggers_folder = "$lib/loggers"
 	admin_secret = "$admin_secret"
 	session_timeout = ${JANUS_SESSION_TIMEOUT:-60}
-	event_loops = 2
+	# 0: Janus's default, a loop thread (and GLib context) per handle; N: N shared loops.
+	event_loops = ${JANUS_EVENT_LOOPS:-2}
 }
 media: {
 	rtp_port_range = "20000-20100"

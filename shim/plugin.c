@@ -48,6 +48,14 @@ static void shim_push_event(void *handle, json_t *event) {
 		gateway->push_event((janus_plugin_session *)handle, &janus_mediasoup_plugin, NULL, event, NULL);
 }
 
+/* Janus creates the plugin session holding a reference for the plugin (ice.c: "Handle and plugin session
+ * reference each other"); dropping it lets Janus free the handle, its GLib context and its fd. */
+static void shim_release_handle(void *handle) {
+	janus_plugin_session *session = (janus_plugin_session *)handle;
+	/* _nodebug: the debug switch is a variable of the janus executable that the plugin need not depend on */
+	janus_refcount_decrease_nodebug(&session->ref);
+}
+
 static int msp_plugin_init(janus_callbacks *callback, const char *config_path) {
 	if(callback == NULL || config_path == NULL)
 		return -1;
@@ -57,7 +65,7 @@ static int msp_plugin_init(janus_callbacks *callback, const char *config_path) {
 	janus_config *config = janus_config_parse(filename);
 	if(config == NULL)
 		JANUS_LOG(LOG_WARN, "[" MSP_PACKAGE "] %s not found or unreadable: using defaults\n", filename);
-	msp_host host = { shim_log, shim_config_get, config, shim_push_event };
+	msp_host host = { shim_log, shim_config_get, config, shim_push_event, shim_release_handle };
 	int rc = msp_init(&host, MSP_DEFAULT_WORKER_BIN);
 	if(config != NULL)
 		janus_config_destroy(config);

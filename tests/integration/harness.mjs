@@ -19,16 +19,29 @@ function nextPorts() {
 
 // jcfg: extra lines for the plugin's "general" category; env: extra environment for Janus.
 // sessionTimeout: Janus's session_timeout (s), after which a silent client's handles are detached.
-export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailure = false, sessionTimeout = 60 } = {}) {
+// holdFds: Janus starts already holding that many open fds (inherited /dev/null), with its fd limit raised to
+// fit, as a busy production Janus does: every socket it opens afterwards gets a number above them.
+// eventLoops: Janus's event_loops (0: its default, one loop thread per handle).
+export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailure = false, sessionTimeout = 60, holdFds = 0, eventLoops = 2 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'janus-mediasoup-test-'));
   const ports = nextPorts();
   const pluginJcfg = join(dir, 'plugin.jcfg');
   writeFileSync(pluginJcfg, `general: {\n${jcfg}\n}\n`);
   execFileSync(join(top, 'scripts/janus-config.sh'),
     [dir, String(ports.http), String(ports.admin), ADMIN_SECRET, pluginSo, pluginJcfg],
-    { env: { ...process.env, JANUS_SESSION_TIMEOUT: String(sessionTimeout) } });
+    { env: { ...process.env, JANUS_SESSION_TIMEOUT: String(sessionTimeout), JANUS_EVENT_LOOPS: String(eventLoops) } });
   const logFile = join(dir, 'janus.log');
-  const proc = spawn('janus', ['-F', join(dir, 'conf'), '-P', join(dir, 'plugins'), '-L', logFile, '-N', '-o', '-d', '4'], {
+  const janusArgs = ['-F', join(dir, 'conf'), '-P', join(dir, 'plugins'), '-L', logFile, '-N', '-o', '-d', '4'];
+  // The wrapper execs Janus in place: proc.pid stays Janus's own pid.
+  const holdingFds = [
+    '-c', 'import os, resource, sys\n' +
+      'n = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_NOFILE, (n + 4096, n + 4096))\n' +
+      'for _ in range(n): os.set_inheritable(os.open("/dev/null", os.O_RDONLY), True)\n' +
+      'os.execvp("janus", ["janus"] + sys.argv[2:])',
+    String(holdFds),
+  ];
+  const [command, args] = holdFds ? ['/usr/bin/python3', [...holdingFds, ...janusArgs]] : ['janus', janusArgs];
+  const proc = spawn(command, args, {
     env: {
       ...process.env,
       MEDIASOUP_WORKER_COUNT: String(workers),
@@ -52,6 +65,8 @@ export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailu
     adminUrl: `http://127.0.0.1:${ports.admin}/admin`,
     statsUrl: `http://127.0.0.1:${ports.stats}`,
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+    // Open file descriptors of the Janus process.
+    fdCount: () => readdirSync(`/proc/${proc.pid}/fd`).length,
     // SIGTERM is a clean shutdown: anything but exit status 0 (a crash, an abort) fails the caller.
     async stop(signal = 'SIGTERM') {
       const wasRunning = proc.exitCode === null && proc.signalCode === null;
@@ -102,6 +117,23 @@ async function janusPost(url, body) {
   return response.json();
 }
 
+// Raw Janus API calls, for tests that drive many sessions and handles without a long-poll each.
+export const janusApi = {
+  createSession: async (janus) => (await janusPost(janus.janusUrl, { janus: 'create' })).data.id,
+  attach: async (janus, sessionId) => {
+    const a = await janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'attach', plugin: 'janus.plugin.mediasoup' });
+    if (a.janus !== 'success') throw new Error(`attach failed: ${JSON.stringify(a)}`);
+    return a.data.id;
+  },
+  detach: (janus, sessionId, handleId) => janusPost(`${janus.janusUrl}/${sessionId}/${handleId}`, { janus: 'detach' }),
+  // The plugin's answer (plugindata.data), or the Janus-level reply when there is none.
+  message: async (janus, sessionId, handleId, body) => {
+    const answer = await janusPost(`${janus.janusUrl}/${sessionId}/${handleId}`, { janus: 'message', body });
+    return answer.plugindata?.data ?? answer;
+  },
+  destroySession: (janus, sessionId) => janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'destroy' }),
+};
+
 // A Janus session with one handle attached to the plugin: a peer, as a client sees it.
 export async function attachPeer(janus) {
   const session = await janusPost(janus.janusUrl, { janus: 'create' });
@@ -112,6 +144,11 @@ export async function attachPeer(janus) {
   const events = [];
   let polling = true;
   const stopPolling = new AbortController();
+  // A failed test may never close its peers: their polling must not outlive Janus (the runner would hang).
+  janus.exited.then(() => {
+    polling = false;
+    stopPolling.abort();
+  });
   const poll = (async () => {
     while (polling) {
       try {
@@ -203,4 +240,15 @@ export async function waitFor(check, { timeoutMs = 5000, what = 'condition' } = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
+}
+
+// mulberry32: a small seeded generator, the same sequence for the same seed everywhere (reproducible runs).
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

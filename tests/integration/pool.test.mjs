@@ -240,27 +240,41 @@ describe('a worker that dies', () => {
     await janus?.stop();
   });
 
-  it('is marked closed, its rooms close (peers told), other rooms stay, and a new worker takes its ports', async () => {
+  it('is marked closed, its rooms move (peers told `moved`, nothing lost), and a new worker takes its ports', async () => {
     const peer = await attachPeer(janus);
     const victimPeer = await attachPeer(janus);
     const rooms = {};
     for (let i = 1; i <= 6; i++) rooms[`k${i}`] = (await peer.request({ request: 'create', room: `k${i}` })).worker;
-    const victimRoom = Object.keys(rooms).find((r) => rooms[r] === 1);
-    await victimPeer.request({ request: 'join', room: victimRoom });
+    const victimRooms = Object.keys(rooms).filter((r) => rooms[r] === 1);
+    const victimRoom = victimRooms[0];
+    const joined = await victimPeer.request({ request: 'join', room: victimRoom });
+    await victimPeer.request({ request: 'createWebRtcTransport', direction: 'send' });
 
     const { body: before } = await getJson(`${janus.statsUrl}/workers`);
     const victim = before.workers[1];
     process.kill(victim.pid, 'SIGKILL');
 
-    const closed = await victimPeer.waitEvent((e) => e.event === 'roomClosed');
-    assert.deepEqual(closed, { mediasoup: 'event', event: 'roomClosed', room: victimRoom, reason: 'workerDied' });
+    const moved = await victimPeer.waitEvent((e) => e.event === 'moved');
+    assert.equal(moved.room, victimRoom);
+    assert.equal(moved.reason, 'workerDied');
+    assert.ok([0, 2].includes(moved.worker), `moved to a live worker (${moved.worker})`);
+    assert.deepEqual(moved.routerRtpCapabilities, joined.routerRtpCapabilities);
+    assert.ok(!victimPeer.events.some((e) => e.event === 'roomClosed'), 'the room did not close');
+    // Still joined: media can be set up again on the new router at once.
+    const transport = await victimPeer.request({ request: 'createWebRtcTransport', direction: 'send' });
+    assert.equal(transport.mediasoup, 'transport');
+    const port = transport.iceCandidates[0].port;
+    assert.ok(port >= 10000 + 1000 * moved.worker && port <= 10999 + 1000 * moved.worker, `port ${port} of worker ${moved.worker}`);
+
     const { body: stats } = await getJson(`${janus.statsUrl}/stats`);
     assert.equal(stats.workers.length, 3);
-    assert.deepEqual(stats.distribution['1'], []);
-    for (const slot of ['0', '2']) {
-      assert.deepEqual(stats.distribution[slot].sort(), Object.keys(rooms).filter((r) => rooms[r] === Number(slot)).sort());
-    }
-    assert.equal(stats.totalRooms, 4);
+    assert.equal(stats.totalRooms, 6, 'no room lost');
+    const everyRoom = Object.values(stats.distribution).flat().sort();
+    assert.deepEqual(everyRoom, Object.keys(rooms).sort());
+    for (const room of victimRooms) assert.ok(!stats.distribution['1'].includes(room), `${room} left the dead worker`);
+    const listed = (await peer.request({ request: 'list' })).list.find((r) => r.room === victimRoom);
+    assert.equal(listed.worker, moved.worker);
+    assert.equal(listed.peers, 1);
 
     const replaced = await waitFor(async () => {
       const { body } = await getJson(`${janus.statsUrl}/workers`);
@@ -284,7 +298,7 @@ describe('a worker that dies', () => {
 });
 
 describe('a worker that dies with respawn off', () => {
-  it('stays closed, keeps its slot and port range in /stats, and new rooms avoid it', async () => {
+  it('stays closed, keeps its slot and port range in /stats, its rooms move, and new rooms avoid it', async () => {
     const janus = await startJanus({ workers: 2, jcfg: 'respawn = false' });
     try {
       const peer = await attachPeer(janus);
@@ -297,7 +311,7 @@ describe('a worker that dies with respawn off', () => {
         return body.workers[1].closed ? body : null;
       }, { what: 'worker 1 closed' });
       assert.equal(stats.workers.length, 2);
-      assert.deepEqual(stats.distribution, { 0: ['on0'], 1: [] });
+      assert.deepEqual(stats.distribution, { 0: ['on0', 'on1'], 1: [] });
       assert.equal(stats.workers[1].roomCount, 0);
       const { body: detail } = await getJson(`${janus.statsUrl}/workers`);
       assert.equal(detail.workers[1].rtcMinPort, 11000);

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "Channel.h"
 #include "ChannelCodec.h"
 #include "RequestTable.h"
 #include "cmocka.h"
@@ -99,13 +100,13 @@ static void parse_notifications_and_logs(void**) {
 static void requests_match_replies_by_id(void**) {
   RequestTable table;
   std::vector<std::string> seen;
-  uint32_t a = table.add([&](ChannelResult r) { seen.push_back("a:" + std::string(r.ok ? "ok" : r.error)); }, 1000);
-  uint32_t b = table.add([&](ChannelResult r) { seen.push_back("b:" + std::string(r.ok ? "ok" : r.error)); }, 1000);
+  uint32_t a = table.add([&](ChannelResult r) { seen.push_back("a:" + std::string(r.ok ? "ok" : r.failure.detail)); }, 1000);
+  uint32_t b = table.add([&](ChannelResult r) { seen.push_back("b:" + std::string(r.ok ? "ok" : r.failure.detail)); }, 1000);
   assert_int_not_equal(a, b);
-  assert_true(table.resolve(b, ChannelResult{true, {}, ""}));
-  assert_true(table.resolve(a, ChannelResult{false, {}, "nope"}));
-  assert_false(table.resolve(a, ChannelResult{true, {}, ""}));  // answered once only
-  assert_false(table.resolve(999, ChannelResult{true, {}, ""}));
+  assert_true(table.resolve(b, ChannelResult::success(Json())));
+  assert_true(table.resolve(a, ChannelResult::failed(Failure::rejected("nope"))));
+  assert_false(table.resolve(a, ChannelResult::success(Json())));  // answered once only
+  assert_false(table.resolve(999, ChannelResult::success(Json())));
   assert_int_equal(seen.size(), 2);
   assert_string_equal(seen[0].c_str(), "b:ok");
   assert_string_equal(seen[1].c_str(), "a:nope");
@@ -114,15 +115,18 @@ static void requests_match_replies_by_id(void**) {
 static void requests_time_out(void**) {
   RequestTable table;
   std::vector<std::string> seen;
-  uint32_t early = table.add([&](ChannelResult r) { seen.push_back(r.error); }, 100);
-  table.add([&](ChannelResult r) { seen.push_back(r.error); }, 500);
+  std::vector<Failure::Kind> kinds;
+  uint32_t early = table.add([&](ChannelResult r) { seen.push_back(r.failure.detail); kinds.push_back(r.failure.kind); }, 100);
+  table.add([&](ChannelResult r) { seen.push_back(r.failure.detail); }, 500);
   assert_int_equal(*table.nextDeadline(), 100);
   table.expire(99);
   assert_int_equal(seen.size(), 0);
   table.expire(100);
   assert_int_equal(seen.size(), 1);
   assert_string_equal(seen[0].c_str(), "request timed out");
-  assert_false(table.resolve(early, ChannelResult{true, {}, ""}));  // a late reply finds nothing
+  assert_true(kinds[0] == Failure::Kind::TimedOut);
+  assert_true(Failure::timedOut().unavailable());
+  assert_false(table.resolve(early, ChannelResult::success(Json())));  // a late reply finds nothing
   assert_int_equal(table.size(), 1);
 }
 
@@ -132,11 +136,13 @@ static void worker_death_fails_everything(void**) {
   for (int i = 0; i < 3; ++i) {
     table.add([&](ChannelResult r) {
       assert_false(r.ok);
-      assert_string_equal(r.error.c_str(), "worker died");
+      assert_true(r.failure.kind == Failure::Kind::WorkerGone);
+      assert_true(r.failure.unavailable());  // 448 at the API edge, whatever the text says
+      assert_string_equal(r.failure.detail.c_str(), "payload channel closed by the worker");
       ++failures;
     }, 1000);
   }
-  table.failAll("worker died");
+  table.failAll(Failure::workerGone("payload channel closed by the worker"));
   assert_int_equal(failures, 3);
   assert_int_equal(table.size(), 0);
 }
@@ -145,9 +151,40 @@ static void handler_may_add_requests(void**) {
   RequestTable table;
   uint32_t second = 0;
   uint32_t first = table.add([&](ChannelResult) { second = table.add(nullptr, 10); }, 10);
-  table.resolve(first, ChannelResult{true, {}, ""});
+  table.resolve(first, ChannelResult::success(Json()));
   assert_int_not_equal(second, 0);
   assert_int_equal(table.size(), 1);
+}
+
+static void take_removes_without_running(void**) {
+  RequestTable table;
+  int ran = 0;
+  uint32_t id = table.add([&](ChannelResult) { ++ran; }, 10);
+  ResponseHandler handler = table.take(id);
+  assert_true(static_cast<bool>(handler));
+  assert_int_equal(ran, 0);
+  assert_int_equal(table.size(), 0);
+  assert_false(static_cast<bool>(table.take(id)));
+}
+
+// libuv's rule: a failure known at once is still reported on a later loop turn, never inside request().
+static void closed_channel_fails_on_a_later_turn(void**) {
+  uv_loop_t loop;
+  assert_int_equal(uv_loop_init(&loop), 0);
+  {
+    Channel channel(&loop, 1000, "test");
+    std::vector<Failure::Kind> seen;
+    channel.request("worker.dump", "", Json(), [&](ChannelResult r) {
+      assert_false(r.ok);
+      seen.push_back(r.failure.kind);
+    });
+    assert_int_equal(seen.size(), 0);  // not inside the call
+    uv_run(&loop, UV_RUN_NOWAIT);
+    assert_int_equal(seen.size(), 1);
+    assert_true(seen[0] == Failure::Kind::WorkerGone);
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);  // the channel's handles finish closing
+  assert_int_equal(uv_loop_close(&loop), 0);
 }
 
 int main(void) {
@@ -163,6 +200,8 @@ int main(void) {
       cmocka_unit_test(requests_time_out),
       cmocka_unit_test(worker_death_fails_everything),
       cmocka_unit_test(handler_may_add_requests),
+      cmocka_unit_test(take_removes_without_running),
+      cmocka_unit_test(closed_channel_fails_on_a_later_turn),
   };
   return cmocka_run_group_tests_name("channel", tests, nullptr, nullptr);
 }

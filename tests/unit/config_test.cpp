@@ -153,6 +153,22 @@ static void bad_worker_log_level_rejected(void**) {
   expectError("worker_log_level");
 }
 
+static void health_settings(void**) {
+  Settings defaults = std::get<Settings>(load());
+  assert_int_equal(defaults.healthIntervalMs, 1000);
+  assert_int_equal(defaults.healthTimeoutMs, 3000);
+  cfg["health_interval_ms"] = "250";
+  cfg["health_timeout_ms"] = "1000";
+  Settings s = std::get<Settings>(load());
+  assert_int_equal(s.healthIntervalMs, 250);
+  assert_int_equal(s.healthTimeoutMs, 1000);
+  cfg["health_timeout_ms"] = "250";  // not longer than the interval: every worker would look hung
+  expectError("health_timeout_ms");
+  cfg["health_timeout_ms"] = "1000";
+  cfg["health_interval_ms"] = "10";
+  expectError("health_interval_ms");
+}
+
 static void media_codecs_by_name(void**) {
   Settings defaults = std::get<Settings>(load());
   assert_int_equal(defaults.mediaCodecs.size(), 4);  // opus, VP8, VP9, H264
@@ -181,6 +197,7 @@ int main(void) {
       cmocka_unit_test_setup(missing_worker_binary_rejected, reset),
       cmocka_unit_test_setup(bad_worker_log_level_rejected, reset),
       cmocka_unit_test_setup(media_codecs_by_name, reset),
+      cmocka_unit_test_setup(health_settings, reset),
   };
   return cmocka_run_group_tests_name("config", tests, nullptr, nullptr);
 }

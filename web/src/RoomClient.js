@@ -28,6 +28,7 @@ export class RoomClient extends EventTarget {
     this.layers = new Map();     // consumerId → { spatialLayer, temporalLayer } the worker now sends
     this.messages = [];          // data channel messages received
     this.queue = Promise.resolve();  // events handled one at a time, after join
+    this.generation = 0;         // bumped on every move: work begun before it may fail, quietly
   }
 
   emit(type, detail) {
@@ -108,8 +109,12 @@ export class RoomClient extends EventTarget {
   // codec: a mimeType suffix ("VP8", "VP9", "H264") to prefer for video; simulcast: send three encodings
   // (quarter, half and full resolution) so each consumer gets the layer its link and wishes allow.
   async publish(stream, { codec, simulcast = false } = {}) {
+    // Kept to publish again on the next router after a move.
+    this.localStream = stream;
+    this.publishOptions = { codec, simulcast };
     for (const track of stream.getTracks()) {
-      const options = { track };
+      // stopTracks false: the camera and microphone outlive a producer lost with its worker.
+      const options = { track, stopTracks: false };
       if (track.kind === 'video' && simulcast) {
         options.encodings = [
           { scaleResolutionDownBy: 4, maxBitrate: 150000 },
@@ -135,6 +140,7 @@ export class RoomClient extends EventTarget {
   }
 
   async openDataChannel(label = 'chat') {
+    this.dataLabel = label;
     this.dataProducer = await this.sendTransport.produceData({ label, ordered: true });
     return this.dataProducer;
   }
@@ -144,8 +150,39 @@ export class RoomClient extends EventTarget {
   }
 
   enqueue(task) {
-    this.queue = this.queue.then(task).catch((error) => this.emit('error', error));
+    const generation = this.generation;
+    this.queue = this.queue.then(task).catch((error) => {
+      // Work for a router that went away fails (448, closed transports): the move redoes it.
+      if (generation === this.generation) this.emit('error', error);
+    });
     return this.queue;
+  }
+
+  // The room's router went away with its worker and the plugin placed us on another one: the old transports,
+  // producers and consumers are gone. Set media up again there, with no user action: new transports, publish
+  // the same tracks again; the others' new producers arrive as newProducer events, consumed as usual.
+  async rebuild({ worker, routerRtpCapabilities }) {
+    this.worker = worker;
+    for (const [consumerId, { consumer, peerId, kind }] of this.consumers) {
+      consumer.close();
+      this.emit('trackended', { consumerId, peerId, kind });
+    }
+    this.consumers.clear();
+    for (const { dataConsumer } of this.dataConsumers.values()) dataConsumer.close();
+    this.dataConsumers.clear();
+    for (const producer of this.producers.values()) producer.close();
+    this.producers.clear();
+    this.dataProducer?.close();
+    this.dataProducer = undefined;
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.device = new Device();
+    await this.device.load({ routerRtpCapabilities });
+    this.sendTransport = await this.createTransport('send');
+    this.recvTransport = await this.createTransport('recv');
+    if (this.localStream) await this.publish(this.localStream, this.publishOptions);
+    if (this.dataLabel) await this.openDataChannel(this.dataLabel);
+    this.emit('moved', { worker });
   }
 
   async consume(peerId, producerId) {
@@ -210,6 +247,10 @@ export class RoomClient extends EventTarget {
         break;
       case 'roomClosed':
         this.emit('roomclosed', message);
+        break;
+      case 'moved':
+        this.generation++;
+        this.enqueue(() => this.rebuild(message));
         break;
       default:
         this.emit('event', message);

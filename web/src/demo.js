@@ -73,6 +73,8 @@ async function join() {
       state.tiles.delete(detail.peerId);
     });
     client.addEventListener('peers', refreshStatus);
+    // The worker died and the room moved: the client set everything up again by itself.
+    client.addEventListener('moved', refreshStatus);
     client.addEventListener('message', ({ detail }) => addMessage(detail.display || 'peer', detail.message));
     client.addEventListener('roomclosed', ({ detail }) => {
       status(`The room closed (${detail.reason}).`, true);

@@ -1,0 +1,223 @@
+// Issue 9: no message can hurt the plugin. Seeded, reproducible fuzzing of every request of api.md through a
+// real Janus with real workers: wrong types, missing fields, huge strings and numbers, deep nesting, control
+// characters, ids of other peers, rooms and sessions, out-of-order flows, hostile RTP/SCTP/DTLS parameters,
+// handles detached mid-flow. Every answer must be an error object or a valid answer; afterwards no worker
+// died, Janus runs, no room is left and Janus holds no extra fds.
+// FUZZ_SEED=<n> and FUZZ_MESSAGES=<n> reproduce or extend a run.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startJanus, getJson, janusApi, waitFor, seededRandom } from './harness.mjs';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
+const MESSAGES = Number(process.env.FUZZ_MESSAGES ?? 10000);
+const HANDLES = 8;
+
+
+const REQUESTS = ['create', 'destroy', 'exists', 'list', 'join', 'leave', 'createWebRtcTransport', 'connectWebRtcTransport',
+  'restartIce', 'closeTransport', 'produce', 'pauseProducer', 'resumeProducer', 'closeProducer', 'consume', 'resumeConsumer',
+  'pauseConsumer', 'setPreferredLayers', 'produceData', 'consumeData', 'getStats'];
+const ANSWERS = new Set(['created', 'destroyed', 'success', 'joined', 'left', 'transport', 'connected', 'iceRestarted', 'produced',
+  'consumer', 'dataProduced', 'dataConsumer', 'stats']);
+
+const opus = { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [{ type: 'transport-cc' }] };
+const vp8 = { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }] };
+const rtx = { mimeType: 'video/rtx', payloadType: 97, clockRate: 90000, parameters: { apt: 96 }, rtcpFeedback: [] };
+
+function makeFuzzer(random) {
+  const int = (n) => Math.floor(random() * n);
+  const pick = (list) => list[int(list.length)];
+  const chance = (p) => random() < p;
+  const hugeString = () => 'x'.repeat(pick([1000, 70000, 200000]));
+  const controlString = () => `a\u0000b\u0001\u001f\n\t\u007f${String.fromCharCode(0xd7ff)}\u202e`;
+  const deep = () => {
+    let v = pick([{}, [], 'leaf', 1]);
+    for (let i = 0, depth = pick([10, 200, 1500]); i < depth; i++) v = chance(0.5) ? [v] : { k: v };
+    return v;
+  };
+  const hostile = () => pick([
+    null, true, false, 0, -1, 1.5, 2 ** 53, -(2 ** 63), 1e308, -1e308, '', ' ', hugeString(), controlString(), deep(),
+    [], {}, [1, 'a', null], { $: 1 }, 'send', 'recv', 'audio', 'video', '../../etc/passwd', '%s%s%n', '💥'.repeat(50),
+  ]);
+  const rtpParameters = (kind, ssrc) => {
+    const valid = kind === 'audio'
+      ? { mid: String(int(10)), codecs: [opus], headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1, encrypt: false, parameters: {} }],
+          encodings: [{ ssrc, dtx: false }], rtcp: { cname: 'fuzz', reducedSize: true } }
+      : { mid: String(int(10)), codecs: [vp8, rtx], headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1, encrypt: false, parameters: {} }],
+          encodings: [{ ssrc, rtx: { ssrc: ssrc + 1 } }], rtcp: { cname: 'fuzz', reducedSize: true } };
+    if (chance(0.6)) return valid;
+    const bad = structuredClone(valid);
+    switch (int(10)) {
+      case 0: bad.codecs[0].payloadType = pick([300, -1, 1e9, 'x']); break;
+      case 1: bad.encodings[0].ssrc = pick([2 ** 40, -5, 'ssrc', null]); break;
+      case 2: bad.headerExtensions[0].id = pick([0, 15, 300, -1]); break;
+      case 3: bad.codecs = pick([[], [{}], [{ mimeType: 'video/NOPE', payloadType: 100, clockRate: 90000 }], 'codecs']); break;
+      case 4: bad.codecs[0].clockRate = pick([0, -1, 1e308, 'x']); break;
+      case 5: bad.encodings = pick([[], Array.from({ length: 50 }, (_, i) => ({ rid: `r${i}`, scalabilityMode: 'L9T9' })), [{ rid: hugeString() }]]); break;
+      case 6: bad.rtcp.cname = pick([hugeString(), controlString(), 7]); break;
+      case 7: bad.codecs[0].parameters = { apt: pick([96, -1, 'x', deep()]), 'profile-level-id': pick(['zzzzzz', '42e01f', '']) }; break;
+      case 8: delete bad[pick(['codecs', 'encodings', 'rtcp', 'headerExtensions', 'mid'])]; break;
+      default: bad.codecs[0].rtcpFeedback = pick([[{ type: hugeString() }], 'fb', [null]]); break;
+    }
+    return bad;
+  };
+  const dtls = () => pick([
+    { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, () => int(256).toString(16).padStart(2, '0')).join(':') }] },
+    { role: 'server', fingerprints: [{ algorithm: 'sha-256', value: 'AB' }] },
+    { role: pick(['auto', 'both', 7]), fingerprints: [{ algorithm: pick(['sha-1', 'md5', 'nope', '']), value: hugeString() }] },
+    { fingerprints: [] }, { fingerprints: 'x' }, {}, hostile(),
+  ]);
+  const sctp = () => pick([
+    { streamId: int(1024), ordered: true },
+    { streamId: int(1024), ordered: false, maxPacketLifeTime: int(5000) },
+    { streamId: pick([65535, 70000, -1, 1e9, 'x']), ordered: true },
+    { streamId: 1, ordered: false, maxPacketLifeTime: 100, maxRetransmits: 3 },
+    { streamId: 1, ordered: 'yes' }, {}, hostile(),
+  ]);
+  return { int, pick, chance, hostile, rtpParameters, dtls, sctp, hugeString, controlString, deep };
+}
+
+describe('fuzzing every request through Janus', () => {
+  it(`${MESSAGES} seeded messages (seed ${SEED}): every answer valid or an error object; nothing dies or leaks`, async () => {
+    const janus = await startJanus({ workers: 2 });
+    try {
+      // One generator per handle: a handle's messages depend only on the seed and on the ids it has seen.
+      const fuzzers = Array.from({ length: HANDLES }, (_, slot) => makeFuzzer(seededRandom(SEED + slot)));
+      const session = await janusApi.createSession(janus);
+      const otherSession = await janusApi.createSession(janus);
+      for (let i = 0; i < 10; i++) await janusApi.detach(janus, session, await janusApi.attach(janus, session));
+      await sleep(200);
+      const fdBaseline = janus.fdCount();
+      const workersBefore = (await getJson(`${janus.statsUrl}/workers`)).body.workers.map((w) => w.pid);
+
+      // What the fuzzer has seen: ids to reuse (a peer's own, or another peer's), rooms, capabilities.
+      const seen = { rooms: ['fz0', 'fz1', 'fz2', 7, ''], transports: [], producers: [], consumers: [], dataProducers: [], dataConsumers: [], caps: null };
+      const handles = [];
+      for (let i = 0; i < HANDLES; i++) handles.push({ session, id: await janusApi.attach(janus, session) });
+      // A handle mostly follows a client's flow (join, transports, produce, consume) with its own ids, and
+      // strays: other peers' ids, hostile values, requests out of order.
+      const MEDIA = ['createWebRtcTransport', 'createWebRtcTransport', 'produce', 'produce', 'produce', 'consume', 'consume', 'consume',
+        'connectWebRtcTransport', 'produceData', 'consumeData', 'pauseProducer', 'resumeProducer', 'closeProducer', 'resumeConsumer',
+        'pauseConsumer', 'setPreferredLayers', 'getStats', 'restartIce', 'closeTransport'];
+      function message(f, mine) {
+        const ids = (list, own) => (own?.length && f.chance(0.7) ? f.pick(own) : list.length && f.chance(0.85) ? f.pick(list) : f.hostile());
+        const maybe = (value) => (f.chance(0.9) ? value : f.hostile());
+        const flow = mine.joined ? (f.chance(0.9) ? f.pick(MEDIA) : f.pick(REQUESTS)) : (f.chance(0.5) ? 'join' : f.pick(REQUESTS));
+        const name = f.chance(0.97) ? flow : f.pick(['nope', '', 'stats', 'CREATE', f.hugeString(), 5, null]);
+        const body = { request: name };
+        const room = () => (f.chance(0.9) ? f.pick(seen.rooms) : f.hostile());
+        switch (name) {
+          case 'create': case 'destroy': case 'exists': if (f.chance(0.9)) body.room = room(); break;
+          case 'join': body.room = room(); if (f.chance(0.5)) body.display = f.chance(0.8) ? `p${f.int(100)}` : f.hostile(); break;
+          case 'createWebRtcTransport':
+            body.direction = maybe(f.pick(['send', 'recv']));
+            if (f.chance(0.5)) body.sctpCapabilities = f.chance(0.7) ? { numStreams: { OS: f.pick([1024, 1, 65535, 70000]), MIS: f.pick([1024, 0, -1]) } } : f.hostile();
+            break;
+          case 'connectWebRtcTransport': body.transportId = ids(seen.transports, [...mine.send, ...mine.recv]); body.dtlsParameters = f.dtls(); break;
+          case 'restartIce': case 'closeTransport': body.transportId = ids(seen.transports, [...mine.send, ...mine.recv]); break;
+          case 'produce': {
+            const kind = maybe(f.pick(['audio', 'video']));
+            Object.assign(body, { transportId: ids(seen.transports, mine.send), kind, rtpParameters: f.chance(0.95) ? f.rtpParameters(kind === 'video' ? 'video' : 'audio', 1000 + f.int(1e6)) : f.hostile() });
+            if (f.chance(0.2)) body.appData = f.chance(0.5) ? { n: 1 } : f.deep();
+            break;
+          }
+          case 'pauseProducer': case 'resumeProducer': case 'closeProducer': body.producerId = ids(seen.producers, mine.producers); break;
+          case 'consume':
+            Object.assign(body, { transportId: ids(seen.transports, mine.recv), producerId: ids(seen.producers), rtpCapabilities: seen.caps && f.chance(0.8) ? seen.caps : f.hostile() });
+            break;
+          case 'resumeConsumer': case 'pauseConsumer': body.consumerId = ids(seen.consumers, mine.consumers); break;
+          case 'setPreferredLayers': Object.assign(body, { consumerId: ids(seen.consumers, mine.consumers), spatialLayer: maybe(f.int(3)), temporalLayer: maybe(f.int(3)) }); break;
+          case 'produceData':
+            Object.assign(body, { transportId: ids(seen.transports, mine.send), sctpStreamParameters: f.sctp() });
+            if (f.chance(0.5)) body.label = maybe('chat');
+            if (f.chance(0.3)) body.protocol = maybe('');
+            break;
+          case 'consumeData': Object.assign(body, { transportId: ids(seen.transports, mine.recv), dataProducerId: ids(seen.dataProducers) }); break;
+          case 'getStats': body[f.pick(['transportId', 'producerId', 'consumerId', 'dataProducerId', 'dataConsumerId'])] = ids([...seen.transports, ...seen.producers, ...seen.consumers]); break;
+          default: break;
+        }
+        // Extra junk fields and, rarely, a body that is not an object's worth of sense at all.
+        if (f.chance(0.05)) body[f.pick(['extra', 'room', 'transportId', '__proto__'])] = f.hostile();
+        if (f.chance(0.02)) delete body.request;
+        return body;
+      }
+
+      const fresh = () => ({ joined: false, send: [], recv: [], producers: [], consumers: [] });
+      function remember(answer, body, mine) {
+        if (answer.error_code === 445 || answer.mediasoup === 'left') Object.assign(mine, fresh());
+        switch (answer.mediasoup) {
+          case 'created': seen.rooms.push(answer.room); break;
+          case 'joined': seen.caps = answer.routerRtpCapabilities; mine.joined = true; break;
+          case 'transport': seen.transports.push(answer.id); (body.direction === 'send' ? mine.send : mine.recv).push(answer.id); break;
+          case 'produced': seen.producers.push(answer.id); mine.producers.push(answer.id); break;
+          case 'consumer': seen.consumers.push(answer.id); mine.consumers.push(answer.id); break;
+          case 'dataProduced': seen.dataProducers.push(answer.id); break;
+          case 'dataConsumer': seen.dataConsumers.push(answer.id); break;
+          default: break;
+        }
+        for (const list of ['transports', 'producers', 'consumers', 'dataProducers']) if (seen[list].length > 200) seen[list].splice(0, 100);
+      }
+
+      const tally = {};
+      let sent = 0;
+      await Promise.all(handles.map(async (handle, slot) => {
+        const f = fuzzers[slot];
+        let mine = fresh();
+        while (sent < MESSAGES) {
+          sent++;
+          // Now and then a handle goes away mid-flow (detach, or its whole Janus session) and a new one comes.
+          if (f.chance(0.01)) {
+            await janusApi.detach(janus, handle.session, handle.id);
+            handle.session = f.chance(0.3) ? otherSession : session;
+            handle.id = await janusApi.attach(janus, handle.session);
+            mine = fresh();
+            continue;
+          }
+          const body = message(f, mine);
+          // Sometimes a message goes to another session's handle id (Janus must refuse it, not us crash).
+          const target = f.chance(0.01) ? handles[(slot + 1) % handles.length] : handle;
+          const sessionId = f.chance(0.005) ? otherSession : target.session;
+          const answer = await janusApi.message(janus, sessionId, target.id, body);
+          if (answer.janus) {  // refused by Janus itself (wrong session/handle): not a plugin answer
+            assert.equal(answer.janus, 'error', JSON.stringify(answer).slice(0, 300));
+            tally[`janus:${answer.error?.code}`] = (tally[`janus:${answer.error?.code}`] ?? 0) + 1;
+            continue;
+          }
+          const what = JSON.stringify({ body, answer }).slice(0, 600);
+          if (answer.error_code !== undefined) {
+            assert.ok(Number.isInteger(answer.error_code) && answer.error_code >= 440 && answer.error_code <= 449, what);
+            assert.equal(typeof answer.error, 'string', what);
+            assert.equal(answer.mediasoup, 'event', what);
+            tally[answer.error_code] = (tally[answer.error_code] ?? 0) + 1;
+            remember(answer, body, mine);
+          } else {
+            assert.ok(ANSWERS.has(answer.mediasoup), what);
+            tally[answer.mediasoup] = (tally[answer.mediasoup] ?? 0) + 1;
+            remember(answer, body, mine);
+          }
+        }
+      }));
+      console.log(`# seed ${SEED}: ${JSON.stringify(tally)}`);
+      assert.ok(tally.produced > 0 && tally.consumer > 0 && tally.joined > 0, 'the fuzzer reached deep flows too');
+
+      // Nothing died: Janus runs, the same worker processes answer.
+      assert.equal(janus.proc.exitCode, null);
+      const workersAfter = (await getJson(`${janus.statsUrl}/workers`)).body.workers;
+      assert.deepEqual(workersAfter.map((w) => w.pid), workersBefore);
+      for (const w of workersAfter) assert.equal(w.restarts, 0);
+
+      // Nothing leaked: rooms made by create are destroyed, the rest close with their last peer.
+      for (const handle of handles) await janusApi.detach(janus, handle.session, handle.id);
+      const cleaner = await janusApi.attach(janus, session);
+      for (const room of (await janusApi.message(janus, session, cleaner, { request: 'list' })).list) {
+        await janusApi.message(janus, session, cleaner, { request: 'destroy', room: room.room });
+      }
+      await janusApi.detach(janus, session, cleaner);
+      await waitFor(async () => (await getJson(`${janus.statsUrl}/stats`)).body.totalRooms === 0, { what: 'no room left' });
+      await waitFor(() => janus.fdCount() <= fdBaseline + 8, { timeoutMs: 10000, what: `Janus fds back to ${fdBaseline}` })
+        .catch(() => { throw new Error(`Janus holds ${janus.fdCount()} fds, ${fdBaseline} before`); });
+    } finally {
+      await janus.stop();
+    }
+  });
+});
