@@ -206,6 +206,8 @@ describe('media rooms in a real browser', () => {
       assert.equal(slot.restarts, victim.restarts + 1);
       assert.equal(slot.rtcMinPort, victim.rtcMinPort);
       console.log(`# ${how}: media back on both peers ${recoveredMs} ms after the ${signal}`);
+      await two.page.bringToFront();
+      await two.page.screenshot({ path: `${screenshots}/moved-after-${signal}.png` });
       for (const peer of [one, two]) await peer.page.close();
     });
   }

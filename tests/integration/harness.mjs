@@ -22,7 +22,8 @@ function nextPorts() {
 // holdFds: Janus starts already holding that many open fds (inherited /dev/null), with its fd limit raised to
 // fit, as a busy production Janus does: every socket it opens afterwards gets a number above them.
 // eventLoops: Janus's event_loops (0: its default, one loop thread per handle).
-export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailure = false, sessionTimeout = 60, holdFds = 0, eventLoops = 2 } = {}) {
+// fdLimit: Janus's RLIMIT_NOFILE (default: inherited; with holdFds, raised to fit them).
+export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailure = false, sessionTimeout = 60, holdFds = 0, eventLoops = 2, fdLimit = 0 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'janus-mediasoup-test-'));
   const ports = nextPorts();
   const pluginJcfg = join(dir, 'plugin.jcfg');
@@ -35,12 +36,12 @@ export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailu
   // The wrapper execs Janus in place: proc.pid stays Janus's own pid.
   const holdingFds = [
     '-c', 'import os, resource, sys\n' +
-      'n = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_NOFILE, (n + 4096, n + 4096))\n' +
+      'n, limit = int(sys.argv[1]), int(sys.argv[2]); resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))\n' +
       'for _ in range(n): os.set_inheritable(os.open("/dev/null", os.O_RDONLY), True)\n' +
-      'os.execvp("janus", ["janus"] + sys.argv[2:])',
-    String(holdFds),
+      'os.execvp("janus", ["janus"] + sys.argv[3:])',
+    String(holdFds), String(fdLimit || holdFds + 4096),
   ];
-  const [command, args] = holdFds ? ['/usr/bin/python3', [...holdingFds, ...janusArgs]] : ['janus', janusArgs];
+  const [command, args] = holdFds || fdLimit ? ['/usr/bin/python3', [...holdingFds, ...janusArgs]] : ['janus', janusArgs];
   const proc = spawn(command, args, {
     env: {
       ...process.env,
