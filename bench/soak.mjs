@@ -29,6 +29,19 @@ const session = await janusApi.createSession(janus);
 const keepAlive = setInterval(() => fetch(`${janus.janusUrl}/${session}`, {
   method: 'POST', body: JSON.stringify({ janus: 'keepalive', transaction: 'k' }),
 }).catch(() => {}), 20000);
+// Events are drained as a client's long-poll would: Janus keeps undelivered events queued in the session.
+let draining = true;
+let eventsDrained = 0;
+const drain = (async () => {
+  while (draining) {
+    try {
+      const got = await (await fetch(`${janus.janusUrl}/${session}?maxev=100`)).json();
+      eventsDrained += [].concat(got).filter((e) => e.janus === 'event').length;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+})();
 const ask = async (handle, body) => {
   const answer = await janusApi.message(janus, session, handle, body);
   if (answer.error_code) throw new Error(`${body.request}: ${answer.error}`);
@@ -98,6 +111,7 @@ await Promise.all(Array.from({ length: concurrency }, async (_, lane) => {
 await new Promise((r) => setTimeout(r, 1500));
 clearInterval(sampler);
 if (minute <= minutes) await sample(minute, churned);
-console.log(`\n${(churned / ((Date.now() - started) / 1000)).toFixed(0)} peers churned per second on average`);
+console.log(`\n${(churned / ((Date.now() - started) / 1000)).toFixed(0)} peers churned per second on average; ${eventsDrained} events delivered`);
 clearInterval(keepAlive);
+draining = false;
 await janus.stop();

@@ -115,6 +115,9 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
             r.integer("cpu_sample_interval_ms", nullptr, 100, 1000, s.cpuSampleIntervalMs) &&
             r.real("cpu_tie_tolerance", 0.0, 1.0, s.cpuTieTolerance) &&
             r.boolean("respawn", s.respawn) &&
+            r.boolean("webrtc_server", s.webrtcServer) &&
+            r.integer("max_peers_per_router", nullptr, 0, 1000000, s.maxPeersPerRouter) &&
+            r.real("router_cpu_limit", 0.01, 64.0, s.routerCpuLimit) &&
             r.integer("request_timeout_ms", nullptr, 100, 60000, s.requestTimeoutMs) &&
             r.integer("health_interval_ms", nullptr, 100, 60000, s.healthIntervalMs) &&
             r.integer("health_timeout_ms", nullptr, 200, 600000, s.healthTimeoutMs) &&

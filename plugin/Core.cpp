@@ -41,8 +41,12 @@ bool Core::start(std::string& error) {
   auto readyFuture = ready->get_future();
   loop_.post([this, ready, routerRtpCapabilities, transportOptions] {
     pool_ = std::make_unique<WorkerPool>(loop_.loop(), settings_);
+    PlacementLimits limits;
+    limits.maxPeersPerRouter = settings_.maxPeersPerRouter;
+    limits.routerCpuLimit = settings_.routerCpuLimit;
+    limits.cpuTieTolerance = settings_.cpuTieTolerance;
     rooms_ = std::make_unique<RoomManager>(*pool_, [this](uint64_t sessionId, Json event) { pushEvent(sessionId, event); },
-                                           routerRtpCapabilities, transportOptions);
+                                           routerRtpCapabilities, transportOptions, limits);
     pool_->start([ready](bool ok, const std::string& why) { ready->set_value(ok ? "" : why); });
   });
   if (readyFuture.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {

@@ -14,6 +14,7 @@ struct Failure {
     WorkerGone,    // the worker died, was closed or was killed before answering
     WriteFailed,   // the request could not be written to the channel
     Closed,        // the entity (router, transport, producer…) closed before the answer came
+    Exhausted,     // the worker is out of a resource (ports of its range)
   };
   Kind kind = Kind::None;
   std::string detail;
@@ -23,11 +24,14 @@ struct Failure {
   static Failure workerGone(std::string why) { return {Kind::WorkerGone, std::move(why)}; }
   static Failure writeFailed(std::string why) { return {Kind::WriteFailed, std::move(why)}; }
   static Failure closed(std::string what) { return {Kind::Closed, std::move(what)}; }
+  static Failure exhausted(std::string what) { return {Kind::Exhausted, std::move(what)}; }
 
   // true when something failed
   explicit operator bool() const { return kind != Kind::None; }
   // The worker cannot answer (died, hung, unwritable): the client should retry later (448).
   bool unavailable() const { return kind == Kind::TimedOut || kind == Kind::WorkerGone || kind == Kind::WriteFailed; }
+  // The worker cannot take more (448 too, with the reason).
+  bool noCapacity() const { return kind == Kind::Exhausted; }
 };
 
 }  // namespace msp

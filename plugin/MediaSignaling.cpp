@@ -25,6 +25,8 @@ Json workerError(const Failure& failure) {
       return errorAnswer(kInvalidParameters, "rejected by the worker: " + failure.detail);
     case Failure::Kind::Closed:
       return errorAnswer(kNoSuchEntity, failure.detail);
+    case Failure::Kind::Exhausted:
+      return errorAnswer(kWorkerUnavailable, "the room's worker cannot take more: " + failure.detail);
     case Failure::Kind::None:
     case Failure::Kind::TimedOut:
     case Failure::Kind::WorkerGone:
@@ -56,8 +58,8 @@ bool validDtlsParameters(json_t* dtls) {
 
 }  // namespace
 
-MediaSignaling::MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom)
-    : events_(std::move(events)), transportOptions_(std::move(transportOptions)), findRoom_(std::move(findRoom)) {}
+MediaSignaling::MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes)
+    : events_(std::move(events)), transportOptions_(std::move(transportOptions)), findRoom_(std::move(findRoom)), pipes_(pipes) {}
 
 std::string MediaSignaling::peerIdOf(const Room& room, uint64_t sessionId) const {
   auto it = room.peers.find(sessionId);
@@ -70,30 +72,35 @@ void MediaSignaling::broadcast(const Room& room, const Json& e, uint64_t exceptS
   }
 }
 
-void MediaSignaling::wire(Room& room) {
-  Room* r = &room;  // the router (and so this observer) never outlives its room
-  RouterObserver& observer = room.router->observer;
-  observer.producerClosed = [this, r](uint64_t owner, const Producer& producer) {
+void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
+  Room* r = &room;  // a router (and so this observer) never outlives its room
+  RouterObserver& observer = roomRouter.router->observer;
+  observer.producerClosed = [this, r](const Transport& of, const Producer& producer) {
+    if (of.isPipe()) return pipes_.copyClosed(of, producer.id());  // a copy: the original's router announced it
     Json e = apiEvent("producerClosed");
     e.set("producerId", producer.id());
-    broadcast(*r, e, owner);
+    broadcast(*r, e, of.owner());
   };
-  observer.dataProducerClosed = [this, r](uint64_t owner, const DataProducer& dataProducer) {
+  observer.dataProducerClosed = [this, r](const Transport& of, const DataProducer& dataProducer) {
+    if (of.isPipe()) return pipes_.dataCopyClosed(of, dataProducer.id());
     Json e = apiEvent("dataProducerClosed");
     e.set("dataProducerId", dataProducer.id());
-    broadcast(*r, e, owner);
+    broadcast(*r, e, of.owner());
   };
-  observer.consumerClosed = [this](uint64_t owner, const Consumer& consumer) {
+  observer.consumerClosed = [this](const Transport& of, const Consumer& consumer) {
+    if (of.isPipe()) return pipes_.pipeConsumerClosed(of, consumer);  // the original closed: so does its copy
     Json e = apiEvent("consumerClosed");
     e.set("consumerId", consumer.id()).set("producerId", consumer.producerId());
-    events_(owner, e);
+    events_(of.owner(), e);
   };
-  observer.dataConsumerClosed = [this](uint64_t owner, const DataConsumer& dataConsumer) {
+  observer.dataConsumerClosed = [this](const Transport& of, const DataConsumer& dataConsumer) {
+    if (of.isPipe()) return pipes_.pipeDataConsumerClosed(of, dataConsumer);
     Json e = apiEvent("dataConsumerClosed");
     e.set("dataConsumerId", dataConsumer.id());
-    events_(owner, e);
+    events_(of.owner(), e);
   };
-  observer.consumerEvent = [this](uint64_t owner, const Consumer& consumer, const std::string& name, const Json& data) {
+  observer.consumerEvent = [this](const Transport& of, const Consumer& consumer, const std::string& name, const Json& data) {
+    if (of.isPipe()) return pipes_.pipeConsumerEvent(of, consumer, name);
     Json e;
     if (name == "producerpause") e = apiEvent("consumerPaused");
     else if (name == "producerresume") e = apiEvent("consumerResumed");
@@ -107,22 +114,22 @@ void MediaSignaling::wire(Room& room) {
       return;
     }
     e.set("consumerId", consumer.id());
-    events_(owner, e);
+    events_(of.owner(), e);
   };
 }
 
-void MediaSignaling::peerLeaving(Room& room, uint64_t sessionId) {
+void MediaSignaling::peerLeaving(Router& router, uint64_t sessionId) {
   std::vector<std::string> own;
-  for (const auto& [id, transport] : room.router->transports()) {
+  for (const auto& [id, transport] : router.transports()) {
     if (transport->owner() == sessionId) own.push_back(id);
   }
-  for (const auto& id : own) room.router->closeTransport(id);
+  for (const auto& id : own) router.closeTransport(id);
 }
 
-Json MediaSignaling::producersOf(const Room& room, uint64_t sessionId) const {
+Json MediaSignaling::producersOf(const Router& router, uint64_t sessionId) const {
   Json producers = Json::array();
   Json dataProducers = Json::array();
-  for (const auto& [id, transport] : room.router->transports()) {
+  for (const auto& [id, transport] : router.transports()) {
     if (transport->owner() != sessionId) continue;
     for (const auto& [producerId, producer] : transport->producers()) {
       Json p = Json::object();
@@ -140,8 +147,10 @@ Json MediaSignaling::producersOf(const Room& room, uint64_t sessionId) const {
   return result;
 }
 
+Router& MediaSignaling::routerOf(Room& room, const Peer& peer) { return *room.routerOf(peer)->router; }
+
 Transport* MediaSignaling::ownTransport(Room& room, const Peer& peer, const std::string& transportId) const {
-  Transport* transport = room.router->transport(transportId);
+  Transport* transport = routerOf(room, peer).transport(transportId);
   return transport && transport->owner() == peer.sessionId ? transport : nullptr;
 }
 
@@ -175,8 +184,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRt
     options.sctpMIS = std::clamp(static_cast<int>(json_number_value(json_object_get(numStreams, "MIS"))), 1, 65535);
   }
   uint64_t sessionId = peer.sessionId;
-  std::string roomId = room.id, routerId = room.routerId;
-  room.router->createWebRtcTransport(sessionId, r.send ? Direction::Send : Direction::Recv, options,
+  std::string roomId = room.id, routerId = peer.routerId;
+  routerOf(room, peer).createWebRtcTransport(sessionId, r.send ? Direction::Send : Direction::Recv, options,
                                      [this, sessionId, roomId, routerId, reply](Transport* transport, const Failure& error) {
     if (!transport) {
       // Its router closed meanwhile: the room closed, or moved to another worker.
@@ -186,7 +195,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRt
     }
     Room* current = findRoom_(roomId, routerId);
     if (!current || !current->peers.count(sessionId)) {  // left meanwhile: nobody would ever close it
-      if (current) current->router->closeTransport(transport->id());
+      if (current) current->router(routerId)->router->closeTransport(transport->id());
       reply(errorAnswer(kJoinState, "not in the room any more"));
       return;
     }
@@ -228,7 +237,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::RestartIce&
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::CloseTransport& r, Reply reply) {
   if (!transportFor(room, peer, r.transportId, std::nullopt, "", reply)) return;
-  room.router->closeTransport(r.transportId);
+  routerOf(room, peer).closeTransport(r.transportId);
   reply(answer("success"));
 }
 
@@ -236,7 +245,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
   Transport* transport = transportFor(room, peer, r.transportId, Direction::Send, "produce", reply);
   if (!transport) return;
   uint64_t sessionId = peer.sessionId;
-  std::string peerId = peer.peerId, roomId = room.id, routerId = room.routerId, kind = r.kind;
+  std::string peerId = peer.peerId, roomId = room.id, routerId = peer.routerId, kind = r.kind;
   try {
     transport->produce(r.kind, r.rtpParameters, [this, reply, sessionId, peerId, roomId, routerId, kind](Producer* producer, const Failure& error) {
       if (!producer) return reply(workerError(error));
@@ -256,7 +265,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ProducerAction& r, Reply reply) {
   Transport* transport = nullptr;
-  Producer* producer = room.router->findProducer(r.producerId, &transport);
+  Producer* producer = routerOf(room, peer).findProducer(r.producerId, &transport);
   if (!producer || transport->owner() != peer.sessionId) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "'"));
   using Kind = request::ProducerAction::Kind;
   if (r.kind == Kind::Close) {
@@ -265,7 +274,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProducerAct
   }
   bool pause = r.kind == Kind::Pause;
   uint64_t sessionId = peer.sessionId;
-  std::string producerId = r.producerId, roomId = room.id, routerId = room.routerId;
+  std::string producerId = r.producerId, roomId = room.id, routerId = peer.routerId;
   auto done = [this, reply, pause, sessionId, producerId, roomId, routerId](const Failure& error) {
     if (error) return reply(workerError(error));
     reply(answer("success"));
@@ -279,11 +288,46 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProducerAct
   else producer->resume(done);
 }
 
+// The router of the room where a producer (data producer) was made: its peer's, never a copy's.
+template <typename Find>
+static const RoomRouter* originOf(const Room& room, const std::string& exceptRouter, Find find) {
+  for (const auto& [id, roomRouter] : room.routers) {
+    if (id == exceptRouter || !roomRouter.router) continue;
+    Transport* owner = nullptr;
+    if (find(*roomRouter.router, &owner) && !owner->isPipe()) return &roomRouter;
+  }
+  return nullptr;
+}
+
 void MediaSignaling::on(Room& room, const Peer& peer, const request::Consume& r, Reply reply) {
-  Transport* transport = transportFor(room, peer, r.transportId, Direction::Recv, "consume", reply);
-  if (!transport) return;
-  Producer* producer = room.router->findProducer(r.producerId);
-  if (!producer) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "' in this room"));
+  if (!transportFor(room, peer, r.transportId, Direction::Recv, "consume", reply)) return;
+  if (routerOf(room, peer).findProducer(r.producerId)) return consumeHere(room, peer, r, std::move(reply));
+  // On another router of the room: piped here first (once, whoever asks), then consumed like a local one.
+  const RoomRouter* origin = originOf(room, peer.routerId, [&](Router& router, Transport** owner) {
+    return router.findProducer(r.producerId, owner) != nullptr;
+  });
+  if (!origin) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "' in this room"));
+  std::string roomId = room.id, routerId = peer.routerId;
+  uint64_t sessionId = peer.sessionId;
+  Failure failure;
+  auto outcome = pipes_.pipeProducer(r.producerId, origin->id, routerId, [this, roomId, routerId, sessionId, r, reply](const Failure& f) {
+    Room* current = findRoom_(roomId, routerId);
+    auto p = current ? current->peers.find(sessionId) : decltype(current->peers.end()){};
+    if (!current || p == current->peers.end() || p->second.routerId != routerId) {
+      return reply(errorAnswer(kJoinState, "not in that room's router any more"));
+    }
+    if (f) return reply(workerError(f));
+    if (!transportFor(*current, p->second, r.transportId, Direction::Recv, "consume", reply)) return;
+    consumeHere(*current, p->second, r, reply);
+  }, failure);
+  if (outcome == RouterPipes::Outcome::Ready) return consumeHere(room, peer, r, std::move(reply));
+  if (outcome == RouterPipes::Outcome::Failed) reply(workerError(failure));
+}
+
+void MediaSignaling::consumeHere(Room& room, const Peer& peer, const request::Consume& r, Reply reply) {
+  Transport* transport = ownTransport(room, peer, r.transportId);
+  Producer* producer = routerOf(room, peer).findProducer(r.producerId);
+  if (!transport || !producer) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "' in this room"));
   try {
     transport->consume(*producer, r.rtpCapabilities, [reply](Consumer* consumer, const Failure& error) {
       if (!consumer) return reply(workerError(error));
@@ -301,7 +345,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Consume& r,
 namespace {
 
 Consumer* ownConsumer(Room& room, const Peer& peer, const std::string& consumerId) {
-  for (const auto& [id, transport] : room.router->transports()) {
+  for (const auto& [id, transport] : MediaSignaling::routerOf(room, peer).transports()) {
     if (transport->owner() != peer.sessionId) continue;
     if (Consumer* consumer = transport->consumer(consumerId)) return consumer;
   }
@@ -329,7 +373,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData
   Transport* transport = transportFor(room, peer, r.transportId, Direction::Send, "produce data", reply);
   if (!transport) return;
   uint64_t sessionId = peer.sessionId;
-  std::string peerId = peer.peerId, roomId = room.id, routerId = room.routerId;
+  std::string peerId = peer.peerId, roomId = room.id, routerId = peer.routerId;
   try {
     transport->produceData(r.sctpStreamParameters, r.label, r.protocol,
                            [this, reply, sessionId, peerId, roomId, routerId](DataProducer* dataProducer, const Failure& error) {
@@ -350,10 +394,33 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumeData& r, Reply reply) {
-  Transport* transport = transportFor(room, peer, r.transportId, Direction::Recv, "consume data", reply);
-  if (!transport) return;
-  DataProducer* dataProducer = room.router->findDataProducer(r.dataProducerId);
-  if (!dataProducer) return reply(errorAnswer(kNoSuchEntity, "no such data producer '" + r.dataProducerId + "' in this room"));
+  if (!transportFor(room, peer, r.transportId, Direction::Recv, "consume data", reply)) return;
+  if (routerOf(room, peer).findDataProducer(r.dataProducerId)) return consumeDataHere(room, peer, r, std::move(reply));
+  const RoomRouter* origin = originOf(room, peer.routerId, [&](Router& router, Transport** owner) {
+    return router.findDataProducer(r.dataProducerId, owner) != nullptr;
+  });
+  if (!origin) return reply(errorAnswer(kNoSuchEntity, "no such data producer '" + r.dataProducerId + "' in this room"));
+  std::string roomId = room.id, routerId = peer.routerId;
+  uint64_t sessionId = peer.sessionId;
+  Failure failure;
+  auto outcome = pipes_.pipeDataProducer(r.dataProducerId, origin->id, routerId, [this, roomId, routerId, sessionId, r, reply](const Failure& f) {
+    Room* current = findRoom_(roomId, routerId);
+    auto p = current ? current->peers.find(sessionId) : decltype(current->peers.end()){};
+    if (!current || p == current->peers.end() || p->second.routerId != routerId) {
+      return reply(errorAnswer(kJoinState, "not in that room's router any more"));
+    }
+    if (f) return reply(workerError(f));
+    if (!transportFor(*current, p->second, r.transportId, Direction::Recv, "consume data", reply)) return;
+    consumeDataHere(*current, p->second, r, reply);
+  }, failure);
+  if (outcome == RouterPipes::Outcome::Ready) return consumeDataHere(room, peer, r, std::move(reply));
+  if (outcome == RouterPipes::Outcome::Failed) reply(workerError(failure));
+}
+
+void MediaSignaling::consumeDataHere(Room& room, const Peer& peer, const request::ConsumeData& r, Reply reply) {
+  Transport* transport = ownTransport(room, peer, r.transportId);
+  DataProducer* dataProducer = routerOf(room, peer).findDataProducer(r.dataProducerId);
+  if (!transport || !dataProducer) return reply(errorAnswer(kNoSuchEntity, "no such data producer '" + r.dataProducerId + "' in this room"));
   try {
     transport->consumeData(*dataProducer, [reply](DataConsumer* dataConsumer, const Failure& error) {
       if (!dataConsumer) return reply(workerError(error));
@@ -376,7 +443,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::GetStats& r
     reply(a);
   };
   using Of = request::GetStats::Of;
-  for (const auto& [id, transport] : room.router->transports()) {
+  for (const auto& [id, transport] : routerOf(room, peer).transports()) {
     if (transport->owner() != peer.sessionId) continue;
     switch (r.of) {
       case Of::Transport:

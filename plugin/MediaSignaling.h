@@ -11,6 +11,7 @@
 #include "Requests.h"
 #include "Room.h"
 #include "Router.h"
+#include "RouterPipes.h"
 
 namespace msp {
 
@@ -19,19 +20,21 @@ using EventSink = std::function<void(uint64_t sessionId, Json event)>;
 
 class MediaSignaling {
  public:
-  // findRoom: the room of that id while it still owns that router (late worker replies outlive rooms).
   using FindRoom = std::function<Room*(const std::string& roomId, const std::string& routerId)>;
 
-  MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom);
+  // findRoom: the room of that id while it still has that router (late worker replies outlive routers).
+  MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes);
 
-  // Hooks a new room's router events to peer events.
-  void wire(Room& room);
-  // A request of a joined peer (the room is ready).
+  // Hooks a new router's events to peer events (and its pipe transports' to the pipes).
+  void wire(Room& room, RoomRouter& roomRouter);
+  // A request of a joined peer whose router is ready.
   void handle(Room& room, const Peer& peer, const Request& request, Reply reply);
-  // The peer is leaving: its transports close, and the others hear of its producers going.
-  void peerLeaving(Room& room, uint64_t sessionId);
-  // {"producers":[{id,kind}],"dataProducers":[{id,label,protocol}]} of a peer, for join answers.
-  Json producersOf(const Room& room, uint64_t sessionId) const;
+  // The peer is leaving its router: its transports close, and the others hear of its producers going.
+  void peerLeaving(Router& router, uint64_t sessionId);
+  // {"producers":[{id,kind}],"dataProducers":[{id,label,protocol}]} of a peer on its router, for join answers.
+  Json producersOf(const Router& router, uint64_t sessionId) const;
+  // The peer's router (ready: handle() is only called then).
+  static Router& routerOf(Room& room, const Peer& peer);
 
  private:
   void on(Room& room, const Peer& peer, const request::CreateWebRtcTransport& request, Reply reply);
@@ -46,6 +49,8 @@ class MediaSignaling {
   void on(Room& room, const Peer& peer, const request::ProduceData& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::GetStats& request, Reply reply);
+  void consumeHere(Room& room, const Peer& peer, const request::Consume& request, Reply reply);
+  void consumeDataHere(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
   Transport* ownTransport(Room& room, const Peer& peer, const std::string& transportId) const;
   // The peer's transport of that id, facing `needed` (if given) for `action`; else answers the error (446 or
   // 440) and returns null.
@@ -57,6 +62,7 @@ class MediaSignaling {
   EventSink events_;
   WebRtcTransportOptions transportOptions_;
   FindRoom findRoom_;
+  RouterPipes& pipes_;
 };
 
 }  // namespace msp

@@ -727,6 +727,62 @@ Json getConsumerRtpParameters(json_t* consumableParams, json_t* remoteCaps, bool
   return consumer;
 }
 
+// As mediasoup's ortc.getPipeConsumerRtpParameters(): the consumable codecs with only the keyframe feedback
+// (and NACK with RTX), no MID or bandwidth-estimation extensions, one fresh SSRC per encoding.
+Json getPipeConsumerRtpParameters(json_t* consumableParams, bool enableRtx) {
+  Json codecs = Json::array();
+  size_t i;
+  json_t* codec;
+  json_array_foreach(get(consumableParams, "codecs"), i, codec) {
+    if (!enableRtx && isRtxCodec(codec)) continue;
+    Json copy = Json::adopt(json_deep_copy(codec));
+    Json feedback = Json::array();
+    size_t j;
+    json_t* fb;
+    json_array_foreach(get(codec, "rtcpFeedback"), j, fb) {
+      const char* type = json_string_value(get(fb, "type"));
+      const char* parameter = json_string_value(get(fb, "parameter"));
+      bool keep = type && ((std::strcmp(type, "nack") == 0 && parameter && std::strcmp(parameter, "pli") == 0) ||
+                           (std::strcmp(type, "ccm") == 0 && parameter && std::strcmp(parameter, "fir") == 0) ||
+                           (enableRtx && std::strcmp(type, "nack") == 0 && (!parameter || !*parameter)));
+      if (keep) feedback.append(Json::adopt(json_deep_copy(fb)));
+    }
+    copy.set("rtcpFeedback", feedback);
+    codecs.append(copy);
+  }
+  Json headerExtensions = Json::array();
+  json_t* ext;
+  json_array_foreach(get(consumableParams, "headerExtensions"), i, ext) {
+    const char* uri = json_string_value(get(ext, "uri"));
+    if (uri && (std::strcmp(uri, "urn:ietf:params:rtp-hdrext:sdes:mid") == 0 ||
+                std::strcmp(uri, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time") == 0 ||
+                std::strcmp(uri, "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01") == 0)) {
+      continue;
+    }
+    headerExtensions.append(Json::adopt(json_deep_copy(ext)));
+  }
+  Json encodings = Json::array();
+  uint32_t baseSsrc = generateRandomNumber();
+  uint32_t baseRtxSsrc = generateRandomNumber();
+  json_t* e;
+  json_array_foreach(get(consumableParams, "encodings"), i, e) {
+    Json encoding = Json::adopt(json_deep_copy(e));
+    encoding.set("ssrc", static_cast<long long>(baseSsrc + i));
+    if (enableRtx) {
+      Json rtx = Json::object();
+      rtx.set("ssrc", static_cast<long long>(baseRtxSsrc + i));
+      encoding.set("rtx", rtx);
+    } else {
+      json_object_del(encoding.get(), "rtx");
+    }
+    encodings.append(encoding);
+  }
+  Json consumer = Json::object();
+  consumer.set("codecs", codecs).set("headerExtensions", headerExtensions).set("encodings", encodings)
+      .set("rtcp", Json::borrow(get(consumableParams, "rtcp")));
+  return consumer;
+}
+
 ScalabilityMode parseScalabilityMode(const std::string& mode) {
   // ^[LS]([1-9]\d{0,1})T([1-9]\d{0,1})(_KEY)?
   ScalabilityMode result;

@@ -41,6 +41,8 @@ Json getConsumableRtpParameters(const std::string& kind, json_t* params, json_t*
 // caps is validated (normalised) here.
 bool canConsume(json_t* consumableParams, json_t* caps);
 Json getConsumerRtpParameters(json_t* consumableParams, json_t* remoteCaps, bool pipe, bool enableRtx);
+// The RTP parameters of a pipe consumer (another router consumes the producer through a PipeTransport).
+Json getPipeConsumerRtpParameters(json_t* consumableParams, bool enableRtx);
 
 struct ScalabilityMode {
   int spatialLayers = 1;

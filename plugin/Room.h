@@ -1,5 +1,5 @@
-// A room: one mediasoup router on one worker, and the peers (Janus handles) in it. When its worker goes away
-// the room stays, with its peers, and gets a router on another worker.
+// A room: one or more mediasoup routers, each on a different worker, and the peers (Janus handles) in it,
+// each peer on one of them. When a worker goes away the room stays: its peers there move to other routers.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "Failure.h"
 
 namespace msp {
 
@@ -19,6 +21,7 @@ struct Peer {
   std::string peerId;
   std::string display;
   std::string roomId;
+  std::string routerId;  // the room's router it is on; empty while no live worker can take it
 };
 
 // Why a room closed; text only at the API edge (roomClosed's "reason").
@@ -33,20 +36,37 @@ const char* toString(RoomCloseReason reason);
 // Whether the room's peers hear roomClosed (an empty room has none; shutdown tells nobody).
 bool announced(RoomCloseReason reason);
 
+// One of a room's routers.
+struct RoomRouter {
+  std::string id;             // the mediasoup router id (unique across rooms and workers)
+  size_t workerSlot = 0;
+  Worker* worker = nullptr;   // valid while this entry exists: the worker's death removes it first
+  Router* router = nullptr;   // owned by the worker; null until ready
+  bool ready = false;
+  std::set<uint64_t> peers;   // placed here: joined, joining, or moving here
+  std::vector<std::function<void(const Failure&)>> readyWaiters;
+};
+
 struct Room {
   std::string id;
-  size_t workerSlot = 0;
-  Worker* worker = nullptr;   // the router's worker; null while the room waits for one
-  std::string routerId;       // tells this room's current router from earlier ones in late callbacks
-  Router* router = nullptr;   // owned by the worker; null until ready
-  bool autoCreated = false;   // made by join: closes with its last peer
-  bool ready = false;         // the router exists (false while created, or while moving)
-  bool moving = false;        // lost its router to a dead worker: peers get `moved` when the new one is ready
-  uint64_t waitingSinceMs = 0;  // when it started waiting for a live worker (0: not waiting)
-  int placementFailures = 0;    // consecutive workers that failed to create its router
-  std::vector<std::function<void(bool ok, int errorCode, const std::string& error)>> readyWaiters;
-  std::set<uint64_t> joining;      // sessions whose join waits for the router
-  std::map<uint64_t, Peer> peers;  // by Janus session id
+  bool autoCreated = false;                    // made by join: closes with its last peer
+  std::map<std::string, RoomRouter> routers;   // by router id; the first one is made with the room
+  std::map<uint64_t, Peer> peers;              // joined, by Janus session id
+  std::set<uint64_t> joining;                  // sessions whose join waits for their router
+  uint64_t waitingSinceMs = 0;                 // when it started waiting for a live worker (0: not waiting)
+  int placementFailures = 0;                   // routers in a row that no worker could create
+
+  RoomRouter* router(const std::string& routerId) {
+    auto it = routers.find(routerId);
+    return it == routers.end() ? nullptr : &it->second;
+  }
+  RoomRouter* routerOf(const Peer& peer) { return router(peer.routerId); }
+  // The slots hosting it, in order.
+  std::vector<size_t> workers() const {
+    std::set<size_t> slots;
+    for (const auto& [id, r] : routers) slots.insert(r.workerSlot);
+    return {slots.begin(), slots.end()};
+  }
 };
 
 }  // namespace msp

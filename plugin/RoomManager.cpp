@@ -10,8 +10,8 @@ namespace {
 
 // How long a room may wait for a live worker (every worker dead, respawns crash-looping) before it closes.
 constexpr uint64_t kNoWorkerTimeoutMs = 10000;
-// Workers in a row that may fail to create a room's router before the room gives up.
-constexpr int kMaxPlacementFailures = 3;
+// Routers in a row a join (or a move) may lose to failing workers before it gives up.
+constexpr int kMaxPlacementAttempts = 3;
 
 }  // namespace
 
@@ -32,10 +32,12 @@ bool announced(RoomCloseReason reason) {
 }
 
 RoomManager::RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities,
-                         WebRtcTransportOptions transportOptions)
-    : pool_(pool), events_(events), routerRtpCapabilities_(std::move(routerRtpCapabilities)),
+                         WebRtcTransportOptions transportOptions, PlacementLimits limits)
+    : pool_(pool), events_(events), routerRtpCapabilities_(std::move(routerRtpCapabilities)), limits_(limits),
+      pipes_([this](const std::string& routerId) { return readyRouter(routerId); }),
       media_(events, std::move(transportOptions),
-             [this](const std::string& roomId, const std::string& routerId) { return roomWithRouter(roomId, routerId); }) {
+             [this](const std::string& roomId, const std::string& routerId) { return roomWithRouter(roomId, routerId); },
+             pipes_) {
   pool_.onWorkerRunning = [this] { placeWaitingRooms(); };
 }
 
@@ -57,90 +59,201 @@ void RoomManager::handle(uint64_t sessionId, const Request& request, Reply reply
              request);
 }
 
-Room* RoomManager::createRoom(const std::string& id, bool autoCreated) {
-  auto owned = std::make_unique<Room>();
-  Room* room = owned.get();
-  room->id = id;
-  room->autoCreated = autoCreated;
-  rooms_[id] = std::move(owned);
-  if (!placeRouter(*room)) {
-    rooms_.erase(id);
-    return nullptr;
-  }
-  return room;
+Room* RoomManager::findRoom(const std::string& roomId) {
+  auto it = rooms_.find(roomId);
+  return it == rooms_.end() ? nullptr : it->second.get();
 }
 
-bool RoomManager::placeRouter(Room& room) {
-  WorkerPool::Slot* slot = pool_.choose();
-  if (!slot) return false;
-  room.routerId = newUuid();
-  room.workerSlot = slot->index;
-  room.worker = slot->worker.get();
-  room.router = nullptr;
-  room.ready = false;
+Room* RoomManager::roomWithRouter(const std::string& roomId, const std::string& routerId) {
+  Room* room = findRoom(roomId);
+  return room && room->router(routerId) ? room : nullptr;
+}
+
+Router* RoomManager::readyRouter(const std::string& routerId) {
+  auto it = routerRooms_.find(routerId);
+  if (it == routerRooms_.end()) return nullptr;
+  Room* room = findRoom(it->second);
+  RoomRouter* roomRouter = room ? room->router(routerId) : nullptr;
+  return roomRouter && roomRouter->ready ? roomRouter->router : nullptr;
+}
+
+RoomRouter& RoomManager::addRouter(Room& room, WorkerPool::Slot& slot) {
+  std::string routerId = newUuid();
+  RoomRouter& roomRouter = room.routers[routerId];
+  roomRouter.id = routerId;
+  roomRouter.workerSlot = slot.index;
+  roomRouter.worker = slot.worker.get();
+  routerRooms_[routerId] = room.id;
   room.waitingSinceMs = 0;
-  const std::string id = room.id, routerId = room.routerId;
+  const std::string roomId = room.id;
   // The reply comes on a later loop turn (the channel defers even immediate failures).
-  room.worker->createRouter(routerId, routerRtpCapabilities_, [this, id, routerId] { routerLost(id, routerId); },
-                            [this, id, routerId](Router* created, const Failure& failure) {
-                              routerCreated(id, routerId, created, failure);
-                            });
-  return true;
+  roomRouter.worker->createRouter(routerId, routerRtpCapabilities_, [this, roomId, routerId] { routerLost(roomId, routerId); },
+                                  [this, roomId, routerId](Router* created, const Failure& failure) {
+                                    routerCreated(roomId, routerId, created, failure);
+                                  });
+  return roomRouter;
 }
 
 void RoomManager::routerCreated(const std::string& roomId, const std::string& routerId, Router* router,
                                 const Failure& failure) {
   Room* room = roomWithRouter(roomId, routerId);
-  if (!room) return;  // closed (or placed elsewhere) while the worker was creating it
+  if (!room) return;  // closed while the worker was creating it
+  RoomRouter& roomRouter = room->routers.at(routerId);
   if (!router) {
-    MSP_WARN("room %s: worker %zu could not create its router: %s", roomId.c_str(), room->workerSlot,
-             failure.detail.c_str());
-    room->worker = nullptr;
-    if (failure.unavailable() && ++room->placementFailures < kMaxPlacementFailures) {
-      relocate(*room);  // that worker died or hung: another one takes the room
-      return;
+    MSP_WARN("room %s: worker %zu could not create a router: %s", roomId.c_str(), roomRouter.workerSlot, failure.detail.c_str());
+    auto waiters = std::move(roomRouter.readyWaiters);
+    room->routers.erase(routerId);
+    routerRooms_.erase(routerId);
+    ++room->placementFailures;
+    Failure why = failure ? failure : Failure::closed("the router closed");
+    for (auto& waiter : waiters) waiter(why);  // joins and moves try elsewhere, or give up
+    // A room nobody is in or joining, without a router (its `create` was answered with the failure): gone.
+    if (Room* still = findRoom(roomId); still && still->routers.empty() && still->peers.empty() && still->joining.empty()) {
+      closeRoom(roomId, RoomCloseReason::NotCreated);
     }
-    closeRoom(roomId, room->moving ? RoomCloseReason::NoWorker : RoomCloseReason::NotCreated);
     return;
   }
-  room->router = router;
-  room->ready = true;
+  roomRouter.router = router;
+  roomRouter.ready = true;
   room->placementFailures = 0;
-  media_.wire(*room);
-  if (room->moving) {
-    room->moving = false;
-    MSP_INFO("room %s moved to worker %zu", roomId.c_str(), room->workerSlot);
-    Json moved = apiEvent("moved");
-    moved.set("room", roomId).set("worker", static_cast<unsigned long>(room->workerSlot))
-        .set("routerRtpCapabilities", routerRtpCapabilities_).set("reason", "workerDied");
-    for (const auto& [sessionId, peer] : room->peers) events_(sessionId, moved);
-  }
-  auto waiters = std::move(room->readyWaiters);
-  room->readyWaiters.clear();
-  for (auto& waiter : waiters) waiter(true, 0, "");
+  media_.wire(*room, roomRouter);
+  auto waiters = std::move(roomRouter.readyWaiters);
+  roomRouter.readyWaiters.clear();
+  for (auto& waiter : waiters) waiter(Failure{});
 }
 
 void RoomManager::routerLost(const std::string& roomId, const std::string& routerId) {
   Room* room = roomWithRouter(roomId, routerId);
   if (!room) return;
-  // Its transports, producers and consumers died with the worker; the peers stay joined and set up media
-  // again once told where.
-  room->router = nullptr;
-  room->worker = nullptr;
-  room->ready = false;
-  room->moving = true;
-  relocate(*room);
-}
-
-void RoomManager::relocate(Room& room) {
-  if (placeRouter(room)) return;
-  if (!pool_.respawns()) {
-    closeRoom(room.id, RoomCloseReason::NoWorker);
+  MSP_INFO("room %s lost its router on worker %zu", roomId.c_str(), room->routers.at(routerId).workerSlot);
+  RoomRouter lost = std::move(room->routers.at(routerId));
+  room->routers.erase(routerId);
+  routerRooms_.erase(routerId);
+  // The peers on other routers hear which producers went away (the router still lists them, for now).
+  if (lost.router) {
+    for (uint64_t sessionId : lost.peers) {
+      Json own = media_.producersOf(*lost.router, sessionId);
+      for (const auto* list : {"producers", "dataProducers"}) {
+        size_t i;
+        json_t* entry;
+        json_array_foreach(json_object_get(own.get(), list), i, entry) {
+          bool media = std::string(list) == "producers";
+          Json e = apiEvent(media ? "producerClosed" : "dataProducerClosed");
+          e.set(media ? "producerId" : "dataProducerId", Json::borrow(json_object_get(entry, "id")));
+          for (const auto& [other, peer] : room->peers) {
+            if (!lost.peers.count(other)) events_(other, e);
+          }
+        }
+      }
+    }
+  }
+  // Copies of its producers on the other routers close there (their consumers are told); pipes go.
+  pipes_.routerGone(routerId);
+  if (room->routers.empty() && !ensureRouter(*room) && !pool_.respawns()) {
+    closeRoom(roomId, RoomCloseReason::NoWorker);
     return;
   }
-  // Every worker is down: wait for a respawned one (placeWaitingRooms), but not forever.
-  room.routerId.clear();
-  room.waitingSinceMs = uv_now(pool_.loop());
+  for (uint64_t sessionId : lost.peers) {
+    if (room->peers.count(sessionId)) movePeer(*room, sessionId, 0);
+  }
+  // Joins that waited for it try another router.
+  for (auto& waiter : lost.readyWaiters) waiter(Failure::workerGone("the router's worker died"));
+}
+
+void RoomManager::closeRouter(Room& room, const std::string& routerId, const Failure& waitersGet) {
+  RoomRouter* roomRouter = room.router(routerId);
+  if (!roomRouter) return;
+  pipes_.routerGone(routerId);
+  auto waiters = std::move(roomRouter->readyWaiters);
+  if (roomRouter->worker) roomRouter->worker->closeRouter(routerId);
+  room.routers.erase(routerId);
+  routerRooms_.erase(routerId);
+  for (auto& waiter : waiters) waiter(waitersGet);
+}
+
+void RoomManager::closeRouterIfUnused(Room& room, const std::string& routerId) {
+  RoomRouter* roomRouter = room.router(routerId);
+  // Nobody on it means nothing is piped from it either (only peers produce); the room keeps its last router.
+  if (roomRouter && roomRouter->peers.empty() && room.routers.size() > 1) {
+    MSP_INFO("room %s: router on worker %zu has no peers left: closing it", room.id.c_str(), roomRouter->workerSlot);
+    closeRouter(room, routerId, Failure::closed("the router closed"));
+  }
+}
+
+bool RoomManager::ensureRouter(Room& room) {
+  if (!room.routers.empty()) return true;
+  WorkerPool::Slot* slot = pool_.choose();
+  if (!slot) {
+    startWaiting(room);
+    return false;
+  }
+  addRouter(room, *slot);
+  return true;
+}
+
+RoomRouter* RoomManager::place(Room& room, uint64_t sessionId) {
+  std::vector<RouterLoad> loads;
+  std::vector<RoomRouter*> routers;
+  for (auto& [id, roomRouter] : room.routers) {
+    RouterLoad load;
+    load.worker = roomRouter.workerSlot;
+    load.peers = roomRouter.peers.size();
+    load.usable = roomRouter.worker && roomRouter.worker->running();
+    loads.push_back(load);
+    routers.push_back(&roomRouter);
+  }
+  Placement placement = placePeer(loads, pool_.loads(), limits_);
+  RoomRouter* chosen = nullptr;
+  switch (placement.kind) {
+    case Placement::Kind::ExistingRouter:
+      chosen = routers[placement.router];
+      break;
+    case Placement::Kind::NewRouter:
+      if (WorkerPool::Slot* slot = pool_.take(placement.worker)) chosen = &addRouter(room, *slot);
+      break;
+    case Placement::Kind::NoWorker:
+      return nullptr;
+  }
+  if (chosen) chosen->peers.insert(sessionId);
+  return chosen;
+}
+
+void RoomManager::movePeer(Room& room, uint64_t sessionId, int attempt) {
+  Peer& peer = room.peers.at(sessionId);
+  if (RoomRouter* old = room.routerOf(peer)) old->peers.erase(sessionId);
+  peer.routerId.clear();
+  RoomRouter* target = place(room, sessionId);
+  if (!target) {
+    if (!pool_.respawns()) return closeRoom(room.id, RoomCloseReason::NoWorker);
+    return startWaiting(room);  // placeWaitingRooms moves it once a worker runs
+  }
+  peer.routerId = target->id;
+  if (target->ready) return sendMoved(room, peer, *target);
+  std::string roomId = room.id, routerId = target->id;
+  target->readyWaiters.push_back([this, roomId, routerId, sessionId, attempt](const Failure& failure) {
+    Room* room = findRoom(roomId);
+    auto peer = room ? room->peers.find(sessionId) : decltype(room->peers.end()){};
+    if (!room || peer == room->peers.end() || peer->second.routerId != routerId) return;  // left, or moved on
+    if (failure) {
+      if (attempt + 1 < kMaxPlacementAttempts) return movePeer(*room, sessionId, attempt + 1);
+      return closeRoom(roomId, RoomCloseReason::NoWorker);
+    }
+    sendMoved(*room, peer->second, room->routers.at(routerId));
+  });
+}
+
+void RoomManager::sendMoved(Room& room, const Peer& peer, const RoomRouter& roomRouter) {
+  MSP_INFO("room %s: peer %s moved to worker %zu", room.id.c_str(), peer.peerId.c_str(), roomRouter.workerSlot);
+  Json moved = apiEvent("moved");
+  // `peers` as in the join answer: what the peer consumes again (the others' producers it had are gone).
+  moved.set("room", room.id).set("worker", static_cast<unsigned long>(roomRouter.workerSlot))
+      .set("routerRtpCapabilities", routerRtpCapabilities_).set("reason", "workerDied")
+      .set("peers", peersOf(room, peer.sessionId));
+  events_(peer.sessionId, moved);
+}
+
+void RoomManager::startWaiting(Room& room) {
+  if (room.waitingSinceMs == 0) room.waitingSinceMs = uv_now(pool_.loop());
   if (!waitingTimer_) {
     waitingTimer_.init([this](uv_timer_t* h) { return uv_timer_init(pool_.loop(), h); }, this);
     uv_timer_start(waitingTimer_.get(), [](uv_timer_t* t) { ownerOf<RoomManager>(t)->expireWaitingRooms(); }, 500, 500);
@@ -153,8 +266,17 @@ void RoomManager::placeWaitingRooms() {
     if (room->waitingSinceMs != 0) waiting.push_back(id);
   }
   for (const auto& id : waiting) {
-    auto it = rooms_.find(id);
-    if (it != rooms_.end() && it->second->waitingSinceMs != 0) placeRouter(*it->second);
+    Room* room = findRoom(id);
+    if (!room || room->waitingSinceMs == 0) continue;
+    room->waitingSinceMs = 0;
+    if (!ensureRouter(*room)) continue;
+    std::vector<uint64_t> homeless;
+    for (const auto& [sessionId, peer] : room->peers) {
+      if (peer.routerId.empty()) homeless.push_back(sessionId);
+    }
+    for (uint64_t sessionId : homeless) {
+      if ((room = findRoom(id)) && room->peers.count(sessionId)) movePeer(*room, sessionId, 0);
+    }
   }
 }
 
@@ -171,30 +293,38 @@ void RoomManager::expireWaitingRooms() {
   if (!anyWaiting) waitingTimer_.close();
 }
 
-Room* RoomManager::roomWithRouter(const std::string& roomId, const std::string& routerId) {
-  auto it = rooms_.find(roomId);
-  return it != rooms_.end() && !routerId.empty() && it->second->routerId == routerId ? it->second.get() : nullptr;
-}
-
 void RoomManager::create(const request::Create& request, Reply reply) {
   std::string id = request.room.value_or(randomRoomId());
   if (rooms_.count(id)) {
     reply(errorAnswer(kRoomExists, "room '" + id + "' already exists"));
     return;
   }
-  Room* room = createRoom(id, false);
-  if (!room) {
+  WorkerPool::Slot* slot = pool_.choose();
+  if (!slot) {
     reply(errorAnswer(kWorkerUnavailable, "no live worker"));
     return;
   }
-  room->readyWaiters.push_back([this, reply, id](bool ok, int errorCode, const std::string& failure) {
-    auto it = rooms_.find(id);
-    if (!ok || it == rooms_.end()) {
-      reply(errorAnswer(ok ? kNoSuchRoom : errorCode, ok ? "room '" + id + "' was destroyed" : failure));
+  auto owned = std::make_unique<Room>();
+  Room& room = *owned;
+  room.id = id;
+  rooms_[id] = std::move(owned);
+  RoomRouter& first = addRouter(room, *slot);
+  std::string routerId = first.id;
+  first.readyWaiters.push_back([this, reply, id, routerId](const Failure& failure) {
+    Room* room = findRoom(id);
+    if (!room) {
+      reply(failure.unavailable() ? errorAnswer(kWorkerUnavailable, "no live worker could create room '" + id + "'")
+                                  : errorAnswer(kNoSuchRoom, "room '" + id + "' was destroyed"));
+      return;
+    }
+    const RoomRouter* router = room->router(routerId);
+    if (!router && !room->routers.empty()) router = &room->routers.begin()->second;  // it moved meanwhile
+    if (failure && !router) {
+      reply(errorAnswer(kWorkerUnavailable, "no live worker could create room '" + id + "': " + failure.detail));
       return;
     }
     Json answer = Json::object();
-    answer.set("mediasoup", "created").set("room", id).set("worker", static_cast<unsigned long>(it->second->workerSlot));
+    answer.set("mediasoup", "created").set("room", id).set("worker", static_cast<unsigned long>(router->workerSlot));
     reply(answer);
   });
 }
@@ -221,9 +351,13 @@ void RoomManager::list(Reply reply) {
   for (const auto& [id, room] : rooms_) {
     Json entry = Json::object();
     entry.set("room", id);
-    if (room->worker) entry.set("worker", static_cast<unsigned long>(room->workerSlot));
+    std::vector<size_t> slots = room->workers();
+    // `worker`: where it started (its first router); `workers`: every worker hosting one of its routers.
+    if (!room->routers.empty()) entry.set("worker", static_cast<unsigned long>(room->routers.begin()->second.workerSlot));
     else entry.set("worker", Json::adopt(json_null()));  // waiting for a live worker
-    entry.set("peers", static_cast<unsigned long>(room->peers.size()));
+    Json workers = Json::array();
+    for (size_t slot : slots) workers.append(Json::adopt(json_integer(static_cast<json_int_t>(slot))));
+    entry.set("workers", workers).set("peers", static_cast<unsigned long>(room->peers.size()));
     rooms.append(entry);
   }
   Json answer = Json::object();
@@ -236,52 +370,90 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     reply(errorAnswer(kJoinState, "already in room '" + sessionRooms_[sessionId] + "'"));
     return;
   }
-  Room* room = nullptr;
-  auto it = rooms_.find(request.room);
-  if (it != rooms_.end()) {
-    room = it->second.get();
-  } else if (!(room = createRoom(request.room, true))) {
-    reply(errorAnswer(kWorkerUnavailable, "no live worker"));
-    return;
+  if (!rooms_.count(request.room)) {
+    if (!chooseWorker(pool_.loads(), 1.0)) {
+      reply(errorAnswer(kWorkerUnavailable, "no live worker"));
+      return;
+    }
+    auto owned = std::make_unique<Room>();
+    owned->id = request.room;
+    owned->autoCreated = true;
+    rooms_[request.room] = std::move(owned);
   }
   sessionRooms_[sessionId] = request.room;  // joining: a second join is refused meanwhile
-  if (room->ready) {
-    addPeer(*room, sessionId, request.display, std::move(reply));
+  joinAttempt(sessionId, request.room, request.display, std::move(reply), 0);
+}
+
+void RoomManager::joinAttempt(uint64_t sessionId, const std::string& roomId, const std::string& display, Reply reply,
+                              int attempt) {
+  Room* room = findRoom(roomId);
+  RoomRouter* target = room ? place(*room, sessionId) : nullptr;
+  if (!target) {
+    sessionRooms_.erase(sessionId);
+    reply(room ? errorAnswer(kWorkerUnavailable, "no live worker") : errorAnswer(kNoSuchRoom, "room '" + roomId + "' was destroyed"));
+    if (room) closeIfAbandoned(*room);
+    return;
+  }
+  if (target->ready) {
+    addPeer(*room, *target, sessionId, display, std::move(reply));
     return;
   }
   room->joining.insert(sessionId);
-  std::string roomId = request.room;
-  std::string display = request.display;
-  room->readyWaiters.push_back([this, sessionId, roomId, display, reply](bool ok, int code, const std::string& error) {
+  std::string routerId = target->id;
+  target->readyWaiters.push_back([this, sessionId, roomId, routerId, display, reply, attempt](const Failure& failure) {
     auto joined = sessionRooms_.find(sessionId);
     bool stillJoining = joined != sessionRooms_.end() && joined->second == roomId;
-    auto it = rooms_.find(roomId);
-    if (it != rooms_.end()) it->second->joining.erase(sessionId);
+    Room* room = findRoom(roomId);
+    RoomRouter* target = room ? room->router(routerId) : nullptr;
+    if (room) room->joining.erase(sessionId);
+    if (!stillJoining || !room || failure || !target) {
+      if (target) target->peers.erase(sessionId);
+    }
     if (!stillJoining) {  // detached (or timed out) while waiting: nobody to add
       reply(errorAnswer(kJoinState, "the handle left before the join completed"));
       return;
     }
-    if (!ok || it == rooms_.end()) {
+    if (!room) {
       sessionRooms_.erase(joined);
-      reply(errorAnswer(ok ? kNoSuchRoom : code, ok ? "room '" + roomId + "' was destroyed" : error));
+      reply(failure.unavailable() ? errorAnswer(kWorkerUnavailable, "no live worker could host room '" + roomId + "'")
+                                  : errorAnswer(kNoSuchRoom, "room '" + roomId + "' was destroyed"));
       return;
     }
-    addPeer(*it->second, sessionId, display, reply);
+    if (failure || !target) {
+      if (failure.unavailable() && attempt + 1 < kMaxPlacementAttempts) {
+        return joinAttempt(sessionId, roomId, display, reply, attempt + 1);
+      }
+      sessionRooms_.erase(joined);
+      reply(errorAnswer(kWorkerUnavailable, "no worker could take the peer: " + failure.detail));
+      closeIfAbandoned(*room);
+      return;
+    }
+    addPeer(*room, *target, sessionId, display, reply);
   });
 }
 
-void RoomManager::addPeer(Room& room, uint64_t sessionId, const std::string& display, Reply reply) {
+Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {
   Json others = Json::array();
   for (const auto& [id, peer] : room.peers) {
-    Json entry = media_.producersOf(room, id);
+    if (id == exceptSessionId) continue;
+    RoomRouter* theirs = room.routerOf(peer);
+    Json entry = theirs && theirs->router ? media_.producersOf(*theirs->router, id) : Json::object();
+    if (!json_object_get(entry.get(), "producers")) entry.set("producers", Json::array()).set("dataProducers", Json::array());
     entry.set("peerId", peer.peerId).set("display", peer.display);
     others.append(entry);
   }
+  return others;
+}
+
+void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId, const std::string& display, Reply reply) {
+  Json others = peersOf(room, sessionId);
   Peer& peer = room.peers[sessionId];
   peer.sessionId = sessionId;
   peer.peerId = newUuid();
   peer.display = display;
   peer.roomId = room.id;
+  peer.routerId = roomRouter.id;
+  roomRouter.peers.insert(sessionId);
   sessionRooms_[sessionId] = room.id;
 
   Json joined = apiEvent("peerJoined");
@@ -289,7 +461,7 @@ void RoomManager::addPeer(Room& room, uint64_t sessionId, const std::string& dis
   broadcast(room, joined, sessionId);
 
   Json answer = Json::object();
-  answer.set("mediasoup", "joined").set("room", room.id).set("worker", static_cast<unsigned long>(room.workerSlot))
+  answer.set("mediasoup", "joined").set("room", room.id).set("worker", static_cast<unsigned long>(roomRouter.workerSlot))
       .set("peerId", peer.peerId).set("routerRtpCapabilities", routerRtpCapabilities_).set("peers", others);
   reply(answer);
 }
@@ -311,48 +483,59 @@ void RoomManager::leave(uint64_t sessionId, Reply reply) {
 void RoomManager::sessionGone(uint64_t sessionId) {
   auto joined = sessionRooms_.find(sessionId);
   if (joined == sessionRooms_.end()) return;
-  auto room = rooms_.find(joined->second);
-  if (room == rooms_.end()) {
+  Room* room = findRoom(joined->second);
+  if (!room) {
     sessionRooms_.erase(joined);
     return;
   }
-  if (!room->second->peers.count(sessionId)) {  // still joining: its waiter finds it gone
-    sessionRooms_.erase(joined);
-    room->second->joining.erase(sessionId);
-    closeIfAbandoned(*room->second);
-    return;
+  if (room->peers.count(sessionId)) return removePeer(*room, sessionId);
+  // Still joining: its waiter finds it gone; the router it was counted on may now be unused.
+  sessionRooms_.erase(joined);
+  room->joining.erase(sessionId);
+  std::string unusedRouter;
+  for (auto& [id, roomRouter] : room->routers) {
+    if (roomRouter.peers.erase(sessionId)) unusedRouter = id;
   }
-  removePeer(*room->second, sessionId);
+  if (!closeIfAbandoned(*room) && !unusedRouter.empty()) closeRouterIfUnused(*room, unusedRouter);
 }
 
 void RoomManager::media(uint64_t sessionId, const Request& request, Reply reply) {
   auto joined = sessionRooms_.find(sessionId);
-  auto room = joined == sessionRooms_.end() ? rooms_.end() : rooms_.find(joined->second);
-  if (room == rooms_.end() || !room->second->peers.count(sessionId)) {
+  Room* room = joined == sessionRooms_.end() ? nullptr : findRoom(joined->second);
+  auto peer = room ? room->peers.find(sessionId) : decltype(room->peers.end()){};
+  if (!room || peer == room->peers.end()) {
     reply(errorAnswer(kJoinState, "not in a room: join first"));
     return;
   }
-  if (!room->second->ready) {
-    reply(errorAnswer(kWorkerUnavailable, "the room is moving to another worker: wait for the moved event"));
+  RoomRouter* roomRouter = room->routerOf(peer->second);
+  if (!roomRouter || !roomRouter->ready) {
+    reply(errorAnswer(kWorkerUnavailable, "the peer is moving to another worker: wait for the moved event"));
     return;
   }
-  media_.handle(*room->second, room->second->peers.at(sessionId), request, std::move(reply));
+  media_.handle(*room, peer->second, request, std::move(reply));
 }
 
 void RoomManager::removePeer(Room& room, uint64_t sessionId) {
   auto it = room.peers.find(sessionId);
   if (it == room.peers.end()) return;
-  if (room.router) media_.peerLeaving(room, sessionId);  // its producers close first: the others hear before peerLeft
+  RoomRouter* roomRouter = room.routerOf(it->second);
+  std::string routerId = roomRouter ? roomRouter->id : "";
+  // Its producers close first: the others hear (and their piped copies close) before peerLeft.
+  if (roomRouter && roomRouter->router) media_.peerLeaving(*roomRouter->router, sessionId);
+  if (roomRouter) roomRouter->peers.erase(sessionId);
   Json left = apiEvent("peerLeft");
   left.set("peerId", it->second.peerId).set("display", it->second.display);
   room.peers.erase(it);
   sessionRooms_.erase(sessionId);
   broadcast(room, left);
-  closeIfAbandoned(room);
+  if (closeIfAbandoned(room)) return;
+  if (!routerId.empty()) closeRouterIfUnused(room, routerId);
 }
 
-void RoomManager::closeIfAbandoned(Room& room) {
-  if (room.autoCreated && room.peers.empty() && room.joining.empty()) closeRoom(room.id, RoomCloseReason::Empty);
+bool RoomManager::closeIfAbandoned(Room& room) {
+  if (!room.autoCreated || !room.peers.empty() || !room.joining.empty()) return false;
+  closeRoom(room.id, RoomCloseReason::Empty);
+  return true;
 }
 
 void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
@@ -368,14 +551,12 @@ void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
     sessionRooms_.erase(sessionId);
     if (announced(reason)) events_(sessionId, closed);
   }
-  for (auto& waiter : room->readyWaiters) {
-    if (reason == RoomCloseReason::NoWorker || reason == RoomCloseReason::NotCreated) {
-      waiter(false, kWorkerUnavailable, "no live worker could host room '" + roomId + "'");
-    } else {
-      waiter(false, kNoSuchRoom, "room '" + roomId + "' was " + (reason == RoomCloseReason::Destroyed ? "destroyed" : "closed"));
-    }
-  }
-  if (room->worker) room->worker->closeRouter(room->routerId);
+  Failure why = reason == RoomCloseReason::NoWorker || reason == RoomCloseReason::NotCreated
+                    ? Failure::workerGone("no live worker could host room '" + roomId + "'")
+                    : Failure::closed("room '" + roomId + "' was closed");
+  std::vector<std::string> routerIds;
+  for (const auto& [id, roomRouter] : room->routers) routerIds.push_back(id);
+  for (const auto& id : routerIds) closeRouter(*room, id, why);
 }
 
 void RoomManager::closeAll() {

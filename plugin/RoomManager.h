@@ -1,5 +1,7 @@
-// Who is in which room and which worker hosts it. Runs on the loop thread; answers through Reply callbacks
-// once the worker has done the work.
+// Who is in which room, on which of its routers, and which workers host them. A room is one or more routers
+// on different workers: a joining peer goes where placePeer() says (a new router when the room's routers are
+// full), consuming across routers goes through RouterPipes, and a dead worker's peers move to live routers.
+// Runs on the loop thread; answers through Reply callbacks once the workers have done the work.
 #pragma once
 
 #include <functional>
@@ -10,8 +12,10 @@
 
 #include "Json.h"
 #include "MediaSignaling.h"
+#include "Placement.h"
 #include "Requests.h"
 #include "Room.h"
+#include "RouterPipes.h"
 #include "UvHandle.h"
 #include "WorkerPool.h"
 
@@ -20,7 +24,8 @@ namespace msp {
 class RoomManager {
  public:
   // events pushes an event to a Janus session (when it is still alive).
-  RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities, WebRtcTransportOptions transportOptions);
+  RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities, WebRtcTransportOptions transportOptions,
+              PlacementLimits limits);
   ~RoomManager();
   RoomManager(const RoomManager&) = delete;
   RoomManager& operator=(const RoomManager&) = delete;
@@ -40,40 +45,57 @@ class RoomManager {
   void exists(const request::Exists& request, Reply reply);
   void list(Reply reply);
   void join(uint64_t sessionId, const request::Join& request, Reply reply);
+  void joinAttempt(uint64_t sessionId, const std::string& roomId, const std::string& display, Reply reply, int attempt);
   void leave(uint64_t sessionId, Reply reply);
   void media(uint64_t sessionId, const Request& request, Reply reply);
 
-  // Places a new room on the least-loaded worker; the room exists (and counts) at once, ready later.
-  // Null (and nothing changed) when no worker is alive.
-  Room* createRoom(const std::string& id, bool autoCreated);
-  // Asks the least-loaded live worker for a router for the room; false when no worker is alive.
-  bool placeRouter(Room& room);
+  Room* findRoom(const std::string& roomId);
+  // The room of that id, if it still has that router.
+  Room* roomWithRouter(const std::string& roomId, const std::string& routerId);
+  // A ready router by id, in whatever room (for the pipes).
+  Router* readyRouter(const std::string& routerId);
+
+  // A new router of the room on that worker: counts at once, ready later (routerCreated).
+  RoomRouter& addRouter(Room& room, WorkerPool::Slot& slot);
   void routerCreated(const std::string& roomId, const std::string& routerId, Router* router, const Failure& failure);
-  // The room's worker died: its peers stay, the room gets a router elsewhere (or waits for a worker).
+  // The router's worker died: the others hear of its producers, its peers move.
   void routerLost(const std::string& roomId, const std::string& routerId);
-  void relocate(Room& room);
-  // A worker came up: rooms waiting for one are placed; rooms that waited too long close (noWorker).
+  // Ours: the router closes (room closing, or an extra router left without peers).
+  void closeRouter(Room& room, const std::string& routerId, const Failure& waitersGet);
+  void closeRouterIfUnused(Room& room, const std::string& routerId);
+  // Gives a room without any router one on the least-loaded worker; false when none is alive.
+  bool ensureRouter(Room& room);
+  // The router a session goes to (placePeer), the session counted on it; null when no worker is alive.
+  RoomRouter* place(Room& room, uint64_t sessionId);
+  // A joined peer whose router went away goes to another one; `moved` tells it where once that is ready.
+  void movePeer(Room& room, uint64_t sessionId, int attempt);
+  void sendMoved(Room& room, const Peer& peer, const RoomRouter& roomRouter);
+  // No worker is alive: the room waits for one (placeWaitingRooms), or closes after kNoWorkerTimeoutMs.
+  void startWaiting(Room& room);
   void placeWaitingRooms();
   void expireWaitingRooms();
-  void addPeer(Room& room, uint64_t sessionId, const std::string& display, Reply reply);
+
+  void addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId, const std::string& display, Reply reply);
+  // [{peerId, display, producers, dataProducers}] of the room's peers but one.
+  Json peersOf(Room& room, uint64_t exceptSessionId);
   void removePeer(Room& room, uint64_t sessionId);
-  // An auto-created room with nobody in it or joining it closes.
-  void closeIfAbandoned(Room& room);
-  // Closes a room: peers get roomClosed (when announced), waiters fail, its router is closed.
+  // An auto-created room with nobody in it or joining it closes; true when it did.
+  bool closeIfAbandoned(Room& room);
+  // Closes a room: peers get roomClosed (when announced), waiters fail, its routers close.
   // By value: callers often pass the key of the map entry this erases.
   void closeRoom(std::string roomId, RoomCloseReason reason);
-  // The room of that id, if it is still the one that owns routerId.
-  Room* roomWithRouter(const std::string& roomId, const std::string& routerId);
   void broadcast(const Room& room, Json event, uint64_t exceptSessionId = 0);
 
   WorkerPool& pool_;
   EventSink events_;
   Json routerRtpCapabilities_;
+  PlacementLimits limits_;
+  RouterPipes pipes_;
   MediaSignaling media_;
   std::map<std::string, std::unique_ptr<Room>> rooms_;
-  std::map<uint64_t, std::string> sessionRooms_;  // joined (or joining) sessions
+  std::map<uint64_t, std::string> sessionRooms_;   // joined (or joining) sessions → room id
+  std::map<std::string, std::string> routerRooms_; // router id → room id
   UvHandle<uv_timer_t> waitingTimer_;              // runs while some room waits for a live worker
 };
-
 
 }  // namespace msp

@@ -18,18 +18,49 @@ void Router::createWebRtcTransport(uint64_t owner, Direction direction, const We
   Json numStreams = Json::object();
   numStreams.set("OS", options.sctpOS).set("MIS", options.sctpMIS);
   Json data = Json::object();
-  data.set("transportId", transportId).set("listenIps", listenIps).set("enableUdp", true).set("enableTcp", true)
+  data.set("transportId", transportId);
+  if (webRtcServerId_.empty()) data.set("listenIps", listenIps);
+  else data.set("webRtcServerId", webRtcServerId_);
+  data.set("enableUdp", true).set("enableTcp", true)
       .set("preferUdp", true).set("preferTcp", false).set("initialAvailableOutgoingBitrate", 1000000)
       .set("enableSctp", options.enableSctp).set("numSctpStreams", numStreams).set("maxSctpMessageSize", 262144)
       .set("sctpSendBufferSize", 262144).set("isDataChannel", true);
-  channel_.request("router.createWebRtcTransport", id_, data,
+  const char* method = webRtcServerId_.empty() ? "router.createWebRtcTransport" : "router.createWebRtcTransportWithServer";
+  channel_.request(method, id_, data,
                    [this, alive = lifetime_.token(), transportId, owner, direction, done = std::move(done)](ChannelResult r) {
+    if (!r.ok && r.failure.kind == Failure::Kind::Rejected) {
+      // Every value of this request is ours: a refusal means the worker cannot take one more (no free port).
+      done(nullptr, Failure::exhausted(r.failure.detail));
+      return;
+    }
     if (!r.ok || alive.expired() || closed_) {
       done(nullptr, r.ok ? Failure::closed("the router closed") : r.failure);
       return;
     }
     auto& transport = transports_[transportId];
     transport = std::make_unique<Transport>(*this, channel_, transportId, owner, direction, r.data);
+    done(transport.get(), Failure{});
+  });
+}
+
+void Router::createPipeTransport(Transport::Created<Transport> done) {
+  std::string transportId = newUuid();
+  Json listenIp = Json::object();
+  listenIp.set("ip", "127.0.0.1");
+  Json numStreams = Json::object();
+  numStreams.set("OS", 1024).set("MIS", 1024);
+  Json data = Json::object();
+  data.set("transportId", transportId).set("listenIp", listenIp).set("enableSctp", true).set("numSctpStreams", numStreams)
+      .set("maxSctpMessageSize", 268435456).set("sctpSendBufferSize", 268435456).set("isDataChannel", false)
+      .set("enableRtx", false).set("enableSrtp", false);
+  channel_.request("router.createPipeTransport", id_, data,
+                   [this, alive = lifetime_.token(), transportId, done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? Failure::closed("the router closed") : r.failure);
+      return;
+    }
+    auto& transport = transports_[transportId];
+    transport = std::make_unique<Transport>(*this, channel_, transportId, kPipeOwner, Direction::Send, r.data);
     done(transport.get(), Failure{});
   });
 }
@@ -69,26 +100,26 @@ void Router::producerClosed(Transport& from, const Producer& producer) {
   for (auto& [id, transport] : transports_) {
     if (transport.get() != &from) transport->producerGone(producer.id());
   }
-  if (observer.producerClosed) observer.producerClosed(from.owner(), producer);
+  if (observer.producerClosed) observer.producerClosed(from, producer);
 }
 
 void Router::dataProducerClosed(Transport& from, const DataProducer& dataProducer) {
   for (auto& [id, transport] : transports_) {
     if (transport.get() != &from) transport->dataProducerGone(dataProducer.id());
   }
-  if (observer.dataProducerClosed) observer.dataProducerClosed(from.owner(), dataProducer);
+  if (observer.dataProducerClosed) observer.dataProducerClosed(from, dataProducer);
 }
 
 void Router::consumerClosedByProducer(Transport& of, const Consumer& consumer) {
-  if (observer.consumerClosed) observer.consumerClosed(of.owner(), consumer);
+  if (observer.consumerClosed) observer.consumerClosed(of, consumer);
 }
 
 void Router::dataConsumerClosedByProducer(Transport& of, const DataConsumer& dataConsumer) {
-  if (observer.dataConsumerClosed) observer.dataConsumerClosed(of.owner(), dataConsumer);
+  if (observer.dataConsumerClosed) observer.dataConsumerClosed(of, dataConsumer);
 }
 
 void Router::consumerEvent(Transport& of, const Consumer& consumer, const std::string& event, const Json& data) {
-  if (observer.consumerEvent) observer.consumerEvent(of.owner(), consumer, event, data);
+  if (observer.consumerEvent) observer.consumerEvent(of, consumer, event, data);
 }
 
 void Router::dropTransports() {
@@ -110,8 +141,9 @@ void Router::close() {
 void Router::workerClosed() {
   if (closed_) return;
   closed_ = true;
-  dropTransports();
+  // First the room layer, while the router's producers can still be listed (the others hear of them).
   if (auto notify = std::move(onWorkerClosed)) notify();
+  dropTransports();
 }
 
 }  // namespace msp

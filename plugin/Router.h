@@ -16,16 +16,17 @@
 
 namespace msp {
 
-// What the room layer hears from its router's entities, each closing announced once.
+// What the room layer hears from its router's entities, each closing announced once. `of` is the entity's
+// transport: a peer's (owner = its session), or a pipe transport (owner kPipeOwner) for piped copies.
 struct RouterObserver {
   // A producer or data producer closed (its peer's request, its transport closed): tell the other peers.
-  std::function<void(uint64_t owner, const Producer& producer)> producerClosed;
-  std::function<void(uint64_t owner, const DataProducer& dataProducer)> dataProducerClosed;
+  std::function<void(const Transport& of, const Producer& producer)> producerClosed;
+  std::function<void(const Transport& of, const DataProducer& dataProducer)> dataProducerClosed;
   // A consumer or data consumer closed because its producer went away: tell its peer.
-  std::function<void(uint64_t owner, const Consumer& consumer)> consumerClosed;
-  std::function<void(uint64_t owner, const DataConsumer& dataConsumer)> dataConsumerClosed;
+  std::function<void(const Transport& of, const Consumer& consumer)> consumerClosed;
+  std::function<void(const Transport& of, const DataConsumer& dataConsumer)> dataConsumerClosed;
   // producerpause / producerresume / layerschange of a consumer: tell its peer.
-  std::function<void(uint64_t owner, const Consumer& consumer, const std::string& event, const Json& data)> consumerEvent;
+  std::function<void(const Transport& of, const Consumer& consumer, const std::string& event, const Json& data)> consumerEvent;
 };
 
 struct WebRtcTransportOptions {
@@ -38,8 +39,10 @@ struct WebRtcTransportOptions {
 
 class Router {
  public:
-  Router(Channel& channel, std::string id, Json rtpCapabilities)
-      : channel_(channel), id_(std::move(id)), rtpCapabilities_(std::move(rtpCapabilities)) {}
+  // webRtcServerId: the worker's WebRtcServer its WebRTC transports share (empty: each binds its own ports).
+  Router(Channel& channel, std::string id, Json rtpCapabilities, std::string webRtcServerId)
+      : channel_(channel), id_(std::move(id)), rtpCapabilities_(std::move(rtpCapabilities)),
+        webRtcServerId_(std::move(webRtcServerId)) {}
   ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
@@ -50,6 +53,8 @@ class Router {
 
   void createWebRtcTransport(uint64_t owner, Direction direction, const WebRtcTransportOptions& options,
                              Transport::Created<Transport> done);
+  // A pipe transport on 127.0.0.1 (SCTP on, no RTX, no SRTP), as mediasoup's pipeToRouter() makes them.
+  void createPipeTransport(Transport::Created<Transport> done);
   Transport* transport(const std::string& id) const;
   const std::map<std::string, std::unique_ptr<Transport>>& transports() const { return transports_; }
   Producer* findProducer(const std::string& id, Transport** owner = nullptr) const;
@@ -76,6 +81,7 @@ class Router {
   Channel& channel_;
   std::string id_;
   Json rtpCapabilities_;
+  std::string webRtcServerId_;
   bool closed_ = false;
   std::map<std::string, std::unique_ptr<Transport>> transports_;
   Lifetime lifetime_;

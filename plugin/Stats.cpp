@@ -8,9 +8,11 @@ namespace {
 std::vector<Json> roomsBySlot(const WorkerPool& pool, const RoomManager& rooms) {
   std::vector<Json> bySlot;
   for (size_t i = 0; i < pool.slots().size(); ++i) bySlot.push_back(Json::array());
+  // A room appears under every worker hosting one of its routers (a room waiting for a worker: under none).
   for (const auto& [id, room] : rooms.rooms()) {
-    // A room waiting for a live worker is on none.
-    if (room->worker && room->workerSlot < bySlot.size()) bySlot[room->workerSlot].append(Json::adopt(json_stringn(id.data(), id.size())));
+    for (size_t slot : room->workers()) {
+      if (slot < bySlot.size()) bySlot[slot].append(Json::adopt(json_stringn(id.data(), id.size())));
+    }
   }
   return bySlot;
 }
@@ -58,6 +60,14 @@ Json buildWorkers(const WorkerPool& pool, const RoomManager& rooms) {
         .set("restarts", slot->restarts)
         .set("rssBytes", static_cast<long long>(live ? worker->rssBytes() : 0))
         .set("uptimeMs", static_cast<long long>(live ? worker->uptimeMs() : 0));
+    if (live && !worker->webRtcServerId().empty()) {
+      Json server = Json::object();
+      server.set("ip", worker->options().listenIp).set("udpPort", slot->ports.min).set("tcpPort", slot->ports.min);
+      if (!worker->options().announcedIp.empty()) server.set("announcedIp", worker->options().announcedIp);
+      entry.set("webRtcServer", server);
+    } else {
+      entry.set("webRtcServer", Json::adopt(json_null()));
+    }
     if (live) entry.set("lastAnswerMs", static_cast<long long>(worker->sinceLastAnswerMs()));
     else entry.set("lastAnswerMs", Json::adopt(json_null()));
     workers.append(entry);

@@ -69,6 +69,62 @@ void Transport::produce(const std::string& kind, Json rtpParameters, Created<Pro
   });
 }
 
+void Transport::pipeConnect(const std::string& ip, int port, Done done) {
+  Json data = Json::object();
+  data.set("ip", ip).set("port", port);
+  channel_.request("transport.connect", id_, data, [done = std::move(done)](ChannelResult r) { done(r.failure); });
+}
+
+void Transport::pipeProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
+                            Created<Producer> done) {
+  const Json& caps = router_.rtpCapabilities();
+  Json rtpMapping = ortc::getProducerRtpParametersMapping(rtpParameters.get(), caps.get());
+  Json consumable = ortc::getConsumableRtpParameters(kind, rtpParameters.get(), caps.get(), rtpMapping.get());
+  Json data = Json::object();
+  data.set("producerId", producerId).set("kind", kind).set("rtpParameters", rtpParameters)
+      .set("rtpMapping", rtpMapping).set("paused", paused);
+  channel_.request("transport.produce", id_, data,
+                   [this, alive = lifetime_.token(), producerId, kind, rtpParameters, consumable, paused, done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? Failure::closed("the pipe transport closed") : r.failure);
+      return;
+    }
+    std::string type = r.data.string("type").value_or("simple");
+    auto& producer = producers_[producerId];
+    producer = std::make_unique<Producer>(channel_, id_, producerId, kind, type, rtpParameters, consumable, paused);
+    done(producer.get(), Failure{});
+  });
+}
+
+void Transport::pipeConsume(const Producer& producer, Created<Consumer> done) {
+  Json rtpParameters = ortc::getPipeConsumerRtpParameters(producer.consumableRtpParameters().get(), false);
+  std::string consumerId = newUuid();
+  Json data = Json::object();
+  data.set("consumerId", consumerId).set("producerId", producer.id()).set("kind", producer.kind())
+      .set("rtpParameters", rtpParameters).set("type", "pipe")
+      .set("consumableRtpEncodings", producer.consumableRtpParameters().at("encodings"));
+  std::string producerId = producer.id(), kind = producer.kind();
+  channel_.request("transport.consume", id_, data,
+                   [this, alive = lifetime_.token(), consumerId, producerId, kind, rtpParameters, done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? Failure::closed("the pipe transport closed") : r.failure);
+      return;
+    }
+    bool producerPaused = json_is_true(json_object_get(r.data.get(), "producerPaused"));
+    if (!router_.findProducer(producerId)) {  // closed while the worker created the pipe consumer
+      Json close = Json::object();
+      close.set("consumerId", consumerId);
+      channel_.request("transport.closeConsumer", id_, close, [](ChannelResult) {});
+      done(nullptr, Failure::closed("the producer closed"));
+      return;
+    }
+    auto& consumer = consumers_[consumerId];
+    consumer = std::make_unique<Consumer>(channel_, id_, consumerId, producerId, kind, "pipe", rtpParameters, false, producerPaused,
+                                          [this](Consumer& c, const std::string& event, const Json& d) { onConsumerNotification(c, event, d); });
+    done(consumer.get(), Failure{});
+  });
+}
+
 void Transport::consume(const Producer& producer, Json rtpCapabilities, Created<Consumer> done) {
   if (!ortc::canConsume(producer.consumableRtpParameters().get(), rtpCapabilities.get())) {
     throw ortc::OrtcError("cannot consume this producer with these rtpCapabilities", true);
@@ -145,12 +201,12 @@ int Transport::nextSctpStreamId() {
 }
 
 void Transport::produceData(Json sctpStreamParameters, const std::string& label, const std::string& protocol,
-                            Created<DataProducer> done) {
+                            Created<DataProducer> done, const std::string& givenId) {
   if (!json_object_get(data_.get(), "sctpParameters") || json_is_null(json_object_get(data_.get(), "sctpParameters"))) {
     throw ortc::OrtcError("this transport has no SCTP (create it with sctpCapabilities)", false);
   }
   ortc::validateSctpStreamParameters(sctpStreamParameters.get());
-  std::string dataProducerId = newUuid();
+  std::string dataProducerId = givenId.empty() ? newUuid() : givenId;
   Json data = Json::object();
   data.set("dataProducerId", dataProducerId).set("type", "sctp").set("sctpStreamParameters", sctpStreamParameters)
       .set("label", label).set("protocol", protocol);

@@ -24,6 +24,9 @@ class Router;
 
 enum class Direction { Send, Recv };
 
+// The owner of a router's pipe transports: no peer (Janus session ids start at 1).
+constexpr uint64_t kPipeOwner = 0;
+
 class Transport {
  public:
   template <typename T>
@@ -46,9 +49,18 @@ class Transport {
   // Throw ortc::OrtcError at once for parameters that cannot work; otherwise done runs later.
   void produce(const std::string& kind, Json rtpParameters, Created<Producer> done);
   void consume(const Producer& producer, Json rtpCapabilities, Created<Consumer> done);
+  // dataProducerId: given for a piped copy (it keeps the original's id); empty: a new one.
   void produceData(Json sctpStreamParameters, const std::string& label, const std::string& protocol,
-                   Created<DataProducer> done);
+                   Created<DataProducer> done, const std::string& dataProducerId = "");
   void consumeData(const DataProducer& dataProducer, Created<DataConsumer> done);
+
+  // Pipe transports (owner kPipeOwner) only: connect to the other router's pipe transport; consume a
+  // producer of this router for the pipe; produce the piped copy (same id) from the other side's consumer.
+  void pipeConnect(const std::string& ip, int port, Done done);
+  void pipeConsume(const Producer& producer, Created<Consumer> done);
+  void pipeProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
+                   Created<Producer> done);
+  bool isPipe() const { return owner_ == kPipeOwner; }
 
   Producer* producer(const std::string& id) const { return find(producers_, id); }
   Consumer* consumer(const std::string& id) const { return find(consumers_, id); }

@@ -45,15 +45,8 @@ bool Worker::start(std::string& error) {
   if (!channel_.open(spawn, [this](const std::string& reason) { died(reason); }, error)) return false;
   channel_.subscribe(std::to_string(pid_), [this](const WorkerMessage& message) {
     if (message.event != "running" || state_ != State::Starting) return;
-    state_ = State::Running;
-    startedAtMs_ = uv_now(loop_);
-    startTimer_.close();
-    healthTimer_.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, this);
-    uv_timer_start(healthTimer_.get(), [](uv_timer_t* t) { ownerOf<Worker>(t)->checkHealth(); },
-                   options_.healthIntervalMs, options_.healthIntervalMs);
-    sampleUsage();  // memory is known at once; CPU from the next sample on
-    MSP_INFO("%s running (pid %d, ports %u-%u)", name_.c_str(), pid_, options_.ports.min, options_.ports.max);
-    if (events_.running) events_.running();
+    if (options_.webRtcServer) openWebRtcServer();
+    else becomeRunning();
   });
 
   int rc = exitWatch_.init([this](uv_poll_t* h) { return uv_poll_init(loop_, h, process_.pidfd()); }, this);
@@ -72,6 +65,43 @@ bool Worker::start(std::string& error) {
     ownerOf<Worker>(t)->died("did not report running in time");
   }, options_.startTimeoutMs, 0);
   return true;
+}
+
+void Worker::becomeRunning() {
+  state_ = State::Running;
+  startedAtMs_ = uv_now(loop_);
+  startTimer_.close();
+  healthTimer_.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, this);
+  uv_timer_start(healthTimer_.get(), [](uv_timer_t* t) { ownerOf<Worker>(t)->checkHealth(); },
+                 options_.healthIntervalMs, options_.healthIntervalMs);
+  sampleUsage();  // memory is known at once; CPU from the next sample on
+  MSP_INFO("%s running (pid %d, ports %u-%u%s)", name_.c_str(), pid_, options_.ports.min, options_.ports.max,
+           webRtcServerId_.empty() ? "" : ", WebRtcServer on the first");
+  if (events_.running) events_.running();
+}
+
+// The worker only counts as running once its server listens: no room may be placed on it before.
+void Worker::openWebRtcServer() {
+  std::string serverId = newUuid();
+  Json listenInfos = Json::array();
+  for (const char* protocol : {"udp", "tcp"}) {
+    Json info = Json::object();
+    info.set("protocol", protocol).set("ip", options_.listenIp).set("port", options_.ports.min);
+    if (!options_.announcedIp.empty()) info.set("announcedIp", options_.announcedIp);
+    listenInfos.append(info);
+  }
+  Json data = Json::object();
+  data.set("webRtcServerId", serverId).set("listenInfos", listenInfos);
+  channel_.request("worker.createWebRtcServer", "", data, [this, serverId](ChannelResult r) {
+    if (state_ != State::Starting) return;
+    if (!r.ok) {
+      died("could not open its WebRtcServer on " + options_.listenIp + " port " + std::to_string(options_.ports.min) +
+           " (UDP and TCP): " + r.failure.detail);
+      return;
+    }
+    webRtcServerId_ = serverId;
+    becomeRunning();
+  });
 }
 
 void Worker::onProcessEvent() {
@@ -136,7 +166,7 @@ void Worker::sampleUsage() {
 Router* Worker::createRouter(const std::string& routerId, Json rtpCapabilities, std::function<void()> onWorkerClosed,
                              RouterCreated done) {
   auto& router = routers_[routerId];
-  router = std::make_unique<Router>(channel_, routerId, std::move(rtpCapabilities));
+  router = std::make_unique<Router>(channel_, routerId, std::move(rtpCapabilities), webRtcServerId_);
   router->onWorkerClosed = std::move(onWorkerClosed);
   Json data = Json::object();
   data.set("routerId", routerId);

@@ -26,6 +26,10 @@ struct WorkerOptions {
   uint32_t startTimeoutMs = 10000;
   uint32_t healthIntervalMs = 1000;
   uint32_t healthTimeoutMs = 3000;
+  // One WebRtcServer on the first port of the range (UDP and TCP) for every WebRTC transport of the worker.
+  bool webRtcServer = true;
+  std::string listenIp = "127.0.0.1";
+  std::string announcedIp;  // empty: none
 };
 
 class Worker {
@@ -59,6 +63,8 @@ class Worker {
   // ms since the worker last answered a request (0 when not running).
   uint64_t sinceLastAnswerMs() const;
   const WorkerOptions& options() const { return options_; }
+  // The worker's WebRtcServer (empty id when it has none).
+  const std::string& webRtcServerId() const { return webRtcServerId_; }
   Channel& channel() { return channel_; }
 
   // The router counts toward this worker's load at once; done runs (never inside this call) when the worker
@@ -75,6 +81,8 @@ class Worker {
   void died(const std::string& reason);
   void sampleUsage();
   void checkHealth();
+  void openWebRtcServer();
+  void becomeRunning();
   void onProcessEvent();
 
   uv_loop_t* loop_;
@@ -91,6 +99,7 @@ class Worker {
   uint64_t startedAtMs_ = 0;
   uint64_t lastCpuTicks_ = 0;
   uint64_t lastSampleMs_ = 0;
+  std::string webRtcServerId_;
   double cpuUsage_ = 0.0;
   uint64_t rssBytes_ = 0;
 };

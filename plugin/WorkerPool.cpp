@@ -20,6 +20,9 @@ WorkerPool::WorkerPool(uv_loop_t* loop, const Settings& settings)
   options_.cpuSampleIntervalMs = settings.cpuSampleIntervalMs;
   options_.healthIntervalMs = settings.healthIntervalMs;
   options_.healthTimeoutMs = settings.healthTimeoutMs;
+  options_.webRtcServer = settings.webrtcServer;
+  options_.listenIp = settings.listenIp;
+  options_.announcedIp = settings.announcedIp;
   for (uint32_t i = 0; i < settings.workerCount; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->pool = this;
@@ -95,9 +98,9 @@ void WorkerPool::respawn(Slot& slot) {
   }
 }
 
-WorkerPool::Slot* WorkerPool::choose() {
+std::vector<WorkerLoad> WorkerPool::loads() const {
   std::vector<WorkerLoad> loads;
-  for (auto& slot : slots_) {
+  for (const auto& slot : slots_) {
     WorkerLoad load;
     load.alive = slot->worker && slot->worker->running();
     if (load.alive) {
@@ -107,11 +110,19 @@ WorkerPool::Slot* WorkerPool::choose() {
     load.lastChosen = slot->lastChosen;
     loads.push_back(load);
   }
-  auto index = chooseWorker(loads, cpuTieTolerance_);
-  if (!index) return nullptr;
-  Slot* slot = slots_[*index].get();
+  return loads;
+}
+
+WorkerPool::Slot* WorkerPool::take(size_t index) {
+  if (index >= slots_.size()) return nullptr;
+  Slot* slot = slots_[index].get();
   slot->lastChosen = ++chooseCounter_;
   return slot;
+}
+
+WorkerPool::Slot* WorkerPool::choose() {
+  auto index = chooseWorker(loads(), cpuTieTolerance_);
+  return index ? take(*index) : nullptr;
 }
 
 void WorkerPool::shutdown(std::function<void()> done) {

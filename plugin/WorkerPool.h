@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "Config.h"
+#include "LoadBalancer.h"
 #include "UvHandle.h"
 #include "Worker.h"
 
@@ -53,6 +54,10 @@ class WorkerPool {
   void start(std::function<void(bool ok, const std::string& error)> done);
   // The least-loaded live worker's slot, or null when none is alive.
   Slot* choose();
+  // Every slot's load, by index (what choose() decides on).
+  std::vector<WorkerLoad> loads() const;
+  // Slot index as chosen (by a caller deciding on loads()): counts as the most recently chosen.
+  Slot* take(size_t index);
   // Closes every worker (no respawn from now on); done once all have exited (killed after a grace period).
   void shutdown(std::function<void()> done);
 

@@ -17,7 +17,8 @@ for log in tests/unit_*.log; do
 done
 for log in tests/integration/*.log tests/e2e/*.log; do
   [ -f "$log" ] || continue
-  p=$(grep -oP 'ℹ pass \K[0-9]+' "$log" | tail -1 || true); f=$(grep -oP 'ℹ fail \K[0-9]+' "$log" | tail -1 || true)
+  # A log may hold several runs (the browser suite runs twice): add them all up.
+  p=$(grep -oP 'ℹ pass \K[0-9]+' "$log" | awk '{s+=$1} END {print s+0}'); f=$(grep -oP 'ℹ fail \K[0-9]+' "$log" | awk '{s+=$1} END {print s+0}')
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 echo "$passed passed, $failed failed"

@@ -45,7 +45,11 @@ describe('media rooms in a real browser', () => {
   let janus;
   let browser;
   before(async () => {
-    janus = await startJanus({ workers: 2, jcfg: `web_root = "${top}web/dist"\nhealth_interval_ms = 500\nhealth_timeout_ms = ${HEALTH_TIMEOUT_MS}` });
+    janus = await startJanus({
+      workers: 2,
+      jcfg: `web_root = "${top}web/dist"\nhealth_interval_ms = 500\nhealth_timeout_ms = ${HEALTH_TIMEOUT_MS}\n` +
+        `webrtc_server = ${process.env.E2E_WEBRTC_SERVER ?? 'true'}`,
+    });
     browser = await launchBrowser();
     mkdirSync(screenshots, { recursive: true });
   });

@@ -7,4 +7,9 @@ if [ -z "${IN_TEST_NETNS:-}" ]; then
   export IN_TEST_NETNS=1
   exec unshare --net -- "$BASH" -c 'ip link set lo up && exec "$0"' "$0"
 fi
-exec node --test --test-concurrency=1 --test-reporter=spec "$here"/*.test.mjs
+# The whole suite twice: WebRTC transports on each worker's WebRtcServer (the default), then on ports of
+# their own (webrtc_server = false).
+for server in true false; do
+  echo "# browser suite with webrtc_server = $server"
+  E2E_WEBRTC_SERVER=$server node --test --test-concurrency=1 --test-reporter=spec "$here"/*.test.mjs
+done
