@@ -250,6 +250,9 @@ void RoomManager::sendMoved(Room& room, const Peer& peer, const RoomRouter& room
       .set("routerRtpCapabilities", routerRtpCapabilities_).set("reason", "workerDied")
       .set("peers", peersOf(room, peer.sessionId));
   events_(peer.sessionId, moved);
+  Json peerMoved = apiEvent("peerMoved");
+  peerMoved.set("peerId", peer.peerId).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
+  broadcast(room, peerMoved, peer.sessionId);
 }
 
 void RoomManager::startWaiting(Room& room) {
@@ -440,6 +443,8 @@ Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {
     Json entry = theirs && theirs->router ? media_.producersOf(*theirs->router, id) : Json::object();
     if (!json_object_get(entry.get(), "producers")) entry.set("producers", Json::array()).set("dataProducers", Json::array());
     entry.set("peerId", peer.peerId).set("display", peer.display);
+    if (theirs) entry.set("worker", static_cast<unsigned long>(theirs->workerSlot));
+    else entry.set("worker", Json::adopt(json_null()));
     others.append(entry);
   }
   return others;
@@ -457,7 +462,7 @@ void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId
   sessionRooms_[sessionId] = room.id;
 
   Json joined = apiEvent("peerJoined");
-  joined.set("peerId", peer.peerId).set("display", peer.display);
+  joined.set("peerId", peer.peerId).set("display", peer.display).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
   broadcast(room, joined, sessionId);
 
   Json answer = Json::object();

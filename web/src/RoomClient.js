@@ -74,7 +74,7 @@ export class RoomClient extends EventTarget {
     this.sendTransport = await this.createTransport('send');
     this.recvTransport = await this.createTransport('recv');
     for (const peer of joined.peers) {
-      this.peers.set(peer.peerId, { display: peer.display });
+      this.peers.set(peer.peerId, { display: peer.display, worker: peer.worker });
       for (const p of peer.producers) this.enqueue(() => this.consume(peer.peerId, p.id));
       for (const d of peer.dataProducers) this.enqueue(() => this.consumeData(peer.peerId, d.id));
     }
@@ -161,7 +161,7 @@ export class RoomClient extends EventTarget {
   // The room's router went away with its worker and the plugin placed us on another one: the old transports,
   // producers and consumers are gone. Set media up again there, with no user action: new transports, publish
   // the same tracks again; the others' new producers arrive as newProducer events, consumed as usual.
-  async rebuild({ worker, routerRtpCapabilities }) {
+  async rebuild({ worker, routerRtpCapabilities, peers = [] }) {
     this.worker = worker;
     for (const [consumerId, { consumer, peerId, kind }] of this.consumers) {
       consumer.close();
@@ -182,6 +182,12 @@ export class RoomClient extends EventTarget {
     this.recvTransport = await this.createTransport('recv');
     if (this.localStream) await this.publish(this.localStream, this.publishOptions);
     if (this.dataLabel) await this.openDataChannel(this.dataLabel);
+    // What the others publish right now (on this router or piped from theirs); later ones come as events.
+    for (const peer of peers) {
+      this.peers.set(peer.peerId, { display: peer.display, worker: peer.worker });
+      for (const p of peer.producers) this.enqueue(() => this.consume(peer.peerId, p.id));
+      for (const d of peer.dataProducers) this.enqueue(() => this.consumeData(peer.peerId, d.id));
+    }
     this.emit('moved', { worker });
   }
 
@@ -215,9 +221,15 @@ export class RoomClient extends EventTarget {
   onEvent(message) {
     switch (message.event) {
       case 'peerJoined':
-        this.peers.set(message.peerId, { display: message.display });
+        this.peers.set(message.peerId, { display: message.display, worker: message.worker });
         this.emit('peers');
         break;
+      case 'peerMoved': {
+        const peer = this.peers.get(message.peerId);
+        if (peer) peer.worker = message.worker;
+        this.emit('peers');
+        break;
+      }
       case 'peerLeft':
         this.peers.delete(message.peerId);
         this.emit('peerleft', message);

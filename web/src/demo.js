@@ -35,13 +35,17 @@ function peerTile(peerId, display) {
     video.srcObject = tile.stream;
     state.tiles.set(peerId, tile);
   }
-  tile.caption.textContent = display || 'peer';
+  const worker = state.client?.peers.get(peerId)?.worker;
+  tile.caption.textContent = `${display || 'peer'}${worker === undefined || worker === null ? '' : ` · worker ${worker}`}`;
   return tile;
 }
 
 function refreshStatus() {
   const c = state.client;
   if (!c?.room) return;
+  // Each tile says which worker its peer is on (a room can span several).
+  for (const [peerId, tile] of state.tiles) peerTile(peerId, c.peers.get(peerId)?.display);
+  $('local-caption').textContent = `${$('name').value} (you) · worker ${c.worker}`;
   status(`In room "${c.room}" on worker ${c.worker} — ${c.peers.size} other peer${c.peers.size === 1 ? '' : 's'}.`);
 }
 
