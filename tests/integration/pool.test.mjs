@@ -165,7 +165,7 @@ describe('peers joining and leaving rooms', () => {
     assert.equal(bobJoined.worker, joined.worker);
     assert.deepEqual(bobJoined.peers.map((p) => [p.peerId, p.display]), [[joined.peerId, 'Ann']]);
     const seen = await ann.waitEvent((e) => e.event === 'peerJoined');
-    assert.deepEqual(seen, { mediasoup: 'event', event: 'peerJoined', peerId: bobJoined.peerId, display: 'Bob' });
+    assert.deepEqual(seen, { mediasoup: 'event', event: 'peerJoined', peerId: bobJoined.peerId, display: 'Bob', worker: bobJoined.worker });
     assert.equal((await ann.request({ request: 'list' })).list.find((r) => r.room === 'meeting').peers, 2);
 
     // The Admin API's handle_info shows where a handle is (query_session).
@@ -283,6 +283,8 @@ describe('a worker that dies', () => {
     }, { what: 'replacement worker' });
     assert.equal(replaced.rtcMinPort, victim.rtcMinPort);
     assert.equal(replaced.rtcMaxPort, victim.rtcMaxPort);
+    assert.deepEqual(replaced.webRtcServer, victim.webRtcServer, 'the replacement reopens the same WebRtcServer port');
+    assert.equal(replaced.webRtcServer.udpPort, victim.rtcMinPort);
     assert.equal(replaced.restarts, 1);
     const proc = liveWorkers(janus.proc.pid).find((p) => p.pid === replaced.pid);
     assert.ok(proc?.cmdline.includes(`--rtcMinPort=${victim.rtcMinPort}`));

@@ -1,5 +1,6 @@
 // The demo room page: join a room, publish camera and microphone, see and hear everyone else, chat over a
-// data channel. URL parameters: janus (Janus HTTP API URL), room, name, codec, simulcast=1, autojoin=1.
+// data channel. URL parameters: janus (Janus HTTP API URL), room, name, codec, simulcast=1, autojoin=1,
+// publish=0 (a viewer: receive only, no camera or microphone).
 import { RoomClient } from './RoomClient.js';
 
 const params = new URLSearchParams(location.search);
@@ -53,11 +54,14 @@ async function join() {
   $('join').disabled = true;
   state.error = null;
   try {
-    status('Starting camera and microphone…');
-    state.localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
-    $('local-video').srcObject = state.localStream;
-    $('local-tile').hidden = false;
-    $('local-caption').textContent = `${$('name').value} (you)`;
+    const publishing = params.get('publish') !== '0';
+    if (publishing) {
+      status('Starting camera and microphone…');
+      state.localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+      $('local-video').srcObject = state.localStream;
+      $('local-tile').hidden = false;
+      $('local-caption').textContent = `${$('name').value} (you)`;
+    }
 
     status('Connecting to Janus…');
     const client = new RoomClient({ server: janusUrl });
@@ -93,7 +97,7 @@ async function join() {
     await client.connect();
     status('Joining…');
     await client.join($('room').value, $('name').value);
-    await client.publish(state.localStream, { codec: $('codec').value || undefined, simulcast: params.get('simulcast') === '1' });
+    if (publishing) await client.publish(state.localStream, { codec: $('codec').value || undefined, simulcast: params.get('simulcast') === '1' });
     await client.openDataChannel('chat');
     $('chat').hidden = false;
     $('leave').disabled = false;
