@@ -91,7 +91,7 @@ describe('fuzzing every request through Janus', () => {
       const workersBefore = (await getJson(`${janus.statsUrl}/workers`)).body.workers.map((w) => w.pid);
 
       // What the fuzzer has seen: ids to reuse (a peer's own, or another peer's), rooms, capabilities.
-      const seen = { rooms: ['fz0', 'fz1', 'fz2', 7, ''], transports: [], producers: [], consumers: [], dataProducers: [], dataConsumers: [], caps: null };
+      const seen = { byRoom: {}, rooms: ['fz0', 'fz1', 'fz2', 7, ''], transports: [], producers: [], consumers: [], dataProducers: [], dataConsumers: [], caps: null };
       const handles = [];
       for (let i = 0; i < HANDLES; i++) handles.push({ session, id: await janusApi.attach(janus, session) });
       // A handle mostly follows a client's flow (join, transports, produce, consume) with its own ids, and
@@ -123,7 +123,7 @@ describe('fuzzing every request through Janus', () => {
           }
           case 'pauseProducer': case 'resumeProducer': case 'closeProducer': body.producerId = ids(seen.producers, mine.producers); break;
           case 'consume':
-            Object.assign(body, { transportId: ids(seen.transports, mine.recv), producerId: ids(seen.producers), rtpCapabilities: seen.caps && f.chance(0.8) ? seen.caps : f.hostile() });
+            Object.assign(body, { transportId: ids(seen.transports, mine.recv), producerId: ids(seen.producers, seen.byRoom[mine.room]), rtpCapabilities: seen.caps && f.chance(0.8) ? seen.caps : f.hostile() });
             break;
           case 'resumeConsumer': case 'pauseConsumer': body.consumerId = ids(seen.consumers, mine.consumers); break;
           case 'setPreferredLayers': Object.assign(body, { consumerId: ids(seen.consumers, mine.consumers), spatialLayer: maybe(f.int(3)), temporalLayer: maybe(f.int(3)) }); break;
@@ -147,9 +147,13 @@ describe('fuzzing every request through Janus', () => {
         if (answer.error_code === 445 || answer.mediasoup === 'left') Object.assign(mine, fresh());
         switch (answer.mediasoup) {
           case 'created': seen.rooms.push(answer.room); break;
-          case 'joined': seen.caps = answer.routerRtpCapabilities; mine.joined = true; break;
+          case 'joined': seen.caps = answer.routerRtpCapabilities; mine.joined = true; mine.room = answer.room; break;
           case 'transport': seen.transports.push(answer.id); (body.direction === 'send' ? mine.send : mine.recv).push(answer.id); break;
-          case 'produced': seen.producers.push(answer.id); mine.producers.push(answer.id); break;
+          case 'produced':
+            seen.producers.push(answer.id);
+            mine.producers.push(answer.id);
+            (seen.byRoom[mine.room] ??= []).push(answer.id);  // what the room's other peers can consume
+            break;
           case 'consumer': seen.consumers.push(answer.id); mine.consumers.push(answer.id); break;
           case 'dataProduced': seen.dataProducers.push(answer.id); break;
           case 'dataConsumer': seen.dataConsumers.push(answer.id); break;
