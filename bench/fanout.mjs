@@ -26,16 +26,13 @@ const rows = [];
 for (const workers of [1, 2, 4]) {
   const perRouter = Math.ceil((viewers + 1) / workers);
   const janus = await startJanus({ workers, jcfg: `web_root = "${top}web/dist"\nmax_peers_per_router = ${perRouter}` });
-  // A browser profile per 3 pages: janus.js over HTTP holds a long-poll per page, and Chromium allows 6
-  // connections per host and profile (a 7th page of one profile would stall).
-  const browsers = [];
-  const browserFor = async (i) => (browsers[Math.floor(i / 3)] ??= await launchBrowser());
+  // One browser: the pages talk to Janus over WebSocket (over HTTP, each page's long-poll would count
+  // against Chromium's 6 connections per host, and a 7th page would stall).
+  const browser = await launchBrowser();
   try {
-    const publisher = await openPeer(await browserFor(0), janus, { room: 'fanout', name: 'publisher', codec: 'VP8' });
+    const publisher = await openPeer(browser, janus, { room: 'fanout', name: 'publisher', codec: 'VP8' });
     const audience = [];
-    for (let i = 0; i < viewers; i++) {
-      audience.push(await openPeer(await browserFor(i + 1), janus, { room: 'fanout', name: `viewer${i}`, publish: false }));
-    }
+    for (let i = 0; i < viewers; i++) audience.push(await openPeer(browser, janus, { room: 'fanout', name: `viewer${i}`, publish: false }));
     for (const viewer of audience) await waitForInbound(viewer, (s) => s.some((x) => x.kind === 'video' && x.framesDecoded > 30), 'video', 60000);
     const hosting = new Set([publisher.worker, ...audience.map((v) => v.worker)]).size;
     const pids = liveWorkers(janus.proc.pid).map((p) => p.pid);
@@ -51,7 +48,7 @@ for (const workers of [1, 2, 4]) {
     rows.push({ workers, hosting, perRouter, packetsPerSecond: Math.round(packets / window), cpuPercent: ((cpuSeconds / window) * 100).toFixed(1),
       usPerPacket: ((cpuSeconds * 1e6) / Math.max(1, packets)).toFixed(1) });
   } finally {
-    for (const browser of browsers) await browser?.close();
+    await browser.close();
     await janus.stop();
   }
 }

@@ -60,7 +60,8 @@ bool Core::start(std::string& error) {
     return false;
   }
   if (settings_.statsPort != 0) {
-    http_ = std::make_unique<HttpServer>([this](const std::string& path) { return apiDocument(path); }, settings_.webRoot);
+    http_ = std::make_unique<HttpServer>([this](const std::string& path) { return apiDocument(path); },
+                                         [this](const std::string& path) { return textDocument(path); }, settings_.webRoot);
     if (!http_->start(settings_.statsIp, settings_.statsPort, error)) {
       stop();
       return false;
@@ -171,14 +172,20 @@ Json Core::handleMessage(void* handle, json_t* body, bool hasJsep) {
   if (!session) return errorAnswer(kJoinState, "no such session");
   if (hasJsep) return errorAnswer(kInvalidElement, "invalid element (jsep: media goes to the worker, not through Janus)");
   auto parsed = parseRequest(body);
-  if (auto* error = std::get_if<ApiError>(&parsed)) return errorAnswer(*error);
+  if (auto* error = std::get_if<ApiError>(&parsed)) {
+    requestCounters_.count("invalid", false);
+    return errorAnswer(*error);
+  }
   Request request = std::get<Request>(std::move(parsed));
-  return runOnLoop([this, session, request](Reply reply) {
+  Json answer = runOnLoop([this, session, request](Reply reply) {
     // Detached while this waited for the loop: its sessionGone may already have run, so a join now would
     // leave a peer nobody removes.
     if (!session->alive) return reply(errorAnswer(kJoinState, "the handle was detached"));
     rooms_->handle(session->id, request, std::move(reply));
   }, answerTimeout());
+  // A parsed request's name is one of api.md's: a bounded set of label values.
+  requestCounters_.count(json_string_value(json_object_get(body, "request")), !json_object_get(answer.get(), "error_code"));
+  return answer;
 }
 
 Json Core::handleAdmin(json_t* request) {
@@ -194,6 +201,19 @@ Json Core::apiDocument(const std::string& path) {
   return runOnLoop([this, stats](Reply reply) {
     reply(stats ? buildStats(*pool_, *rooms_) : buildWorkers(*pool_, *rooms_));
   }, std::chrono::seconds(2));
+}
+
+std::optional<std::string> Core::textDocument(const std::string& path) {
+  if (path != "/metrics") return std::nullopt;
+  // Sampled on the loop (which owns the state); read here only once the loop said it is done.
+  auto sample = std::make_shared<MetricsSample>();
+  Json done = runOnLoop([this, sample](Reply reply) {
+    *sample = sampleMetrics(*pool_, *rooms_);
+    reply(Json::object());
+  }, std::chrono::seconds(2));
+  if (json_object_get(done.get(), "error_code")) return std::nullopt;
+  sample->requests = requestCounters_.snapshot();
+  return formatMetrics(*sample);
 }
 
 Json Core::querySession(void* handle) {

@@ -14,6 +14,7 @@
 #include "Config.h"
 #include "EventLoop.h"
 #include "HttpServer.h"
+#include "Metrics.h"
 #include "Json.h"
 #include "RoomManager.h"
 #include "WorkerPool.h"
@@ -63,6 +64,7 @@ class Core {
   std::shared_ptr<Session> findSession(void* handle);
   void pushEvent(uint64_t sessionId, const Json& event);
   Json apiDocument(const std::string& path);
+  std::optional<std::string> textDocument(const std::string& path);
   std::chrono::milliseconds answerTimeout() const;
 
   Settings settings_;
@@ -72,6 +74,7 @@ class Core {
   std::unique_ptr<WorkerPool> pool_;   // loop thread only
   std::unique_ptr<RoomManager> rooms_; // loop thread only
   std::unique_ptr<HttpServer> http_;
+  RequestCounters requestCounters_;
   std::mutex sessionsMutex_;
   std::unordered_map<void*, std::shared_ptr<Session>> sessions_;
   std::unordered_map<uint64_t, std::shared_ptr<Session>> sessionsById_;

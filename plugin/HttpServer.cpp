@@ -64,7 +64,8 @@ std::string resolveStaticPath(const std::string& root, const std::string& urlPat
   return root + "/" + relative;
 }
 
-HttpServer::HttpServer(ApiHandler api, std::string webRoot) : api_(std::move(api)), webRoot_(std::move(webRoot)) {}
+HttpServer::HttpServer(ApiHandler api, TextHandler text, std::string webRoot)
+    : api_(std::move(api)), text_(std::move(text)), webRoot_(std::move(webRoot)) {}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -126,6 +127,9 @@ int HttpServer::respond(void* conn, const char* url, const char* method) {
   }
   std::string path = url ? url : "/";
   if (Json answer = api_(path)) return sendBody(connection, MHD_HTTP_OK, answer.dump(), "application/json", head);
+  if (text_) {
+    if (auto document = text_(path)) return sendBody(connection, MHD_HTTP_OK, *document, "text/plain; version=0.0.4; charset=utf-8", head);
+  }
 
   std::string file = resolveStaticPath(webRoot_, path);
   struct stat info {};

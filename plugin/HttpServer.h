@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "Json.h"
@@ -15,8 +16,10 @@ class HttpServer {
  public:
   // The JSON for an API path ("/stats", "/workers"), or a null Json when the path is not an API path.
   using ApiHandler = std::function<Json(const std::string& path)>;
+  // The text document of a path ("/metrics"), or nullopt when the path is not one.
+  using TextHandler = std::function<std::optional<std::string>(const std::string& path)>;
 
-  HttpServer(ApiHandler api, std::string webRoot);
+  HttpServer(ApiHandler api, TextHandler text, std::string webRoot);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -29,6 +32,7 @@ class HttpServer {
 
  private:
   ApiHandler api_;
+  TextHandler text_;
   std::string webRoot_;
   MHD_Daemon* daemon_ = nullptr;
 };

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes a private Janus configuration folder (never /etc/janus) that loads only this plugin, with the HTTP
-# transport and the Admin API on loopback.
+# and WebSocket transports (WebSocket on JANUS_WS_PORT, default 8188) and the Admin API on loopback.
 # Usage: janus-config.sh DIR HTTP_PORT ADMIN_PORT ADMIN_SECRET PLUGIN_SO [PLUGIN_JCFG]
 set -euo pipefail
 dir=$1 http_port=$2 admin_port=$3 admin_secret=$4 plugin_so=$5 plugin_jcfg=${6:-}
@@ -24,7 +24,7 @@ media: {
 	rtp_port_range = "20000-20100"
 }
 transports: {
-	disable = "libjanus_websockets.so,libjanus_pfunix.so,libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_rabbitmq.so"
+	disable = "libjanus_pfunix.so,libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_rabbitmq.so"
 }
 loggers: {
 	disable = "libjanus_jsonlog.so"
@@ -52,6 +52,22 @@ admin: {
 }
 cors: {
 	allow_origin = "*"
+}
+JCFG
+
+# Most Janus deployments talk WebSocket: one connection per client instead of HTTP long-polls (a browser
+# allows 6 HTTP connections per host, so a 6th janus.js tab over HTTP stalls).
+cat > "$dir/conf/janus.transport.websockets.jcfg" <<JCFG
+general: {
+	json = "compact"
+	ws = true
+	ws_port = ${JANUS_WS_PORT:-8188}
+	ws_ip = "127.0.0.1"
+	wss = false
+}
+admin: {
+	admin_ws = false
+	admin_wss = false
 }
 JCFG
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the product: Janus (private config folder, HTTP API on 8088, Admin API on
-# 7088) with the mediasoup plugin, its workers, the stats server and the demo page on $PORT (3000).
-# Environment: MEDIASOUP_WORKER_COUNT, WEBRTC_LISTEN_IP, ANNOUNCED_IP, PORT, JANUS_HTTP_PORT, JANUS_ADMIN_PORT,
-# JANUS_ADMIN_SECRET. Ctrl-C stops Janus and every worker.
+# Sets everything up and runs the product: Janus (private config folder, WebSocket API on 8188, HTTP API on
+# 8088, Admin API on 7088) with the mediasoup plugin, its workers, the stats server and the demo page on
+# $PORT (3000). Environment: MEDIASOUP_WORKER_COUNT, WEBRTC_LISTEN_IP, ANNOUNCED_IP, PORT, JANUS_WS_PORT,
+# JANUS_HTTP_PORT, JANUS_ADMIN_PORT, JANUS_ADMIN_SECRET. Ctrl-C stops Janus and every worker.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh"
@@ -12,6 +12,7 @@ http_port=${JANUS_HTTP_PORT:-8088}
 admin_port=${JANUS_ADMIN_PORT:-7088}
 secret=${JANUS_ADMIN_SECRET:-janusoverlord}
 export PORT=${PORT:-3000}
+export JANUS_WS_PORT=${JANUS_WS_PORT:-8188}
 export MEDIASOUP_WORKER_BIN=${MEDIASOUP_WORKER_BIN:-$root/build/worker/mediasoup-worker}
 
 bash "$root/scripts/janus-config.sh" "$run" "$http_port" "$admin_port" "$secret" \
@@ -25,6 +26,7 @@ fi
 
 cat <<INFO
 janus-mediasoup starting
+  Janus WebSocket  ws://127.0.0.1:$JANUS_WS_PORT  (what the demo page uses)
   Janus HTTP API   http://127.0.0.1:$http_port/janus
   Janus Admin API  http://127.0.0.1:$admin_port/admin (secret: $secret)
   Stats            http://127.0.0.1:$PORT/stats   http://127.0.0.1:$PORT/workers

@@ -21,13 +21,14 @@ export async function launchBrowser() {
   });
 }
 
-// A peer: a demo page that joined `room` as `name`, publishing with `codec`.
-export async function openPeer(browser, janus, { room, name, codec = '', simulcast = false, publish = true }) {
+// A peer: a demo page that joined `room` as `name`, publishing with `codec`, talking to Janus over WebSocket
+// (transport: 'http' for the HTTP API).
+export async function openPeer(browser, janus, { room, name, codec = '', simulcast = false, publish = true, transport = 'ws' }) {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 800 });
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  const query = new URLSearchParams({ janus: janus.janusUrl, room, name, codec, autojoin: '1', simulcast: simulcast ? '1' : '0', publish: publish ? '1' : '0' });
+  const query = new URLSearchParams({ janus: transport === 'ws' ? janus.wsUrl : janus.janusUrl, room, name, codec, autojoin: '1', simulcast: simulcast ? '1' : '0', publish: publish ? '1' : '0' });
   await page.goto(`${janus.statsUrl}/index.html?${query}`);
   await page.waitForFunction(() => window.demo?.joined || window.demo?.error, { timeout: 20000, polling: 100 });
   const error = await page.evaluate(() => window.demo.error);

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
 
 const top = process.env.TOP_SRCDIR ?? new URL('../..', import.meta.url).pathname;
 const pluginSo = process.env.PLUGIN_SO ?? join(top, '.libs/libjanus_mediasoup.so');
@@ -13,8 +14,8 @@ export const ADMIN_SECRET = 'test-admin-secret';
 
 let portCursor = 20000 + (process.pid % 200) * 50;
 function nextPorts() {
-  portCursor += 3;
-  return { http: portCursor, admin: portCursor + 1, stats: portCursor + 2 };
+  portCursor += 4;
+  return { http: portCursor, admin: portCursor + 1, stats: portCursor + 2, ws: portCursor + 3 };
 }
 
 // jcfg: extra lines for the plugin's "general" category; env: extra environment for Janus.
@@ -30,7 +31,8 @@ export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailu
   writeFileSync(pluginJcfg, `general: {\n${jcfg}\n}\n`);
   execFileSync(join(top, 'scripts/janus-config.sh'),
     [dir, String(ports.http), String(ports.admin), ADMIN_SECRET, pluginSo, pluginJcfg],
-    { env: { ...process.env, JANUS_SESSION_TIMEOUT: String(sessionTimeout), JANUS_EVENT_LOOPS: String(eventLoops) } });
+    { env: { ...process.env, JANUS_SESSION_TIMEOUT: String(sessionTimeout), JANUS_EVENT_LOOPS: String(eventLoops),
+      JANUS_WS_PORT: String(ports.ws) } });
   const logFile = join(dir, 'janus.log');
   const janusArgs = ['-F', join(dir, 'conf'), '-P', join(dir, 'plugins'), '-L', logFile, '-N', '-o', '-d', '4'];
   // The wrapper execs Janus in place: proc.pid stays Janus's own pid.
@@ -63,6 +65,7 @@ export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailu
   const janus = {
     proc, dir, ports, exited, logFile,
     janusUrl: `http://127.0.0.1:${ports.http}/janus`,
+    wsUrl: `ws://127.0.0.1:${ports.ws}`,
     adminUrl: `http://127.0.0.1:${ports.admin}/admin`,
     statsUrl: `http://127.0.0.1:${ports.stats}`,
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
@@ -251,5 +254,61 @@ export function seededRandom(seed) {
     let t = Math.imul(a ^ (a >>> 15), a | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// A peer over Janus's WebSocket transport (protocol "janus-protocol"): one connection carries requests,
+// answers and events, as janus.js does it. Same interface as attachPeer.
+export async function attachPeerWs(janus) {
+  const WebSocket = createRequire(new URL('../../web/package.json', import.meta.url))('ws');
+  const socket = new WebSocket(janus.wsUrl, 'janus-protocol');
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const pending = new Map();
+  const events = [];
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data));
+    if (message.transaction && pending.has(message.transaction) && message.janus !== 'ack') {
+      const resolve = pending.get(message.transaction);
+      pending.delete(message.transaction);
+      resolve(message);
+    } else if (message.janus === 'event' && message.plugindata) {
+      events.push(message.plugindata.data);
+    }
+  });
+  const send = (body) => new Promise((resolve) => {
+    const transaction = `w${++transactionCounter}`;
+    pending.set(transaction, resolve);
+    socket.send(JSON.stringify({ transaction, ...body }));
+  });
+  const sessionId = (await send({ janus: 'create' })).data.id;
+  const attached = await send({ janus: 'attach', plugin: 'janus.plugin.mediasoup', session_id: sessionId });
+  if (attached.janus !== 'success') throw new Error(`attach failed: ${JSON.stringify(attached)}`);
+  const handleId = attached.data.id;
+  const keepAlive = setInterval(() => send({ janus: 'keepalive', session_id: sessionId }), 15000);
+  janus.exited.then(() => clearInterval(keepAlive));
+  return {
+    sessionId, handleId, events,
+    async request(body) {
+      const answer = await send({ janus: 'message', session_id: sessionId, handle_id: handleId, body });
+      if (answer.janus !== 'success') throw new Error(`message failed: ${JSON.stringify(answer)}`);
+      return answer.plugindata.data;
+    },
+    async waitEvent(predicate, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = events.find(predicate);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no such event; got ${JSON.stringify(events)}`);
+        await sleep(50);
+      }
+    },
+    async close() {
+      clearInterval(keepAlive);
+      await send({ janus: 'destroy', session_id: sessionId }).catch(() => {});
+      socket.close();
+    },
   };
 }

@@ -1,10 +1,11 @@
 // The demo room page: join a room, publish camera and microphone, see and hear everyone else, chat over a
-// data channel. URL parameters: janus (Janus HTTP API URL), room, name, codec, simulcast=1, autojoin=1,
+// data channel. URL parameters: janus (Janus WebSocket or HTTP API URL, default ws://<host>:8188), room, name, codec, simulcast=1, autojoin=1,
 // publish=0 (a viewer: receive only, no camera or microphone).
 import { RoomClient } from './RoomClient.js';
 
 const params = new URLSearchParams(location.search);
-const janusUrl = params.get('janus') ?? `${location.protocol}//${location.hostname}:8088/janus`;
+// WebSocket by default: one connection per page (HTTP long-polls hit the browser's 6 connections per host).
+const janusUrl = params.get('janus') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hostname}:8188`;
 const $ = (id) => document.getElementById(id);
 
 $('room').value = params.get('room') ?? $('room').value;
