@@ -86,10 +86,10 @@ describe('metrics', () => {
 
       // A killed worker shows, then its replacement and the restart.
       process.kill(workers.workers[1].pid, 'SIGKILL');
-      await waitFor(async () => (await scrape(janus)).value('janus_mediasoup_worker_restarts_total', { worker: '1' }) === 1,
-        { what: 'the restart counted' });
-      const after = await scrape(janus);
-      assert.equal(after.value('janus_mediasoup_worker_up', { worker: '1' }), 1);
+      const after = await waitFor(async () => {
+        const m = await scrape(janus);
+        return m.value('janus_mediasoup_worker_restarts_total', { worker: '1' }) === 1 && m.value('janus_mediasoup_worker_up', { worker: '1' }) === 1 && m;
+      }, { what: 'the restart counted and the replacement up' });
       assert.equal(after.value('janus_mediasoup_rooms'), 1, 'the room survived');
       await ann.close();
       await bob.close();
