@@ -192,7 +192,32 @@ Json Core::handleAdmin(json_t* request) {
   if (!json_is_object(request)) return errorAnswer(kMissingElement, "missing mandatory element (request)");
   auto parsed = parseAdminRequest(request);
   if (auto* error = std::get_if<ApiError>(&parsed)) return errorAnswer(*error);
-  return apiDocument(std::get<AdminRequest>(parsed) == AdminRequest::Stats ? "/stats" : "/workers");
+  AdminRequest admin = std::get<AdminRequest>(parsed);
+  using Kind = AdminRequest::Kind;
+  switch (admin.kind) {
+    case Kind::Stats: return apiDocument("/stats");
+    case Kind::Workers: return apiDocument("/workers");
+    case Kind::AddWorker:
+      return runOnLoop([this](Reply reply) {
+        size_t index = 0;
+        std::string error;
+        if (!pool_->addSlot(index, error)) return reply(errorAnswer(kWorkerUnavailable, error));
+        Json answer = Json::object();
+        answer.set("mediasoup", "success").set("workerId", static_cast<unsigned long>(index));
+        reply(answer);
+      }, answerTimeout());
+    case Kind::DrainWorker:
+      return runOnLoop([this, admin](Reply reply) { rooms_->drainWorker(admin.workerId, std::move(reply)); }, answerTimeout());
+    case Kind::ResumeWorker:
+      return runOnLoop([this, admin](Reply reply) {
+        std::string error;
+        if (!pool_->resume(admin.workerId, error)) return reply(errorAnswer(kInvalidElement, error));
+        Json answer = Json::object();
+        answer.set("mediasoup", "success").set("workerId", static_cast<unsigned long>(admin.workerId));
+        reply(answer);
+      }, answerTimeout());
+  }
+  return errorAnswer(kUnknownRequest, "unknown request");
 }
 
 Json Core::apiDocument(const std::string& path) {

@@ -1,5 +1,8 @@
 #include "Requests.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include <cstring>
 #include <optional>
 
@@ -256,9 +259,25 @@ std::variant<AdminRequest, ApiError> parseAdminRequest(json_t* body) {
   json_t* name = json_object_get(body, "request");
   if (!name) return ApiError{kMissingElement, "missing mandatory element (request)"};
   if (!json_is_string(name)) return ApiError{kInvalidElement, "invalid element (request should be a string)"};
-  if (std::strcmp(json_string_value(name), "stats") == 0) return AdminRequest::Stats;
-  if (std::strcmp(json_string_value(name), "workers") == 0) return AdminRequest::Workers;
-  return ApiError{kUnknownRequest, std::string("unknown request '") + json_string_value(name) + "'"};
+  using Kind = AdminRequest::Kind;
+  static const std::pair<const char*, Kind> kinds[] = {
+      {"stats", Kind::Stats}, {"workers", Kind::Workers}, {"addWorker", Kind::AddWorker},
+      {"drainWorker", Kind::DrainWorker}, {"resumeWorker", Kind::ResumeWorker},
+  };
+  AdminRequest request;
+  auto known = std::find_if(std::begin(kinds), std::end(kinds),
+                            [&](const auto& k) { return std::strcmp(json_string_value(name), k.first) == 0; });
+  if (known == std::end(kinds)) return ApiError{kUnknownRequest, std::string("unknown request '") + json_string_value(name) + "'"};
+  request.kind = known->second;
+  if (request.kind == Kind::DrainWorker || request.kind == Kind::ResumeWorker) {
+    json_t* id = json_object_get(body, "workerId");
+    if (!id) return ApiError{kMissingElement, "missing mandatory element (workerId)"};
+    if (!json_is_integer(id) || json_integer_value(id) < 0 || json_integer_value(id) > 1023) {
+      return ApiError{kInvalidElement, "invalid element (workerId should be a worker slot number)"};
+    }
+    request.workerId = static_cast<uint32_t>(json_integer_value(id));
+  }
+  return request;
 }
 
 }  // namespace msp

@@ -84,7 +84,12 @@ using Request = std::variant<request::Create, request::Destroy, request::Exists,
 
 std::variant<Request, ApiError> parseRequest(json_t* body);
 
-enum class AdminRequest { Stats, Workers };
+// Admin API (message_plugin) requests: documents, and growing or shrinking the pool at runtime.
+struct AdminRequest {
+  enum class Kind { Stats, Workers, AddWorker, DrainWorker, ResumeWorker };
+  Kind kind = Kind::Stats;
+  uint32_t workerId = 0;  // DrainWorker, ResumeWorker
+};
 std::variant<AdminRequest, ApiError> parseAdminRequest(json_t* body);
 
 constexpr size_t kMaxRoomIdBytes = 128;

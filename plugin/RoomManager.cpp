@@ -126,13 +126,20 @@ void RoomManager::routerLost(const std::string& roomId, const std::string& route
   Room* room = roomWithRouter(roomId, routerId);
   if (!room) return;
   MSP_INFO("room %s lost its router on worker %zu", roomId.c_str(), room->routers.at(routerId).workerSlot);
-  RoomRouter lost = std::move(room->routers.at(routerId));
-  room->routers.erase(routerId);
+  RoomRouter lost = evacuate(*room, routerId, "workerDied");
+  // Joins that waited for it try another router.
+  for (auto& waiter : lost.readyWaiters) waiter(Failure::workerGone("the router's worker died"));
+}
+
+RoomRouter RoomManager::evacuate(Room& room, const std::string& routerId, const char* reason) {
+  const std::string roomId = room.id;
+  RoomRouter gone = std::move(room.routers.at(routerId));
+  room.routers.erase(routerId);
   routerRooms_.erase(routerId);
   // The peers on other routers hear which producers went away (the router still lists them, for now).
-  if (lost.router) {
-    for (uint64_t sessionId : lost.peers) {
-      Json own = media_.producersOf(*lost.router, sessionId);
+  if (gone.router) {
+    for (uint64_t sessionId : gone.peers) {
+      Json own = media_.producersOf(*gone.router, sessionId);
       for (const auto* list : {"producers", "dataProducers"}) {
         size_t i;
         json_t* entry;
@@ -140,8 +147,8 @@ void RoomManager::routerLost(const std::string& roomId, const std::string& route
           bool media = std::string(list) == "producers";
           Json e = apiEvent(media ? "producerClosed" : "dataProducerClosed");
           e.set(media ? "producerId" : "dataProducerId", Json::borrow(json_object_get(entry, "id")));
-          for (const auto& [other, peer] : room->peers) {
-            if (!lost.peers.count(other)) events_(other, e);
+          for (const auto& [other, peer] : room.peers) {
+            if (!gone.peers.count(other)) events_(other, e);
           }
         }
       }
@@ -149,15 +156,41 @@ void RoomManager::routerLost(const std::string& roomId, const std::string& route
   }
   // Copies of its producers on the other routers close there (their consumers are told); pipes go.
   pipes_.routerGone(routerId);
-  if (room->routers.empty() && !ensureRouter(*room) && !pool_.respawns()) {
+  if (room.routers.empty() && !ensureRouter(room) && !pool_.respawns()) {
     closeRoom(roomId, RoomCloseReason::NoWorker);
-    return;
+    return gone;
   }
-  for (uint64_t sessionId : lost.peers) {
-    if (room->peers.count(sessionId)) movePeer(*room, sessionId, 0);
+  for (uint64_t sessionId : gone.peers) {
+    Room* still = findRoom(roomId);
+    if (still && still->peers.count(sessionId)) movePeer(*still, sessionId, 0, reason);
   }
-  // Joins that waited for it try another router.
-  for (auto& waiter : lost.readyWaiters) waiter(Failure::workerGone("the router's worker died"));
+  return gone;
+}
+
+void RoomManager::drainWorker(size_t slot, Reply reply) {
+  if (slot >= pool_.slots().size()) return reply(errorAnswer(kInvalidElement, "no worker " + std::to_string(slot)));
+  if (pool_.slots()[slot]->draining) return reply(errorAnswer(kInvalidElement, "worker " + std::to_string(slot) + " is drained already"));
+  pool_.markDraining(slot);
+  size_t moved = 0;
+  std::vector<std::pair<std::string, std::string>> routers;  // (room, router) on that worker
+  for (const auto& [roomId, room] : rooms_) {
+    for (const auto& [routerId, roomRouter] : room->routers) {
+      if (roomRouter.workerSlot == slot) routers.emplace_back(roomId, routerId);
+    }
+  }
+  for (const auto& [roomId, routerId] : routers) {
+    Room* room = roomWithRouter(roomId, routerId);
+    if (!room) continue;
+    moved += room->routers.at(routerId).peers.size();
+    RoomRouter gone = evacuate(*room, routerId, "drained");
+    if (gone.worker) gone.worker->closeRouter(routerId);
+    for (auto& waiter : gone.readyWaiters) waiter(Failure::workerGone("the worker is being drained"));
+  }
+  pool_.stopDrained(slot);
+  MSP_INFO("worker %zu drained: %zu routers closed, %zu peers moved", slot, routers.size(), moved);
+  Json answer = Json::object();
+  answer.set("mediasoup", "success").set("workerId", static_cast<unsigned long>(slot)).set("moved", static_cast<unsigned long>(moved));
+  reply(answer);
 }
 
 void RoomManager::closeRouter(Room& room, const std::string& routerId, const Failure& waitersGet) {
@@ -218,7 +251,7 @@ RoomRouter* RoomManager::place(Room& room, uint64_t sessionId) {
   return chosen;
 }
 
-void RoomManager::movePeer(Room& room, uint64_t sessionId, int attempt) {
+void RoomManager::movePeer(Room& room, uint64_t sessionId, int attempt, const char* reason) {
   Peer& peer = room.peers.at(sessionId);
   if (RoomRouter* old = room.routerOf(peer)) old->peers.erase(sessionId);
   peer.routerId.clear();
@@ -228,26 +261,26 @@ void RoomManager::movePeer(Room& room, uint64_t sessionId, int attempt) {
     return startWaiting(room);  // placeWaitingRooms moves it once a worker runs
   }
   peer.routerId = target->id;
-  if (target->ready) return sendMoved(room, peer, *target);
+  if (target->ready) return sendMoved(room, peer, *target, reason);
   std::string roomId = room.id, routerId = target->id;
-  target->readyWaiters.push_back([this, roomId, routerId, sessionId, attempt](const Failure& failure) {
+  target->readyWaiters.push_back([this, roomId, routerId, sessionId, attempt, reason](const Failure& failure) {
     Room* room = findRoom(roomId);
     auto peer = room ? room->peers.find(sessionId) : decltype(room->peers.end()){};
     if (!room || peer == room->peers.end() || peer->second.routerId != routerId) return;  // left, or moved on
     if (failure) {
-      if (attempt + 1 < kMaxPlacementAttempts) return movePeer(*room, sessionId, attempt + 1);
+      if (attempt + 1 < kMaxPlacementAttempts) return movePeer(*room, sessionId, attempt + 1, reason);
       return closeRoom(roomId, RoomCloseReason::NoWorker);
     }
-    sendMoved(*room, peer->second, room->routers.at(routerId));
+    sendMoved(*room, peer->second, room->routers.at(routerId), reason);
   });
 }
 
-void RoomManager::sendMoved(Room& room, const Peer& peer, const RoomRouter& roomRouter) {
+void RoomManager::sendMoved(Room& room, const Peer& peer, const RoomRouter& roomRouter, const char* reason) {
   MSP_INFO("room %s: peer %s moved to worker %zu", room.id.c_str(), peer.peerId.c_str(), roomRouter.workerSlot);
   Json moved = apiEvent("moved");
   // `peers` as in the join answer: what the peer consumes again (the others' producers it had are gone).
   moved.set("room", room.id).set("worker", static_cast<unsigned long>(roomRouter.workerSlot))
-      .set("routerRtpCapabilities", routerRtpCapabilities_).set("reason", "workerDied")
+      .set("routerRtpCapabilities", routerRtpCapabilities_).set("reason", reason)
       .set("peers", peersOf(room, peer.sessionId));
   events_(peer.sessionId, moved);
   Json peerMoved = apiEvent("peerMoved");
@@ -278,7 +311,7 @@ void RoomManager::placeWaitingRooms() {
       if (peer.routerId.empty()) homeless.push_back(sessionId);
     }
     for (uint64_t sessionId : homeless) {
-      if ((room = findRoom(id)) && room->peers.count(sessionId)) movePeer(*room, sessionId, 0);
+      if ((room = findRoom(id)) && room->peers.count(sessionId)) movePeer(*room, sessionId, 0, "workerDied");
     }
   }
 }

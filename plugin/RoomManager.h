@@ -35,6 +35,9 @@ class RoomManager {
   void sessionGone(uint64_t sessionId);
   // Shutdown: every room closes (peers are told), routers go with their workers.
   void closeAll();
+  // Admin: the worker takes no new routers, its peers move to other workers (`moved`, reason "drained"),
+  // then it stops without respawn. Answers the number of peers moved.
+  void drainWorker(size_t slot, Reply reply);
 
   const std::map<std::string, std::unique_ptr<Room>>& rooms() const { return rooms_; }
   const Peer* peerOf(uint64_t sessionId) const;
@@ -60,6 +63,9 @@ class RoomManager {
   void routerCreated(const std::string& roomId, const std::string& routerId, Router* router, const Failure& failure);
   // The router's worker died: the others hear of its producers, its peers move.
   void routerLost(const std::string& roomId, const std::string& routerId);
+  // The router leaves the room (its worker died, or is drained): the others hear of its producers, pipes
+  // to it close, its peers move elsewhere. Returns the router (its entry is gone from the room).
+  RoomRouter evacuate(Room& room, const std::string& routerId, const char* reason);
   // Ours: the router closes (room closing, or an extra router left without peers).
   void closeRouter(Room& room, const std::string& routerId, const Failure& waitersGet);
   void closeRouterIfUnused(Room& room, const std::string& routerId);
@@ -68,8 +74,9 @@ class RoomManager {
   // The router a session goes to (placePeer), the session counted on it; null when no worker is alive.
   RoomRouter* place(Room& room, uint64_t sessionId);
   // A joined peer whose router went away goes to another one; `moved` tells it where once that is ready.
-  void movePeer(Room& room, uint64_t sessionId, int attempt);
-  void sendMoved(Room& room, const Peer& peer, const RoomRouter& roomRouter);
+  // reason: "workerDied" | "drained".
+  void movePeer(Room& room, uint64_t sessionId, int attempt, const char* reason);
+  void sendMoved(Room& room, const Peer& peer, const RoomRouter& roomRouter, const char* reason);
   // No worker is alive: the room waits for one (placeWaitingRooms), or closes after kNoWorkerTimeoutMs.
   void startWaiting(Room& room);
   void placeWaitingRooms();

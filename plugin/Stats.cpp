@@ -25,7 +25,8 @@ Json workerSummary(const WorkerPool::Slot& slot, const Json& rooms) {
   entry.set("workerId", static_cast<unsigned long>(slot.index))
       .set("roomCount", static_cast<unsigned long>(json_array_size(rooms.get())))
       .set("cpuUsage", live ? worker->cpuUsage() : 0.0)
-      .set("closed", !live);
+      .set("closed", !live)
+      .set("draining", slot.draining);
   if (worker) entry.set("pid", static_cast<long long>(worker->pid()));
   else entry.set("pid", Json::adopt(json_null()));
   return entry;

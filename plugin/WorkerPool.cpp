@@ -13,7 +13,7 @@ RespawnDelay respawnDelay(uint64_t livedMs, uint64_t backoffMs) {
 }
 
 WorkerPool::WorkerPool(uv_loop_t* loop, const Settings& settings)
-    : loop_(loop), cpuTieTolerance_(settings.cpuTieTolerance), respawn_(settings.respawn) {
+    : loop_(loop), settings_(settings), cpuTieTolerance_(settings.cpuTieTolerance), respawn_(settings.respawn) {
   options_.binary = settings.workerBin;
   options_.logLevel = settings.workerLogLevel;
   options_.requestTimeoutMs = settings.requestTimeoutMs;
@@ -74,7 +74,7 @@ void WorkerPool::onDied(Slot& slot, const std::string& reason) {
     finish(false, "worker " + std::to_string(slot.index) + " " + reason);
     return;
   }
-  if (shuttingDown_ || !respawn_) return;
+  if (shuttingDown_ || !respawn_ || slot.draining) return;
   RespawnDelay next = respawnDelay(uv_now(loop_) - slot.spawnedAtMs, slot.backoffMs);
   uint64_t delay = next.delayMs;
   slot.backoffMs = next.nextBackoffMs;
@@ -102,7 +102,7 @@ std::vector<WorkerLoad> WorkerPool::loads() const {
   std::vector<WorkerLoad> loads;
   for (const auto& slot : slots_) {
     WorkerLoad load;
-    load.alive = slot->worker && slot->worker->running();
+    load.alive = slot->worker && slot->worker->running() && !slot->draining;
     if (load.alive) {
       load.roomCount = slot->worker->routerCount();
       load.cpuUsage = slot->worker->cpuUsage();
@@ -111,6 +111,52 @@ std::vector<WorkerLoad> WorkerPool::loads() const {
     loads.push_back(load);
   }
   return loads;
+}
+
+bool WorkerPool::addSlot(size_t& index, std::string& error) {
+  if (shuttingDown_) {
+    error = "the plugin is shutting down";
+    return false;
+  }
+  PortRange ports = settings_.portRangeOf(static_cast<uint32_t>(slots_.size()));
+  if (ports.max > 65535 || slots_.size() >= 1024) {
+    error = "no port range left for another worker (rtc_port_base + workers x ports_per_worker > 65535)";
+    return false;
+  }
+  auto slot = std::make_unique<Slot>();
+  slot->pool = this;
+  slot->index = slots_.size();
+  slot->ports = ports;
+  if (!spawn(*slot, error)) return false;
+  index = slot->index;
+  slots_.push_back(std::move(slot));
+  MSP_INFO("worker %zu added (ports %u-%u)", index, ports.min, ports.max);
+  return true;
+}
+
+void WorkerPool::markDraining(size_t index) {
+  if (index < slots_.size()) slots_[index]->draining = true;
+}
+
+void WorkerPool::stopDrained(size_t index) {
+  if (index >= slots_.size() || !slots_[index]->draining) return;
+  Slot& slot = *slots_[index];
+  slot.respawnTimer.close();
+  if (slot.worker) slot.worker->close();  // it exits by itself and is reaped; close() announces no death
+  MSP_INFO("worker %zu drained and stopped", index);
+}
+
+bool WorkerPool::resume(size_t index, std::string& error) {
+  if (index >= slots_.size() || !slots_[index]->draining) {
+    error = "worker " + std::to_string(index) + " is not drained";
+    return false;
+  }
+  Slot& slot = *slots_[index];
+  slot.draining = false;
+  slot.worker.reset();  // the stopped one: reaped, or killed and reaped now
+  if (!spawn(slot, error)) return false;
+  MSP_INFO("worker %zu resumed", index);
+  return true;
 }
 
 WorkerPool::Slot* WorkerPool::take(size_t index) {

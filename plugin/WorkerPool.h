@@ -42,6 +42,7 @@ class WorkerPool {
     uint64_t backoffMs = kInitialBackoffMs;
     uint64_t lastChosen = 0;
     uint64_t spawnedAtMs = 0;
+    bool draining = false;  // takes no new routers; stopped (not respawned) once its rooms have moved
     UvHandle<uv_timer_t> respawnTimer;
   };
 
@@ -58,6 +59,15 @@ class WorkerPool {
   std::vector<WorkerLoad> loads() const;
   // Slot index as chosen (by a caller deciding on loads()): counts as the most recently chosen.
   Slot* take(size_t index);
+  // A new slot with the next port range, its worker spawned; false (error set) when the ports run out.
+  bool addSlot(size_t& index, std::string& error);
+  // The slot takes no new routers from now on (its rooms must be moved off by the caller).
+  void markDraining(size_t index);
+  // Stops a draining slot's worker for good (no respawn).
+  void stopDrained(size_t index);
+  // Starts a drained slot's worker again; false (error set) when it is not drained or cannot spawn.
+  bool resume(size_t index, std::string& error);
+
   // Closes every worker (no respawn from now on); done once all have exited (killed after a grace period).
   void shutdown(std::function<void()> done);
 
@@ -76,6 +86,7 @@ class WorkerPool {
   void checkShutdownDone();
 
   uv_loop_t* loop_;
+  Settings settings_;  // port ranges of slots added at runtime
   WorkerOptions options_;
   double cpuTieTolerance_;
   bool respawn_;

@@ -132,10 +132,23 @@ static void media_request_errors(void**) {
 }
 
 static void admin_requests(void**) {
+  using Kind = AdminRequest::Kind;
   Json stats = Json::parse("{\"request\":\"stats\"}");
-  assert_true(std::get<AdminRequest>(parseAdminRequest(stats.get())) == AdminRequest::Stats);
+  assert_true(std::get<AdminRequest>(parseAdminRequest(stats.get())).kind == Kind::Stats);
   Json workers = Json::parse("{\"request\":\"workers\"}");
-  assert_true(std::get<AdminRequest>(parseAdminRequest(workers.get())) == AdminRequest::Workers);
+  assert_true(std::get<AdminRequest>(parseAdminRequest(workers.get())).kind == Kind::Workers);
+  Json add = Json::parse("{\"request\":\"addWorker\"}");
+  assert_true(std::get<AdminRequest>(parseAdminRequest(add.get())).kind == Kind::AddWorker);
+  Json drain = Json::parse("{\"request\":\"drainWorker\",\"workerId\":2}");
+  auto parsedDrain = std::get<AdminRequest>(parseAdminRequest(drain.get()));
+  assert_true(parsedDrain.kind == Kind::DrainWorker);
+  assert_int_equal(parsedDrain.workerId, 2);
+  Json noId = Json::parse("{\"request\":\"resumeWorker\"}");
+  assert_int_equal(std::get<ApiError>(parseAdminRequest(noId.get())).code, kMissingElement);
+  for (const char* bad : {"-1", "\"1\"", "1.5", "4096", "null"}) {
+    Json badId = Json::parse(std::string("{\"request\":\"drainWorker\",\"workerId\":") + bad + "}");
+    assert_int_equal(std::get<ApiError>(parseAdminRequest(badId.get())).code, kInvalidElement);
+  }
   Json other = Json::parse("{\"request\":\"reboot\"}");
   assert_int_equal(std::get<ApiError>(parseAdminRequest(other.get())).code, kUnknownRequest);
   Json none = Json::parse("{}");
