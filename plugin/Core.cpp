@@ -10,8 +10,9 @@
 
 namespace msp {
 
-Core::Core(Settings settings, PushEvent push, ReleaseHandle release)
-    : settings_(std::move(settings)), push_(std::move(push)), release_(std::move(release)) {}
+Core::Core(Settings settings, PushEvent push, ReleaseHandle release, NotifyEvent notify)
+    : settings_(std::move(settings)), push_(std::move(push)), release_(std::move(release)),
+      notify_(notify ? std::move(notify) : [](Json) {}) {}
 
 Core::~Core() { stop(); }
 
@@ -41,12 +42,13 @@ bool Core::start(std::string& error) {
   auto readyFuture = ready->get_future();
   loop_.post([this, ready, routerRtpCapabilities, transportOptions] {
     pool_ = std::make_unique<WorkerPool>(loop_.loop(), settings_);
+    pool_->lifecycle = notify_;
     PlacementLimits limits;
     limits.maxPeersPerRouter = settings_.maxPeersPerRouter;
     limits.routerCpuLimit = settings_.routerCpuLimit;
     limits.cpuTieTolerance = settings_.cpuTieTolerance;
     rooms_ = std::make_unique<RoomManager>(*pool_, [this](uint64_t sessionId, Json event) { pushEvent(sessionId, event); },
-                                           routerRtpCapabilities, transportOptions, limits);
+                                           routerRtpCapabilities, transportOptions, limits, notify_);
     pool_->start([ready](bool ok, const std::string& why) { ready->set_value(ok ? "" : why); });
   });
   if (readyFuture.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {

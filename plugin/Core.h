@@ -28,7 +28,10 @@ class Core {
   // Drops the plugin's reference to a Janus handle (once, when the core is done with it).
   using ReleaseHandle = std::function<void(void* handle)>;
 
-  Core(Settings settings, PushEvent push, ReleaseHandle release);
+  // Hands a lifecycle event to Janus's event handlers (when any is on).
+  using NotifyEvent = std::function<void(Json event)>;
+
+  Core(Settings settings, PushEvent push, ReleaseHandle release, NotifyEvent notify = nullptr);
   ~Core();
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -70,6 +73,7 @@ class Core {
   Settings settings_;
   PushEvent push_;
   ReleaseHandle release_;
+  NotifyEvent notify_;
   EventLoop loop_;
   std::unique_ptr<WorkerPool> pool_;   // loop thread only
   std::unique_ptr<RoomManager> rooms_; // loop thread only

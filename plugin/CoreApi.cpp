@@ -80,9 +80,14 @@ int msp_init(const msp_host* host, const char* default_worker_bin) {
     }
     auto push = host ? host->push_event : nullptr;
     auto release = host ? host->release_handle : nullptr;
+    auto enabled = host ? host->events_enabled : nullptr;
+    auto notify = host ? host->notify_event : nullptr;
     core = std::make_unique<msp::Core>(std::get<msp::Settings>(std::move(loaded)),
                                        [push](void* handle, json_t* event) { if (push) push(handle, event); },
-                                       [release](void* handle) { if (release) release(handle); });
+                                       [release](void* handle) { if (release) release(handle); },
+                                       [enabled, notify](msp::Json event) {
+                                         if (enabled && notify && enabled()) notify(event.release());
+                                       });
     std::string error;
     if (!core->start(error)) {
       MSP_ERROR("%s", error.c_str());

@@ -58,8 +58,10 @@ bool validDtlsParameters(json_t* dtls) {
 
 }  // namespace
 
-MediaSignaling::MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes)
-    : events_(std::move(events)), transportOptions_(std::move(transportOptions)), findRoom_(std::move(findRoom)), pipes_(pipes) {}
+MediaSignaling::MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
+                               LifecycleSink lifecycle)
+    : events_(std::move(events)), transportOptions_(std::move(transportOptions)), findRoom_(std::move(findRoom)), pipes_(pipes),
+      lifecycle_(lifecycle ? std::move(lifecycle) : [](Json) {}) {}
 
 std::string MediaSignaling::peerIdOf(const Room& room, uint64_t sessionId) const {
   auto it = room.peers.find(sessionId);
@@ -80,6 +82,9 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
     Json e = apiEvent("producerClosed");
     e.set("producerId", producer.id());
     broadcast(*r, e, of.owner());
+    Json lifecycle = Json::object();
+    lifecycle.set("event", "producerClosed").set("room", r->id).set("producerId", producer.id()).set("kind", producer.kind());
+    lifecycle_(lifecycle);
   };
   observer.dataProducerClosed = [this, r](const Transport& of, const DataProducer& dataProducer) {
     if (of.isPipe()) return pipes_.dataCopyClosed(of, dataProducer.id());
@@ -257,6 +262,9 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
         e.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
         broadcast(*current, e, sessionId);
       }
+      Json lifecycle = Json::object();
+      lifecycle.set("event", "producerCreated").set("room", roomId).set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
+      lifecycle_(lifecycle);
     });
   } catch (const ortc::OrtcError& e) {
     reply(ortcError(e));

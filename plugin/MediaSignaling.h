@@ -17,13 +17,16 @@ namespace msp {
 
 using Reply = std::function<void(Json answer)>;
 using EventSink = std::function<void(uint64_t sessionId, Json event)>;
+// Lifecycle events for Janus's event handlers: {"event":name, …}.
+using LifecycleSink = std::function<void(Json event)>;
 
 class MediaSignaling {
  public:
   using FindRoom = std::function<Room*(const std::string& roomId, const std::string& routerId)>;
 
   // findRoom: the room of that id while it still has that router (late worker replies outlive routers).
-  MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes);
+  MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
+                 LifecycleSink lifecycle);
 
   // Hooks a new router's events to peer events (and its pipe transports' to the pipes).
   void wire(Room& room, RoomRouter& roomRouter);
@@ -63,6 +66,7 @@ class MediaSignaling {
   WebRtcTransportOptions transportOptions_;
   FindRoom findRoom_;
   RouterPipes& pipes_;
+  LifecycleSink lifecycle_;
 };
 
 }  // namespace msp

@@ -32,12 +32,12 @@ bool announced(RoomCloseReason reason) {
 }
 
 RoomManager::RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities,
-                         WebRtcTransportOptions transportOptions, PlacementLimits limits)
-    : pool_(pool), events_(events), routerRtpCapabilities_(std::move(routerRtpCapabilities)), limits_(limits),
+                         WebRtcTransportOptions transportOptions, PlacementLimits limits, LifecycleSink lifecycle)
+    : pool_(pool), events_(events), lifecycle_(lifecycle ? std::move(lifecycle) : [](Json) {}), routerRtpCapabilities_(std::move(routerRtpCapabilities)), limits_(limits),
       pipes_([this](const std::string& routerId) { return readyRouter(routerId); }),
       media_(events, std::move(transportOptions),
              [this](const std::string& roomId, const std::string& routerId) { return roomWithRouter(roomId, routerId); },
-             pipes_) {
+             pipes_, lifecycle_) {
   pool_.onWorkerRunning = [this] { placeWaitingRooms(); };
 }
 
@@ -149,6 +149,11 @@ RoomRouter RoomManager::evacuate(Room& room, const std::string& routerId, const 
           e.set(media ? "producerId" : "dataProducerId", Json::borrow(json_object_get(entry, "id")));
           for (const auto& [other, peer] : room.peers) {
             if (!gone.peers.count(other)) events_(other, e);
+          }
+          if (media) {
+            Json closed = lifecycleEvent("producerClosed", roomId);
+            closed.set("producerId", Json::borrow(json_object_get(entry, "id"))).set("reason", reason);
+            lifecycle_(closed);
           }
         }
       }
@@ -283,6 +288,9 @@ void RoomManager::sendMoved(Room& room, const Peer& peer, const RoomRouter& room
       .set("routerRtpCapabilities", routerRtpCapabilities_).set("reason", reason)
       .set("peers", peersOf(room, peer.sessionId));
   events_(peer.sessionId, moved);
+  Json lifecycle = lifecycleEvent("peerMoved", room.id);
+  lifecycle.set("peerId", peer.peerId).set("worker", static_cast<unsigned long>(roomRouter.workerSlot)).set("reason", reason);
+  lifecycle_(lifecycle);
   Json peerMoved = apiEvent("peerMoved");
   peerMoved.set("peerId", peer.peerId).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
   broadcast(room, peerMoved, peer.sessionId);
@@ -345,6 +353,9 @@ void RoomManager::create(const request::Create& request, Reply reply) {
   room.id = id;
   rooms_[id] = std::move(owned);
   RoomRouter& first = addRouter(room, *slot);
+  Json created = lifecycleEvent("roomCreated", id);
+  created.set("worker", static_cast<unsigned long>(slot->index));
+  lifecycle_(created);
   std::string routerId = first.id;
   first.readyWaiters.push_back([this, reply, id, routerId](const Failure& failure) {
     Room* room = findRoom(id);
@@ -415,6 +426,9 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     owned->id = request.room;
     owned->autoCreated = true;
     rooms_[request.room] = std::move(owned);
+    Json created = lifecycleEvent("roomCreated", request.room);
+    created.set("autoCreated", true);
+    lifecycle_(created);
   }
   sessionRooms_[sessionId] = request.room;  // joining: a second join is refused meanwhile
   joinAttempt(sessionId, request.room, request.display, std::move(reply), 0);
@@ -496,6 +510,9 @@ void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId
 
   Json joined = apiEvent("peerJoined");
   joined.set("peerId", peer.peerId).set("display", peer.display).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
+  Json lifecycle = lifecycleEvent("peerJoined", room.id);
+  lifecycle.set("peerId", peer.peerId).set("display", peer.display).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
+  lifecycle_(lifecycle);
   broadcast(room, joined, sessionId);
 
   Json answer = Json::object();
@@ -563,6 +580,9 @@ void RoomManager::removePeer(Room& room, uint64_t sessionId) {
   if (roomRouter) roomRouter->peers.erase(sessionId);
   Json left = apiEvent("peerLeft");
   left.set("peerId", it->second.peerId).set("display", it->second.display);
+  Json lifecycle = lifecycleEvent("peerLeft", room.id);
+  lifecycle.set("peerId", it->second.peerId);
+  lifecycle_(lifecycle);
   room.peers.erase(it);
   sessionRooms_.erase(sessionId);
   broadcast(room, left);
@@ -582,6 +602,9 @@ void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
   std::unique_ptr<Room> room = std::move(it->second);
   rooms_.erase(it);
   MSP_INFO("room %s closed (%s)", roomId.c_str(), toString(reason));
+  Json lifecycle = lifecycleEvent("roomClosed", roomId);
+  lifecycle.set("reason", toString(reason));
+  lifecycle_(lifecycle);
 
   Json closed = apiEvent("roomClosed");
   closed.set("room", roomId).set("reason", toString(reason));
@@ -606,6 +629,12 @@ void RoomManager::broadcast(const Room& room, Json event, uint64_t exceptSession
   for (const auto& [sessionId, peer] : room.peers) {
     if (sessionId != exceptSessionId) events_(sessionId, event);
   }
+}
+
+Json RoomManager::lifecycleEvent(const char* name, const std::string& room) {
+  Json event = Json::object();
+  event.set("event", name).set("room", room);
+  return event;
 }
 
 const Peer* RoomManager::peerOf(uint64_t sessionId) const {

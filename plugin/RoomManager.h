@@ -25,7 +25,7 @@ class RoomManager {
  public:
   // events pushes an event to a Janus session (when it is still alive).
   RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities, WebRtcTransportOptions transportOptions,
-              PlacementLimits limits);
+              PlacementLimits limits, LifecycleSink lifecycle = nullptr);
   ~RoomManager();
   RoomManager(const RoomManager&) = delete;
   RoomManager& operator=(const RoomManager&) = delete;
@@ -92,9 +92,12 @@ class RoomManager {
   // By value: callers often pass the key of the map entry this erases.
   void closeRoom(std::string roomId, RoomCloseReason reason);
   void broadcast(const Room& room, Json event, uint64_t exceptSessionId = 0);
+  // {"event":name,"room":room} for Janus's event handlers; the caller adds fields and emits it.
+  static Json lifecycleEvent(const char* name, const std::string& room);
 
   WorkerPool& pool_;
   EventSink events_;
+  LifecycleSink lifecycle_;
   Json routerRtpCapabilities_;
   PlacementLimits limits_;
   RouterPipes pipes_;

@@ -50,7 +50,13 @@ bool WorkerPool::spawn(Slot& slot, std::string& error) {
   options.ports = slot.ports;
   Slot* s = &slot;
   Worker::Events events;
-  events.running = [this] {
+  events.running = [this, s] {
+    if (lifecycle) {
+      Json e = Json::object();
+      e.set("event", "workerStarted").set("workerId", static_cast<unsigned long>(s->index))
+          .set("pid", static_cast<long long>(s->worker->pid())).set("restarts", s->restarts);
+      lifecycle(e);
+    }
     if (startDone_ && ++startedCount_ == slots_.size()) {
       auto finish = std::move(startDone_);
       finish(true, "");
@@ -69,6 +75,12 @@ bool WorkerPool::spawn(Slot& slot, std::string& error) {
 
 void WorkerPool::onDied(Slot& slot, const std::string& reason) {
   MSP_WARN("worker %zu (pid %d) died: %s", slot.index, slot.worker ? slot.worker->pid() : -1, reason.c_str());
+  if (lifecycle) {
+    Json e = Json::object();
+    e.set("event", "workerDied").set("workerId", static_cast<unsigned long>(slot.index))
+        .set("pid", static_cast<long long>(slot.worker ? slot.worker->pid() : -1)).set("reason", reason);
+    lifecycle(e);
+  }
   if (startDone_) {  // still starting up: init fails instead of looping
     auto finish = std::move(startDone_);
     finish(false, "worker " + std::to_string(slot.index) + " " + reason);

@@ -78,6 +78,8 @@ class WorkerPool {
 
   // A worker (first start or replacement) reported running: rooms waiting for a worker can be placed.
   std::function<void()> onWorkerRunning;
+  // Lifecycle events for Janus's event handlers (workerStarted, workerDied).
+  std::function<void(Json event)> lifecycle;
 
  private:
   bool spawn(Slot& slot, std::string& error);

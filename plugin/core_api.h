@@ -22,6 +22,9 @@ typedef struct msp_host {
   /* Drops the plugin's reference to a Janus handle: called once per handle, after destroy_session, when no
    * thread of the core uses the handle any more. Any thread. */
   void (*release_handle)(void *handle);
+  /* Janus's event handlers: whether any is on, and hand one event (stolen) to them. Any thread. */
+  int (*events_enabled)(void);
+  void (*notify_event)(json_t *event);
 } msp_host;
 
 /* Every entry point is safe to call from any Janus thread at any time: before init, during and after destroy it

@@ -8,6 +8,10 @@ lib=/usr/lib/x86_64-linux-gnu/janus
 mkdir -p "$dir/conf" "$dir/plugins"
 ln -sf "$plugin_so" "$dir/plugins/libjanus_mediasoup.so"
 
+# Event handlers get events only when the test or operator names a backend for the sample handler.
+broadcast=false
+[ -n "${JANUS_EVH_BACKEND:-}" ] && broadcast=true
+
 cat > "$dir/conf/janus.jcfg" <<JCFG
 general: {
 	configs_folder = "$dir/conf"
@@ -30,7 +34,8 @@ loggers: {
 	disable = "libjanus_jsonlog.so"
 }
 events: {
-	broadcast = false
+	broadcast = $broadcast
+	disable = "libjanus_gelfevh.so,libjanus_mqttevh.so,libjanus_nanomsgevh.so,libjanus_rabbitmqevh.so,libjanus_wsevh.so"
 }
 JCFG
 
@@ -70,6 +75,19 @@ admin: {
 	admin_wss = false
 }
 JCFG
+
+# JANUS_EVH_BACKEND=<url>: Janus's sample event handler posts every plugin event there (tests use it).
+if [ -n "${JANUS_EVH_BACKEND:-}" ]; then
+  cat > "$dir/conf/janus.eventhandler.sampleevh.jcfg" <<JCFG
+general: {
+	enabled = true
+	events = "plugins"
+	grouping = false
+	json = "compact"
+	backend = "$JANUS_EVH_BACKEND"
+}
+JCFG
+fi
 
 if [ -n "$plugin_jcfg" ]; then
   cp "$plugin_jcfg" "$dir/conf/janus.plugin.mediasoup.jcfg"

@@ -56,6 +56,18 @@ static void shim_release_handle(void *handle) {
 	janus_refcount_decrease_nodebug(&session->ref);
 }
 
+static int shim_events_enabled(void) {
+	return gateway != NULL && gateway->events_is_enabled();
+}
+
+/* A plugin-wide event (no handle): the core's lifecycle events (rooms, peers, producers, workers). */
+static void shim_notify_event(json_t *event) {
+	if(gateway != NULL)
+		gateway->notify_event(&janus_mediasoup_plugin, NULL, event);
+	else
+		json_decref(event);
+}
+
 static int msp_plugin_init(janus_callbacks *callback, const char *config_path) {
 	if(callback == NULL || config_path == NULL)
 		return -1;
@@ -65,7 +77,8 @@ static int msp_plugin_init(janus_callbacks *callback, const char *config_path) {
 	janus_config *config = janus_config_parse(filename);
 	if(config == NULL)
 		JANUS_LOG(LOG_WARN, "[" MSP_PACKAGE "] %s not found or unreadable: using defaults\n", filename);
-	msp_host host = { shim_log, shim_config_get, config, shim_push_event, shim_release_handle };
+	msp_host host = { shim_log, shim_config_get, config, shim_push_event, shim_release_handle,
+		shim_events_enabled, shim_notify_event };
 	int rc = msp_init(&host, MSP_DEFAULT_WORKER_BIN);
 	if(config != NULL)
 		janus_config_destroy(config);

@@ -24,7 +24,8 @@ function nextPorts() {
 // fit, as a busy production Janus does: every socket it opens afterwards gets a number above them.
 // eventLoops: Janus's event_loops (0: its default, one loop thread per handle).
 // fdLimit: Janus's RLIMIT_NOFILE (default: inherited; with holdFds, raised to fit them).
-export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailure = false, sessionTimeout = 60, holdFds = 0, eventLoops = 2, fdLimit = 0 } = {}) {
+// eventHandler: a URL Janus's sample event handler posts plugin events to.
+export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailure = false, sessionTimeout = 60, holdFds = 0, eventLoops = 2, fdLimit = 0, eventHandler = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'janus-mediasoup-test-'));
   const ports = nextPorts();
   const pluginJcfg = join(dir, 'plugin.jcfg');
@@ -32,7 +33,7 @@ export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailu
   execFileSync(join(top, 'scripts/janus-config.sh'),
     [dir, String(ports.http), String(ports.admin), ADMIN_SECRET, pluginSo, pluginJcfg],
     { env: { ...process.env, JANUS_SESSION_TIMEOUT: String(sessionTimeout), JANUS_EVENT_LOOPS: String(eventLoops),
-      JANUS_WS_PORT: String(ports.ws) } });
+      JANUS_WS_PORT: String(ports.ws), JANUS_EVH_BACKEND: eventHandler } });
   const logFile = join(dir, 'janus.log');
   const janusArgs = ['-F', join(dir, 'conf'), '-P', join(dir, 'plugins'), '-L', logFile, '-N', '-o', '-d', '4'];
   // The wrapper execs Janus in place: proc.pid stays Janus's own pid.
