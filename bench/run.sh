@@ -14,6 +14,10 @@ make -C "$root" -s bench/core_bench
 cd "$root/bench"
 # mediasoup's install script would download or build a worker: ours is used instead.
 [ -d node_modules/mediasoup ] || npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+# Node's control plane must be the release the worker was built from (configure.ac names it once).
+version=$(sed -n 's/^m4_define(\[msp_mediasoup_version\], \[\(.*\)\])$/\1/p' "$root/configure.ac")
+installed=$(node -p 'require("./node_modules/mediasoup/package.json").version')
+[ "$installed" = "$version" ] || { echo "bench: npm mediasoup $installed, but configure.ac builds the worker of $version: update bench/package.json" >&2; exit 1; }
 export MEDIASOUP_WORKER_BIN=$root/build/worker/mediasoup-worker
 export PLUGIN_SO=$root/.libs/libjanus_mediasoup.so TOP_SRCDIR=$root
 

@@ -11,6 +11,10 @@
 #include "ProcStats.h"
 #include "TakeOut.h"
 
+#ifndef MSP_MEDIASOUP_VERSION
+#error "MSP_MEDIASOUP_VERSION (the mediasoup release, from configure) must be defined by the build"
+#endif
+
 namespace msp {
 Worker::Worker(uv_loop_t* loop, std::string name, WorkerOptions options, Events events)
     : loop_(loop), name_(std::move(name)), options_(std::move(options)), events_(std::move(events)),
@@ -37,7 +41,8 @@ bool Worker::start(std::string& error) {
       "--rtcMaxPort=" + std::to_string(options_.ports.max),
   };
   WorkerSpawn spawn;
-  if (!spawnWorker(options_.binary, args, {"MEDIASOUP_VERSION=3.12.16"}, spawn, error)) return false;
+  // The worker refuses to run for a control plane of another release.
+  if (!spawnWorker(options_.binary, args, {std::string("MEDIASOUP_VERSION=") + MSP_MEDIASOUP_VERSION}, spawn, error)) return false;
   process_ = std::move(spawn.process);
   pid_ = process_.pid();
   startedAtMs_ = uv_now(loop_);

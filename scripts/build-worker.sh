@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the mediasoup worker from the released npm source of mediasoup@$MEDIASOUP_VERSION, offline,
-# against Debian's libraries. Output: build/worker/mediasoup-worker. A second run reuses the first.
+# Builds the mediasoup worker from the released npm source of mediasoup@VERSION, offline, against Debian's
+# libraries. Usage: build-worker.sh [OUT_DIR [VERSION]] (defaults: build/worker of the checkout, and the
+# version configure.ac names). Output: OUT_DIR/mediasoup-worker. A second run reuses the first.
 set -euo pipefail
-MEDIASOUP_VERSION=3.12.16
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$root/build/worker
+out=${1:-$root/build/worker}
+MEDIASOUP_VERSION=${2:-$(sed -n 's/^m4_define(\[msp_mediasoup_version\], \[\(.*\)\])$/\1/p' "$root/configure.ac")}
+[ -n "$MEDIASOUP_VERSION" ] || { echo "build-worker: no mediasoup version in configure.ac" >&2; exit 1; }
 bin=$out/mediasoup-worker
 stamp=$out/.version
 

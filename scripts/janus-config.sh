@@ -4,7 +4,8 @@
 # Usage: janus-config.sh DIR HTTP_PORT ADMIN_PORT ADMIN_SECRET PLUGIN_SO [PLUGIN_JCFG]
 set -euo pipefail
 dir=$1 http_port=$2 admin_port=$3 admin_secret=$4 plugin_so=$5 plugin_jcfg=${6:-}
-lib=/usr/lib/x86_64-linux-gnu/janus
+. "$(dirname "$0")/janus-dirs.sh"
+lib=$(janus_lib_dir) || { echo "janus-config: Janus's plugins/transports folders not found (install janus)" >&2; exit 1; }
 mkdir -p "$dir/conf" "$dir/plugins"
 ln -sf "$plugin_so" "$dir/plugins/libjanus_mediasoup.so"
 

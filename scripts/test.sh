@@ -8,6 +8,8 @@ cd "$root"
 make -j"$(nproc)" check || { cat tests/*.log tests/integration/*.log tests/e2e/*.log 2>/dev/null | tail -300; exit 1; }
 # The same unit and integration tests again, built with ASan and UBSan.
 bash scripts/test-asan.sh
+# Installing like a Janus plugin: out-of-tree build, make install DESTDIR=…, a Janus loading it, distcheck.
+bash scripts/test-install.sh | tee tests/install.log
 
 # One closing line over every individual test case (cmocka cases + node test cases).
 passed=0 failed=0
@@ -21,4 +23,6 @@ for log in tests/integration/*.log tests/e2e/*.log; do
   p=$(grep -oP 'ℹ pass \K[0-9]+' "$log" | awk '{s+=$1} END {print s+0}'); f=$(grep -oP 'ℹ fail \K[0-9]+' "$log" | awk '{s+=$1} END {print s+0}')
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
+p=$(grep -oP '^install: \K[0-9]+(?= checks passed)' tests/install.log || true)
+passed=$((passed + ${p:-0}))
 echo "$passed passed, $failed failed"

@@ -15,8 +15,9 @@
 #define MSP_PACKAGE "janus.plugin.mediasoup"
 #define MSP_CONFIG_FILE "janus.plugin.mediasoup.jcfg"
 
+/* Where make install puts the worker ($(pkglibexecdir)): set by the build. */
 #ifndef MSP_DEFAULT_WORKER_BIN
-#define MSP_DEFAULT_WORKER_BIN "/usr/lib/x86_64-linux-gnu/janus/mediasoup/mediasoup-worker"
+#error "MSP_DEFAULT_WORKER_BIN must be defined by the build"
 #endif
 #ifndef MSP_VERSION_STRING
 #define MSP_VERSION_STRING "0.1.0"

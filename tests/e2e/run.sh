@@ -3,6 +3,9 @@
 # namespace that has only loopback, so every packet stays on 127.0.0.1 (needs root, as CI has).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+if [ ! -d "${TOP_SRCDIR:-$here/../..}/web/node_modules/puppeteer-core" ] || [ ! -d "${TOP_SRCDIR:-$here/../..}/web/dist" ]; then
+  echo "SKIP: web packages or bundle not built (scripts/build-web.sh)"; exit 77
+fi
 if [ -z "${IN_TEST_NETNS:-}" ]; then
   export IN_TEST_NETNS=1
   exec unshare --net -- "$BASH" -c 'ip link set lo up && exec "$0"' "$0"
