@@ -2,7 +2,7 @@
 # Control-plane benchmark, side by side in one run, all against the same mediasoup worker binary:
 #   1. mediasoup's own Node.js control plane (npm mediasoup 3.12.16),
 #   2. this plugin's C++ core driven directly (no Janus),
-#   3. the whole product: Janus HTTP API → plugin → workers.
+#   3. the whole product through Janus's WebSocket API, and 4. through its HTTP API → plugin → workers.
 # Workload per room: router, send + recv WebRTC transports, a VP8 producer, a consumer, close everything.
 # Usage: bench/run.sh [ROOMS] [CONCURRENCY]   (defaults 2000 and 8; 1 and 2 workers each)
 set -euo pipefail
@@ -25,14 +25,15 @@ results=()
 for workers in 1 2; do
   results+=("$(node node_control_plane.mjs "$workers" "$rooms" "$concurrency")")
   results+=("$("$root/bench/core_bench" "$MEDIASOUP_WORKER_BIN" "$workers" "$rooms" "$concurrency")")
-  results+=("$(node janus_http.mjs "$workers" "$rooms" "$concurrency")")
+  results+=("$(node janus_api.mjs ws "$workers" "$rooms" "$concurrency")")
+  results+=("$(node janus_api.mjs http "$workers" "$rooms" "$concurrency")")
 done
 
 echo
 echo "$rooms rooms, $concurrency in flight, on $(nproc) cores ($(date -u +%F))"
 echo
-echo "| driver | workers | rooms/s | p50 ms | p95 ms |"
-echo "|---|---|---|---|---|"
+echo "| driver | workers | rooms/s | p50 ms | p95 ms | p99 ms |"
+echo "|---|---|---|---|---|---|"
 for r in "${results[@]}"; do
-  node -e 'const r = JSON.parse(process.argv[1]); console.log(`| ${r.driver} | ${r.workers} | ${r.roomsPerSecond} | ${r.p50Ms} | ${r.p95Ms} |`)' "$r"
+  node -e 'const r = JSON.parse(process.argv[1]); console.log(`| ${r.driver} | ${r.workers} | ${r.roomsPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} |`)' "$r"
 done

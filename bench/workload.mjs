@@ -30,5 +30,5 @@ export async function measure(rooms, concurrency, one) {
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { roomsPerSecond: +(rooms / seconds).toFixed(1), p50Ms: +at(0.5).toFixed(3), p95Ms: +at(0.95).toFixed(3) };
+  return { roomsPerSecond: +(rooms / seconds).toFixed(1), p50Ms: +at(0.5).toFixed(3), p95Ms: +at(0.95).toFixed(3), p99Ms: +at(0.99).toFixed(3) };
 }

@@ -9,6 +9,7 @@ dir=$root/build/asan
 mkdir -p "$dir"
 (cd "$root" && git ls-files -co --exclude-standard -- . ':!web' | tar -cf - -T -) | tar -xf - -C "$dir"
 mkdir -p "$dir/build" && ln -sfn "$root/build/worker" "$dir/build/worker"
+ln -sfn "$root/web" "$dir/web"  # the tests' WebSocket client (npm ws) comes from web/node_modules
 cd "$dir"
 [ -x configure ] || autoreconf -fi >/dev/null
 [ -f Makefile ] || ./configure -q --enable-sanitizers

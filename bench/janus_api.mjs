@@ -1,11 +1,12 @@
-// The same workload through the whole product: Janus HTTP API → janus.plugin.mediasoup → workers, with one
-// Janus session per concurrent peer. Usage: node janus_http.mjs WORKERS ROOMS CONCURRENCY
-import { startJanus, attachPeer } from '../tests/integration/harness.mjs';
+// The same workload through the whole product: Janus API (HTTP or WebSocket) → janus.plugin.mediasoup →
+// workers, with one Janus session per concurrent peer. Usage: node janus_api.mjs http|ws WORKERS ROOMS CONCURRENCY
+import { startJanus, attachPeer, attachPeerWs } from '../tests/integration/harness.mjs';
 import { VP8_PARAMETERS, measure } from './workload.mjs';
 
-const [workers, rooms, concurrency] = process.argv.slice(2).map(Number);
+const transport = process.argv[2];
+const [workers, rooms, concurrency] = process.argv.slice(3).map(Number);
 const janus = await startJanus({ workers, jcfg: 'media_codecs = "opus,VP8"' });
-const peers = await Promise.all(Array.from({ length: concurrency }, () => attachPeer(janus)));
+const peers = await Promise.all(Array.from({ length: concurrency }, () => (transport === 'ws' ? attachPeerWs(janus) : attachPeer(janus))));
 const ask = async (peer, body) => {
   const answer = await peer.request(body);
   if (answer.error_code) throw new Error(`${body.request}: ${answer.error}`);
@@ -22,4 +23,5 @@ const result = await measure(rooms, concurrency, async (i, lane) => {
 });
 for (const peer of peers) await peer.close();
 await janus.stop();
-console.log(JSON.stringify({ driver: 'janus-mediasoup via Janus HTTP API', workers, rooms, concurrency, ...result }));
+const name = transport === 'ws' ? 'janus-mediasoup via Janus WebSocket API' : 'janus-mediasoup via Janus HTTP API';
+console.log(JSON.stringify({ driver: name, workers, rooms, concurrency, ...result }));
