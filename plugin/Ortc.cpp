@@ -601,6 +601,28 @@ bool canConsume(json_t* consumableParams, json_t* caps) {
   return !matching.empty() && !isRtxCodec(matching.front());
 }
 
+// A pipe consumer's encodings: the consumable ones, each with a fresh SSRC (and RTX SSRC when wanted).
+static Json pipeEncodings(json_t* consumableEncodings, bool withRtx) {
+  Json encodings = Json::array();
+  uint32_t baseSsrc = generateRandomNumber();
+  uint32_t baseRtxSsrc = generateRandomNumber();
+  size_t i;
+  json_t* e;
+  json_array_foreach(consumableEncodings, i, e) {
+    Json encoding = Json::adopt(json_deep_copy(e));
+    encoding.set("ssrc", static_cast<long long>(baseSsrc + i));
+    if (withRtx) {
+      Json rtx = Json::object();
+      rtx.set("ssrc", static_cast<long long>(baseRtxSsrc + i));
+      encoding.set("rtx", rtx);
+    } else {
+      json_object_del(encoding.get(), "rtx");
+    }
+    encodings.append(encoding);
+  }
+  return encodings;
+}
+
 Json getConsumerRtpParameters(json_t* consumableParams, json_t* remoteCaps, bool pipe, bool enableRtx) {
   size_t i;
   json_t* item;
@@ -704,21 +726,7 @@ Json getConsumerRtpParameters(json_t* consumableParams, json_t* remoteCaps, bool
     if (maxBitrate > 0) encoding.set("maxBitrate", static_cast<long long>(maxBitrate));
     encodings.append(encoding);
   } else {
-    uint32_t baseSsrc = generateRandomNumber();
-    uint32_t baseRtxSsrc = generateRandomNumber();
-    json_t* e;
-    json_array_foreach(consumableEncodings, i, e) {
-      Json encoding = Json::adopt(json_deep_copy(e));
-      encoding.set("ssrc", static_cast<long long>(baseSsrc + i));
-      if (rtxSupported) {
-        Json rtx = Json::object();
-        rtx.set("ssrc", static_cast<long long>(baseRtxSsrc + i));
-        encoding.set("rtx", rtx);
-      } else {
-        json_object_del(encoding.get(), "rtx");
-      }
-      encodings.append(encoding);
-    }
+    encodings = pipeEncodings(consumableEncodings, rtxSupported);
   }
 
   Json consumer = Json::object();
@@ -761,22 +769,7 @@ Json getPipeConsumerRtpParameters(json_t* consumableParams, bool enableRtx) {
     }
     headerExtensions.append(Json::adopt(json_deep_copy(ext)));
   }
-  Json encodings = Json::array();
-  uint32_t baseSsrc = generateRandomNumber();
-  uint32_t baseRtxSsrc = generateRandomNumber();
-  json_t* e;
-  json_array_foreach(get(consumableParams, "encodings"), i, e) {
-    Json encoding = Json::adopt(json_deep_copy(e));
-    encoding.set("ssrc", static_cast<long long>(baseSsrc + i));
-    if (enableRtx) {
-      Json rtx = Json::object();
-      rtx.set("ssrc", static_cast<long long>(baseRtxSsrc + i));
-      encoding.set("rtx", rtx);
-    } else {
-      json_object_del(encoding.get(), "rtx");
-    }
-    encodings.append(encoding);
-  }
+  Json encodings = pipeEncodings(get(consumableParams, "encodings"), enableRtx);
   Json consumer = Json::object();
   consumer.set("codecs", codecs).set("headerExtensions", headerExtensions).set("encodings", encodings)
       .set("rtcp", Json::borrow(get(consumableParams, "rtcp")));

@@ -48,23 +48,27 @@ void Transport::produce(const std::string& kind, Json rtpParameters, Created<Pro
   if (cnameForProducers_.empty()) cnameForProducers_ = cname && !cname->empty() ? *cname : newUuid().substr(0, 8);
   json_object_set_new(rtcp, "cname", json_string(cnameForProducers_.c_str()));
 
+  requestProduce(newUuid(), kind, std::move(rtpParameters), false, std::move(done));
+}
+
+// Maps the parameters onto the router (may throw OrtcError, before anything is asked) and asks the worker.
+void Transport::requestProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
+                               Created<Producer> done) {
   const Json& caps = router_.rtpCapabilities();
   Json rtpMapping = ortc::getProducerRtpParametersMapping(rtpParameters.get(), caps.get());
   Json consumable = ortc::getConsumableRtpParameters(kind, rtpParameters.get(), caps.get(), rtpMapping.get());
-
-  std::string producerId = newUuid();
   Json data = Json::object();
   data.set("producerId", producerId).set("kind", kind).set("rtpParameters", rtpParameters)
-      .set("rtpMapping", rtpMapping).set("paused", false);
+      .set("rtpMapping", rtpMapping).set("paused", paused);
   channel_.request("transport.produce", id_, data,
-                   [this, alive = lifetime_.token(), producerId, kind, rtpParameters, consumable, done = std::move(done)](ChannelResult r) {
+                   [this, alive = lifetime_.token(), producerId, kind, rtpParameters, consumable, paused, done = std::move(done)](ChannelResult r) {
     if (!r.ok || alive.expired() || closed_) {
       done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
       return;
     }
     std::string type = r.data.string("type").value_or("simple");
     auto& producer = producers_[producerId];
-    producer = std::make_unique<Producer>(channel_, id_, producerId, kind, type, rtpParameters, consumable, false);
+    producer = std::make_unique<Producer>(channel_, id_, producerId, kind, type, rtpParameters, consumable, paused);
     done(producer.get(), Failure{});
   });
 }
@@ -77,23 +81,7 @@ void Transport::pipeConnect(const std::string& ip, int port, Done done) {
 
 void Transport::pipeProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
                             Created<Producer> done) {
-  const Json& caps = router_.rtpCapabilities();
-  Json rtpMapping = ortc::getProducerRtpParametersMapping(rtpParameters.get(), caps.get());
-  Json consumable = ortc::getConsumableRtpParameters(kind, rtpParameters.get(), caps.get(), rtpMapping.get());
-  Json data = Json::object();
-  data.set("producerId", producerId).set("kind", kind).set("rtpParameters", rtpParameters)
-      .set("rtpMapping", rtpMapping).set("paused", paused);
-  channel_.request("transport.produce", id_, data,
-                   [this, alive = lifetime_.token(), producerId, kind, rtpParameters, consumable, paused, done = std::move(done)](ChannelResult r) {
-    if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? Failure::closed("the pipe transport closed") : r.failure);
-      return;
-    }
-    std::string type = r.data.string("type").value_or("simple");
-    auto& producer = producers_[producerId];
-    producer = std::make_unique<Producer>(channel_, id_, producerId, kind, type, rtpParameters, consumable, paused);
-    done(producer.get(), Failure{});
-  });
+  requestProduce(producerId, kind, std::move(rtpParameters), paused, std::move(done));
 }
 
 void Transport::pipeConsume(const Producer& producer, Created<Consumer> done) {
@@ -103,15 +91,22 @@ void Transport::pipeConsume(const Producer& producer, Created<Consumer> done) {
   data.set("consumerId", consumerId).set("producerId", producer.id()).set("kind", producer.kind())
       .set("rtpParameters", rtpParameters).set("type", "pipe")
       .set("consumableRtpEncodings", producer.consumableRtpParameters().at("encodings"));
+  requestConsume(data, consumerId, producer, "pipe", rtpParameters, false, std::move(done));
+}
+
+// Asks the worker for a consumer (data as the caller built it) and keeps it, unless its producer closed while
+// the worker created it.
+void Transport::requestConsume(const Json& data, const std::string& consumerId, const Producer& producer,
+                               const std::string& type, Json rtpParameters, bool paused, Created<Consumer> done) {
   std::string producerId = producer.id(), kind = producer.kind();
   channel_.request("transport.consume", id_, data,
-                   [this, alive = lifetime_.token(), consumerId, producerId, kind, rtpParameters, done = std::move(done)](ChannelResult r) {
+                   [this, alive = lifetime_.token(), consumerId, producerId, kind, type, rtpParameters, paused, done = std::move(done)](ChannelResult r) {
     if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? Failure::closed("the pipe transport closed") : r.failure);
+      done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
       return;
     }
     bool producerPaused = json_is_true(json_object_get(r.data.get(), "producerPaused"));
-    if (!router_.findProducer(producerId)) {  // closed while the worker created the pipe consumer
+    if (!router_.findProducer(producerId)) {
       Json close = Json::object();
       close.set("consumerId", consumerId);
       channel_.request("transport.closeConsumer", id_, close, [](ChannelResult) {});
@@ -119,7 +114,7 @@ void Transport::pipeConsume(const Producer& producer, Created<Consumer> done) {
       return;
     }
     auto& consumer = consumers_[consumerId];
-    consumer = std::make_unique<Consumer>(channel_, id_, consumerId, producerId, kind, "pipe", rtpParameters, false, producerPaused,
+    consumer = std::make_unique<Consumer>(channel_, id_, consumerId, producerId, kind, type, rtpParameters, paused, producerPaused,
                                           [this](Consumer& c, const std::string& event, const Json& d) { onConsumerNotification(c, event, d); });
     done(consumer.get(), Failure{});
   });
@@ -140,27 +135,7 @@ void Transport::consume(const Producer& producer, Json rtpCapabilities, Created<
       .set("rtpParameters", rtpParameters).set("type", producer.type())
       .set("consumableRtpEncodings", producer.consumableRtpParameters().at("encodings"))
       .set("paused", true).set("ignoreDtx", false);  // created paused: the client resumes once ready
-  std::string producerId = producer.id(), kind = producer.kind(), type = producer.type();
-  channel_.request("transport.consume", id_, data,
-                   [this, alive = lifetime_.token(), consumerId, producerId, kind, type, rtpParameters, done = std::move(done)](ChannelResult r) {
-    if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
-      return;
-    }
-    bool producerPaused = json_is_true(json_object_get(r.data.get(), "producerPaused"));
-    // The producer may have closed while the worker created this consumer.
-    if (!router_.findProducer(producerId)) {
-      Json close = Json::object();
-      close.set("consumerId", consumerId);
-      channel_.request("transport.closeConsumer", id_, close, [](ChannelResult) {});
-      done(nullptr, Failure::closed("the producer closed"));
-      return;
-    }
-    auto& consumer = consumers_[consumerId];
-    consumer = std::make_unique<Consumer>(channel_, id_, consumerId, producerId, kind, type, rtpParameters, true, producerPaused,
-                                          [this](Consumer& c, const std::string& event, const Json& d) { onConsumerNotification(c, event, d); });
-    done(consumer.get(), Failure{});
-  });
+  requestConsume(data, consumerId, producer, producer.type(), rtpParameters, true, std::move(done));
 }
 
 void Transport::onConsumerNotification(Consumer& consumer, const std::string& event, const Json& data) {

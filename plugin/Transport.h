@@ -89,6 +89,10 @@ class Transport {
     auto it = map.find(id);
     return it == map.end() ? nullptr : it->second.get();
   }
+  void requestProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
+                      Created<Producer> done);
+  void requestConsume(const Json& data, const std::string& consumerId, const Producer& producer, const std::string& type,
+                      Json rtpParameters, bool paused, Created<Consumer> done);
   void onConsumerNotification(Consumer& consumer, const std::string& event, const Json& data);
   void consumerEnded(const std::string& consumerId);
   void dataConsumerEnded(const std::string& dataConsumerId);

@@ -139,6 +139,17 @@ export const janusApi = {
   destroySession: (janus, sessionId) => janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'destroy' }),
 };
 
+// The first of a peer's events that matches, once it has arrived.
+async function waitForEvent(events, predicate, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = events.find(predicate);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no such event; got ${JSON.stringify(events)}`);
+    await sleep(50);
+  }
+}
+
 // A Janus session with one handle attached to the plugin: a peer, as a client sees it.
 export async function attachPeer(janus) {
   const session = await janusPost(janus.janusUrl, { janus: 'create' });
@@ -175,15 +186,7 @@ export async function attachPeer(janus) {
       if (answer.janus !== 'success') throw new Error(`message failed: ${JSON.stringify(answer)}`);
       return answer.plugindata.data;
     },
-    async waitEvent(predicate, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = events.find(predicate);
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no such event; got ${JSON.stringify(events)}`);
-        await sleep(50);
-      }
-    },
+    waitEvent: (predicate, timeoutMs = 5000) => waitForEvent(events, predicate, timeoutMs),
     async detach() {
       await janusPost(`${janus.janusUrl}/${sessionId}/${handleId}`, { janus: 'detach' });
     },
@@ -297,15 +300,7 @@ export async function attachPeerWs(janus) {
       if (answer.janus !== 'success') throw new Error(`message failed: ${JSON.stringify(answer)}`);
       return answer.plugindata.data;
     },
-    async waitEvent(predicate, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = events.find(predicate);
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no such event; got ${JSON.stringify(events)}`);
-        await sleep(50);
-      }
-    },
+    waitEvent: (predicate, timeoutMs = 5000) => waitForEvent(events, predicate, timeoutMs),
     async close() {
       clearInterval(keepAlive);
       await send({ janus: 'destroy', session_id: sessionId }).catch(() => {});
