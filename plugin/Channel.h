@@ -39,7 +39,6 @@ class Channel {
   bool closed() const { return closed_; }
   // Loop time (ms) of the last response from the worker (or of open()): the health check's input.
   uint64_t lastAnswerMs() const { return lastAnswerMs_; }
-  size_t pendingRequests() const { return requests_.size(); }
 
  private:
   void onRead(ssize_t nread, const uv_buf_t* buf);

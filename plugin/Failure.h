@@ -30,8 +30,6 @@ struct Failure {
   explicit operator bool() const { return kind != Kind::None; }
   // The worker cannot answer (died, hung, unwritable): the client should retry later (448).
   bool unavailable() const { return kind == Kind::TimedOut || kind == Kind::WorkerGone || kind == Kind::WriteFailed; }
-  // The worker cannot take more (448 too, with the reason).
-  bool noCapacity() const { return kind == Kind::Exhausted; }
 };
 
 }  // namespace msp

@@ -82,8 +82,8 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
     Json e = apiEvent("producerClosed");
     e.set("producerId", producer.id());
     broadcast(*r, e, of.owner());
-    Json lifecycle = Json::object();
-    lifecycle.set("event", "producerClosed").set("room", r->id).set("producerId", producer.id()).set("kind", producer.kind());
+    Json lifecycle = lifecycleEvent("producerClosed", r->id);
+    lifecycle.set("producerId", producer.id()).set("kind", producer.kind());
     lifecycle_(lifecycle);
   };
   observer.dataProducerClosed = [this, r](const Transport& of, const DataProducer& dataProducer) {
@@ -262,8 +262,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
         e.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
         broadcast(*current, e, sessionId);
       }
-      Json lifecycle = Json::object();
-      lifecycle.set("event", "producerCreated").set("room", roomId).set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
+      Json lifecycle = lifecycleEvent("producerCreated", roomId);
+      lifecycle.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
       lifecycle_(lifecycle);
     });
   } catch (const ortc::OrtcError& e) {

@@ -41,8 +41,8 @@ struct RoomRouter {
   std::string id;             // the mediasoup router id (unique across rooms and workers)
   size_t workerSlot = 0;
   Worker* worker = nullptr;   // valid while this entry exists: the worker's death removes it first
-  Router* router = nullptr;   // owned by the worker; null until ready
-  bool ready = false;
+  Router* router = nullptr;   // owned by the worker; null until the worker has created it
+  bool ready() const { return router != nullptr; }
   std::set<uint64_t> peers;   // placed here: joined, joining, or moving here
   std::vector<std::function<void(const Failure&)>> readyWaiters;
 };
@@ -54,7 +54,6 @@ struct Room {
   std::map<uint64_t, Peer> peers;              // joined, by Janus session id
   std::set<uint64_t> joining;                  // sessions whose join waits for their router
   uint64_t waitingSinceMs = 0;                 // when it started waiting for a live worker (0: not waiting)
-  int placementFailures = 0;                   // routers in a row that no worker could create
 
   RoomRouter* router(const std::string& routerId) {
     auto it = routers.find(routerId);

@@ -74,7 +74,7 @@ Router* RoomManager::readyRouter(const std::string& routerId) {
   if (it == routerRooms_.end()) return nullptr;
   Room* room = findRoom(it->second);
   RoomRouter* roomRouter = room ? room->router(routerId) : nullptr;
-  return roomRouter && roomRouter->ready ? roomRouter->router : nullptr;
+  return roomRouter ? roomRouter->router : nullptr;
 }
 
 RoomRouter& RoomManager::addRouter(Room& room, WorkerPool::Slot& slot) {
@@ -104,7 +104,6 @@ void RoomManager::routerCreated(const std::string& roomId, const std::string& ro
     auto waiters = std::move(roomRouter.readyWaiters);
     room->routers.erase(routerId);
     routerRooms_.erase(routerId);
-    ++room->placementFailures;
     Failure why = failure ? failure : Failure::closed("the router closed");
     for (auto& waiter : waiters) waiter(why);  // joins and moves try elsewhere, or give up
     // A room nobody is in or joining, without a router (its `create` was answered with the failure): gone.
@@ -114,8 +113,6 @@ void RoomManager::routerCreated(const std::string& roomId, const std::string& ro
     return;
   }
   roomRouter.router = router;
-  roomRouter.ready = true;
-  room->placementFailures = 0;
   media_.wire(*room, roomRouter);
   auto waiters = std::move(roomRouter.readyWaiters);
   roomRouter.readyWaiters.clear();
@@ -266,7 +263,7 @@ void RoomManager::movePeer(Room& room, uint64_t sessionId, int attempt, const ch
     return startWaiting(room);  // placeWaitingRooms moves it once a worker runs
   }
   peer.routerId = target->id;
-  if (target->ready) return sendMoved(room, peer, *target, reason);
+  if (target->ready()) return sendMoved(room, peer, *target, reason);
   std::string roomId = room.id, routerId = target->id;
   target->readyWaiters.push_back([this, roomId, routerId, sessionId, attempt, reason](const Failure& failure) {
     Room* room = findRoom(roomId);
@@ -418,7 +415,7 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     return;
   }
   if (!rooms_.count(request.room)) {
-    if (!chooseWorker(pool_.loads(), 1.0)) {
+    if (!pool_.hasLiveWorker()) {
       reply(errorAnswer(kWorkerUnavailable, "no live worker"));
       return;
     }
@@ -444,7 +441,7 @@ void RoomManager::joinAttempt(uint64_t sessionId, const std::string& roomId, con
     if (room) closeIfAbandoned(*room);
     return;
   }
-  if (target->ready) {
+  if (target->ready()) {
     addPeer(*room, *target, sessionId, display, std::move(reply));
     return;
   }
@@ -563,7 +560,7 @@ void RoomManager::media(uint64_t sessionId, const Request& request, Reply reply)
     return;
   }
   RoomRouter* roomRouter = room->routerOf(peer->second);
-  if (!roomRouter || !roomRouter->ready) {
+  if (!roomRouter || !roomRouter->ready()) {
     reply(errorAnswer(kWorkerUnavailable, "the peer is moving to another worker: wait for the moved event"));
     return;
   }
@@ -629,12 +626,6 @@ void RoomManager::broadcast(const Room& room, Json event, uint64_t exceptSession
   for (const auto& [sessionId, peer] : room.peers) {
     if (sessionId != exceptSessionId) events_(sessionId, event);
   }
-}
-
-Json RoomManager::lifecycleEvent(const char* name, const std::string& room) {
-  Json event = Json::object();
-  event.set("event", name).set("room", room);
-  return event;
 }
 
 const Peer* RoomManager::peerOf(uint64_t sessionId) const {

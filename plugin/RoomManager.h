@@ -92,8 +92,6 @@ class RoomManager {
   // By value: callers often pass the key of the map entry this erases.
   void closeRoom(std::string roomId, RoomCloseReason reason);
   void broadcast(const Room& room, Json event, uint64_t exceptSessionId = 0);
-  // {"event":name,"room":room} for Janus's event handlers; the caller adds fields and emits it.
-  static Json lifecycleEvent(const char* name, const std::string& room);
 
   WorkerPool& pool_;
   EventSink events_;

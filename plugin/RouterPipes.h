@@ -51,8 +51,6 @@ class RouterPipes {
   // to or from it is forgotten. Call before the router itself closes.
   void routerGone(const std::string& routerId);
 
-  size_t pipedCount() const { return piped_.size() + pipedData_.size(); }
-
  private:
   using PairKey = std::pair<std::string, std::string>;  // router ids, sorted
   using PipeKey = std::pair<std::string, std::string>;  // (producer id, destination router id)

@@ -146,7 +146,7 @@ void Worker::close() { enterClosed("worker closed"); }
 // notice. Any response counts as an answer; the ping makes sure there is always something to answer.
 void Worker::checkHealth() {
   if (state_ != State::Running) return;
-  uint64_t silentMs = uv_now(loop_) - channel_.lastAnswerMs();
+  uint64_t silentMs = sinceLastAnswerMs();
   if (silentMs >= options_.healthTimeoutMs) {
     MSP_WARN("%s (pid %d) answered nothing for %llu ms: killing it", name_.c_str(), pid_,
              static_cast<unsigned long long>(silentMs));
@@ -168,7 +168,7 @@ void Worker::sampleUsage() {
   rssBytes_ = sample->rssPages * static_cast<uint64_t>(pageSize);
 }
 
-Router* Worker::createRouter(const std::string& routerId, Json rtpCapabilities, std::function<void()> onWorkerClosed,
+void Worker::createRouter(const std::string& routerId, Json rtpCapabilities, std::function<void()> onWorkerClosed,
                              RouterCreated done) {
   auto& router = routers_[routerId];
   router = std::make_unique<Router>(channel_, routerId, std::move(rtpCapabilities), webRtcServerId_);
@@ -188,8 +188,6 @@ Router* Worker::createRouter(const std::string& routerId, Json rtpCapabilities, 
     }
     done(it->second.get(), Failure{});
   });
-  auto it = routers_.find(routerId);
-  return it == routers_.end() ? nullptr : it->second.get();
 }
 
 void Worker::closeRouter(const std::string& routerId) {

@@ -69,7 +69,7 @@ class Worker {
 
   // The router counts toward this worker's load at once; done runs (never inside this call) when the worker
   // has created it (router set) or could not (router null: the router is already gone again).
-  Router* createRouter(const std::string& routerId, Json rtpCapabilities, std::function<void()> onWorkerClosed,
+  void createRouter(const std::string& routerId, Json rtpCapabilities, std::function<void()> onWorkerClosed,
                        RouterCreated done);
   void closeRouter(const std::string& routerId);
   size_t routerCount() const { return routers_.size(); }

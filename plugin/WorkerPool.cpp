@@ -171,6 +171,13 @@ bool WorkerPool::resume(size_t index, std::string& error) {
   return true;
 }
 
+bool WorkerPool::hasLiveWorker() const {
+  for (const WorkerLoad& load : loads()) {
+    if (load.alive) return true;
+  }
+  return false;
+}
+
 WorkerPool::Slot* WorkerPool::take(size_t index) {
   if (index >= slots_.size()) return nullptr;
   Slot* slot = slots_[index].get();

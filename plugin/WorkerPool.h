@@ -55,6 +55,8 @@ class WorkerPool {
   void start(std::function<void(bool ok, const std::string& error)> done);
   // The least-loaded live worker's slot, or null when none is alive.
   Slot* choose();
+  // Whether any worker runs and takes new routers (nothing is chosen).
+  bool hasLiveWorker() const;
   // Every slot's load, by index (what choose() decides on).
   std::vector<WorkerLoad> loads() const;
   // Slot index as chosen (by a caller deciding on loads()): counts as the most recently chosen.
