@@ -188,10 +188,21 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRt
     options.sctpOS = std::clamp(static_cast<int>(json_number_value(json_object_get(numStreams, "OS"))), 1, 65535);
     options.sctpMIS = std::clamp(static_cast<int>(json_number_value(json_object_get(numStreams, "MIS"))), 1, 65535);
   }
-  uint64_t sessionId = peer.sessionId;
-  std::string roomId = room.id, routerId = peer.routerId;
-  routerOf(room, peer).createWebRtcTransport(sessionId, r.send ? Direction::Send : Direction::Recv, options,
-                                     [this, sessionId, roomId, routerId, reply](Transport* transport, const Failure& error) {
+  routerOf(room, peer).createWebRtcTransport(peer.sessionId, r.send ? Direction::Send : Direction::Recv, options,
+                                             whenCreated(room, peer, reply, [](const Transport& transport) {
+    const Json& data = transport.data();
+    Json a = answer("transport");
+    a.set("id", transport.id()).set("iceParameters", data.at("iceParameters")).set("iceCandidates", data.at("iceCandidates"))
+        .set("dtlsParameters", data.at("dtlsParameters"));
+    if (json_t* sctp = json_object_get(data.get(), "sctpParameters"); sctp && !json_is_null(sctp)) a.set("sctpParameters", Json::borrow(sctp));
+    return a;
+  }));
+}
+
+Transport::Created<Transport> MediaSignaling::whenCreated(const Room& room, const Peer& peer, Reply reply,
+                                                          std::function<Json(const Transport&)> answerOf) {
+  return [this, sessionId = peer.sessionId, roomId = room.id, routerId = peer.routerId, reply = std::move(reply),
+          answerOf = std::move(answerOf)](Transport* transport, const Failure& error) {
     if (!transport) {
       // Its router closed meanwhile: the room closed, or moved to another worker.
       if (error.kind == Failure::Kind::Closed) return reply(errorAnswer(kJoinState, "not in that room's router any more"));
@@ -204,11 +215,63 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRt
       reply(errorAnswer(kJoinState, "not in the room any more"));
       return;
     }
-    const Json& data = transport->data();
-    Json a = answer("transport");
-    a.set("id", transport->id()).set("iceParameters", data.at("iceParameters")).set("iceCandidates", data.at("iceCandidates"))
-        .set("dtlsParameters", data.at("dtlsParameters"));
-    if (json_t* sctp = json_object_get(data.get(), "sctpParameters"); sctp && !json_is_null(sctp)) a.set("sctpParameters", Json::borrow(sctp));
+    reply(answerOf(*transport));
+  };
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::CreatePlainTransport& r, Reply reply) {
+  PlainTransportOptions options;
+  options.listenIp = transportOptions_.listenIp;
+  options.announcedIp = transportOptions_.announcedIp;
+  options.comedia = r.comedia;
+  options.rtcpMux = r.rtcpMux;
+  options.enableSrtp = r.enableSrtp;
+  options.srtpCryptoSuite = r.srtpCryptoSuite;
+  routerOf(room, peer).createPlainTransport(peer.sessionId, r.send ? Direction::Send : Direction::Recv, options,
+                                            whenCreated(room, peer, reply, [](const Transport& transport) {
+    const Json& data = transport.data();
+    Json a = answer("plainTransport");
+    a.set("id", transport.id()).set("ip", data.at("tuple").at("localIp")).set("port", data.at("tuple").at("localPort"));
+    if (json_t* rtcp = json_object_get(data.get(), "rtcpTuple")) a.set("rtcpPort", Json::borrow(json_object_get(rtcp, "localPort")));
+    if (json_t* srtp = json_object_get(data.get(), "srtpParameters")) a.set("srtpParameters", Json::borrow(srtp));
+    return a;
+  }));
+}
+
+// What a plain transport needs is known from how it was made: a comedia one learns the remote's address from
+// its first packet, rtcp-mux takes no RTCP port, SRTP needs the remote's key. Anything else is refused here,
+// before the worker (which takes connect only once) sees it.
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectPlainTransport& r, Reply reply) {
+  Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
+  if (!transport) return;
+  if (transport->type() != TransportType::Plain) return reply(errorAnswer(kInvalidElement, "invalid element (not a plain transport)"));
+  const Json& data = transport->data();
+  bool comedia = json_is_true(json_object_get(data.get(), "comedia"));
+  bool rtcpMux = json_is_true(json_object_get(data.get(), "rtcpMux"));
+  bool srtp = json_object_get(data.get(), "srtpParameters") != nullptr;
+  if (comedia && (!r.ip.empty() || r.port || r.rtcpPort)) {
+    return reply(errorAnswer(kInvalidElement, "invalid element (ip/port: a comedia transport learns them from the first packet)"));
+  }
+  if (!comedia && r.ip.empty()) return reply(errorAnswer(kMissingElement, "missing mandatory element (ip)"));
+  if (!comedia && !r.port) return reply(errorAnswer(kMissingElement, "missing mandatory element (port)"));
+  if (rtcpMux && r.rtcpPort) return reply(errorAnswer(kInvalidElement, "invalid element (rtcpPort: the transport muxes RTCP with RTP)"));
+  if (!rtcpMux && !comedia && !r.rtcpPort) return reply(errorAnswer(kMissingElement, "missing mandatory element (rtcpPort)"));
+  if (srtp && !r.srtpParameters) return reply(errorAnswer(kMissingElement, "missing mandatory element (srtpParameters)"));
+  if (!srtp && r.srtpParameters) return reply(errorAnswer(kInvalidElement, "invalid element (srtpParameters: SRTP is off on this transport)"));
+  Json parameters = Json::object();
+  if (!r.ip.empty()) parameters.set("ip", r.ip).set("port", r.port);
+  if (r.rtcpPort) parameters.set("rtcpPort", r.rtcpPort);
+  if (r.srtpParameters) {
+    Json key = Json::object();
+    key.set("cryptoSuite", r.srtpParameters->cryptoSuite).set("keyBase64", r.srtpParameters->keyBase64);
+    parameters.set("srtpParameters", key);
+  }
+  std::string transportId = r.transportId;
+  transport->plainConnect(parameters, [reply, transportId](Json connected, const Failure& error) {
+    if (error) return reply(workerError(error));
+    Json a = answer("connected");
+    a.set("transportId", transportId);
+    if (json_t* key = json_object_get(connected.get(), "srtpParameters")) a.set("srtpParameters", Json::borrow(key));
     reply(a);
   });
 }
@@ -216,6 +279,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRt
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectWebRtcTransport& r, Reply reply) {
   Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
   if (!transport) return;
+  if (transport->type() != TransportType::WebRtc) return reply(errorAnswer(kInvalidElement, "invalid element (not a WebRTC transport)"));
   if (!validDtlsParameters(r.dtlsParameters.get())) {
     return reply(errorAnswer(kInvalidParameters, "invalid dtlsParameters: expected {role?, fingerprints:[{algorithm, value}]}"));
   }
@@ -231,6 +295,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectWebR
 void MediaSignaling::on(Room& room, const Peer& peer, const request::RestartIce& r, Reply reply) {
   Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
   if (!transport) return;
+  if (transport->type() != TransportType::WebRtc) return reply(errorAnswer(kInvalidElement, "invalid element (not a WebRTC transport)"));
   std::string transportId = r.transportId;
   transport->restartIce([reply, transportId](Json iceParameters, const Failure& error) {
     if (error) return reply(workerError(error));
@@ -478,6 +543,8 @@ void MediaSignaling::handle(Room& room, const Peer& peer, const Request& request
   std::visit(Overloaded{
                  [&](const request::CreateWebRtcTransport& r) { on(room, peer, r, std::move(reply)); },
                  [&](const request::ConnectWebRtcTransport& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::CreatePlainTransport& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ConnectPlainTransport& r) { on(room, peer, r, std::move(reply)); },
                  [&](const request::RestartIce& r) { on(room, peer, r, std::move(reply)); },
                  [&](const request::CloseTransport& r) { on(room, peer, r, std::move(reply)); },
                  [&](const request::Produce& r) { on(room, peer, r, std::move(reply)); },

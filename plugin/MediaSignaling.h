@@ -42,6 +42,8 @@ class MediaSignaling {
  private:
   void on(Room& room, const Peer& peer, const request::CreateWebRtcTransport& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::ConnectWebRtcTransport& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::CreatePlainTransport& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::ConnectPlainTransport& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::RestartIce& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::CloseTransport& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::Produce& request, Reply reply);
@@ -52,6 +54,9 @@ class MediaSignaling {
   void on(Room& room, const Peer& peer, const request::ProduceData& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::GetStats& request, Reply reply);
+  // The reply to a transport request: answerOf's answer, or the error; a transport whose peer left meanwhile closes.
+  Transport::Created<Transport> whenCreated(const Room& room, const Peer& peer, Reply reply,
+                                            std::function<Json(const Transport&)> answerOf);
   void consumeHere(Room& room, const Peer& peer, const request::Consume& request, Reply reply);
   void consumeDataHere(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
   Transport* ownTransport(Room& room, const Peer& peer, const std::string& transportId) const;

@@ -1,7 +1,10 @@
 #include "Requests.h"
 
 #include <algorithm>
+#include <cctype>
 #include <iterator>
+
+#include <arpa/inet.h>
 
 #include <cstring>
 #include <optional>
@@ -76,6 +79,94 @@ std::variant<int, ApiError> layer(json_t* body, const char* key, bool required) 
   return static_cast<int>(json_integer_value(value));
 }
 
+std::variant<bool, ApiError> optionalBool(json_t* body, const char* key, bool fallback) {
+  json_t* value = json_object_get(body, key);
+  if (!value) return fallback;
+  if (!json_is_boolean(value)) return ApiError{kInvalidElement, std::string("invalid element (") + key + " should be a boolean)"};
+  return json_is_true(value);
+}
+
+// A UDP port, 1…65535 (0: not given).
+std::variant<int, ApiError> optionalPort(json_t* body, const char* key) {
+  json_t* value = json_object_get(body, key);
+  if (!value) return 0;
+  if (!json_is_integer(value) || json_integer_value(value) < 1 || json_integer_value(value) > 65535) {
+    return ApiError{kInvalidElement, std::string("invalid element (") + key + " should be an integer from 1 to 65535)"};
+  }
+  return static_cast<int>(json_integer_value(value));
+}
+
+std::variant<std::string, ApiError> optionalIp(json_t* body, const char* key) {
+  json_t* value = json_object_get(body, key);
+  if (!value) return std::string();
+  unsigned char address[sizeof(struct in6_addr)];
+  if (!json_is_string(value) || (inet_pton(AF_INET, json_string_value(value), address) != 1 &&
+                                 inet_pton(AF_INET6, json_string_value(value), address) != 1)) {
+    return ApiError{kInvalidElement, std::string("invalid element (") + key + " should be an IPv4 or IPv6 address)"};
+  }
+  return std::string(json_string_value(value));
+}
+
+const SrtpCryptoSuite* findSrtpCryptoSuite(json_t* value) {
+  if (!json_is_string(value)) return nullptr;
+  auto it = std::find_if(std::begin(kSrtpCryptoSuites), std::end(kSrtpCryptoSuites),
+                         [&](const SrtpCryptoSuite& s) { return std::strcmp(s.name, json_string_value(value)) == 0; });
+  return it == std::end(kSrtpCryptoSuites) ? nullptr : &*it;
+}
+
+const std::string kSuiteNames = "AEAD_AES_256_GCM, AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80 or AES_CM_128_HMAC_SHA1_32";
+
+// The length of standard base64 (with padding) once decoded; nullopt if it is not base64.
+std::optional<size_t> base64DecodedLength(const std::string& text) {
+  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
+  size_t padding = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool alphabet = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+    if (c == '=' && i >= text.size() - 2) {
+      ++padding;
+    } else if (!alphabet || padding > 0) {
+      return std::nullopt;
+    }
+  }
+  return text.size() / 4 * 3 - padding;
+}
+
+// {cryptoSuite, keyBase64}: a supported suite and a key of its length (a wrong length is 447: the client's
+// SRTP parameters cannot work).
+std::variant<std::optional<request::SrtpParameters>, ApiError> optionalSrtpParameters(json_t* body) {
+  json_t* value = json_object_get(body, "srtpParameters");
+  if (!value) return std::optional<request::SrtpParameters>();
+  if (!json_is_object(value)) return ApiError{kInvalidElement, "invalid element (srtpParameters should be an object)"};
+  json_t* suite = json_object_get(value, "cryptoSuite");
+  json_t* key = json_object_get(value, "keyBase64");
+  if (!suite) return ApiError{kMissingElement, "missing mandatory element (srtpParameters.cryptoSuite)"};
+  if (!key) return ApiError{kMissingElement, "missing mandatory element (srtpParameters.keyBase64)"};
+  const SrtpCryptoSuite* known = findSrtpCryptoSuite(suite);
+  if (!known) return ApiError{kInvalidElement, "invalid element (srtpParameters.cryptoSuite should be " + kSuiteNames + ")"};
+  if (!json_is_string(key) || json_string_length(key) > 128) {
+    return ApiError{kInvalidElement, "invalid element (srtpParameters.keyBase64 should be a base64 string)"};
+  }
+  std::string keyBase64 = json_string_value(key);
+  auto length = base64DecodedLength(keyBase64);
+  if (!length) return ApiError{kInvalidElement, "invalid element (srtpParameters.keyBase64 is not base64)"};
+  if (*length != known->masterLength) {
+    return ApiError{kInvalidParameters, "invalid SRTP parameters: a " + std::string(known->name) + " key is " +
+                                            std::to_string(known->masterLength) + " bytes, this one " + std::to_string(*length)};
+  }
+  return std::optional<request::SrtpParameters>(request::SrtpParameters{known->name, keyBase64});
+}
+
+std::variant<bool, ApiError> requiredDirection(json_t* body) {
+  json_t* direction = json_object_get(body, "direction");
+  if (!direction) return ApiError{kMissingElement, "missing mandatory element (direction)"};
+  if (!json_is_string(direction) || (std::strcmp(json_string_value(direction), "send") != 0 &&
+                                     std::strcmp(json_string_value(direction), "recv") != 0)) {
+    return ApiError{kInvalidElement, "invalid element (direction should be \"send\" or \"recv\")"};
+  }
+  return std::strcmp(json_string_value(direction), "send") == 0;
+}
+
 // Collects fields, stopping at the first error: parse.id("transportId", r.transportId) && …
 class Fields {
  public:
@@ -85,6 +176,11 @@ class Fields {
   bool optionalObj(const char* key, Json& out) { return take(optionalObject(body_, key), out); }
   bool text(const char* key, size_t maxBytes, std::string& out) { return take(optionalString(body_, key, maxBytes), out); }
   bool integer(const char* key, bool required, int& out) { return take(layer(body_, key, required), out); }
+  bool boolean(const char* key, bool fallback, bool& out) { return take(optionalBool(body_, key, fallback), out); }
+  bool port(const char* key, int& out) { return take(optionalPort(body_, key), out); }
+  bool ip(const char* key, std::string& out) { return take(optionalIp(body_, key), out); }
+  bool direction(bool& send) { return take(requiredDirection(body_), send); }
+  bool srtp(std::optional<request::SrtpParameters>& out) { return take(optionalSrtpParameters(body_), out); }
   std::optional<ApiError> error;
 
  private:
@@ -111,14 +207,26 @@ std::variant<Request, ApiError> parseMediaRequest(const std::string& request, js
   Fields f(body);
   if (request == "createWebRtcTransport") {
     request::CreateWebRtcTransport r;
-    json_t* direction = json_object_get(body, "direction");
-    if (!direction) return ApiError{kMissingElement, "missing mandatory element (direction)"};
-    if (!json_is_string(direction) || (std::strcmp(json_string_value(direction), "send") != 0 &&
-                                       std::strcmp(json_string_value(direction), "recv") != 0)) {
-      return ApiError{kInvalidElement, "invalid element (direction should be \"send\" or \"recv\")"};
+    const bool ok = f.direction(r.send) && f.optionalObj("sctpCapabilities", r.sctpCapabilities);
+    return result(f, ok, r);
+  }
+  if (request == "createPlainTransport") {
+    request::CreatePlainTransport r;
+    bool ok = f.direction(r.send) && f.boolean("comedia", false, r.comedia) && f.boolean("rtcpMux", true, r.rtcpMux) &&
+              f.boolean("enableSrtp", false, r.enableSrtp);
+    if (ok) {
+      if (json_t* suite = json_object_get(body, "srtpCryptoSuite")) {
+        const SrtpCryptoSuite* known = findSrtpCryptoSuite(suite);
+        if (!known) return ApiError{kInvalidElement, "invalid element (srtpCryptoSuite should be " + kSuiteNames + ")"};
+        r.srtpCryptoSuite = known->name;
+      }
     }
-    r.send = std::strcmp(json_string_value(direction), "send") == 0;
-    const bool ok = f.optionalObj("sctpCapabilities", r.sctpCapabilities);
+    return result(f, ok, r);
+  }
+  if (request == "connectPlainTransport") {
+    request::ConnectPlainTransport r;
+    const bool ok = f.id("transportId", r.transportId) && f.ip("ip", r.ip) && f.port("port", r.port) &&
+                    f.port("rtcpPort", r.rtcpPort) && f.srtp(r.srtpParameters);
     return result(f, ok, r);
   }
   if (request == "connectWebRtcTransport") {

@@ -32,6 +32,25 @@ struct ConnectWebRtcTransport {
   std::string transportId;
   Json dtlsParameters;
 };
+// Plain RTP/SRTP (encoders, recorders): ports from the worker's range, no ICE or DTLS.
+struct SrtpParameters {
+  std::string cryptoSuite;  // one of kSrtpCryptoSuites
+  std::string keyBase64;    // decodes to the suite's master key + salt length
+};
+struct CreatePlainTransport {
+  bool send = true;
+  bool comedia = false;  // learn the remote address from its first packet
+  bool rtcpMux = true;
+  bool enableSrtp = false;
+  std::string srtpCryptoSuite = "AES_CM_128_HMAC_SHA1_80";
+};
+struct ConnectPlainTransport {
+  std::string transportId;
+  std::string ip;  // empty: not given
+  int port = 0;    // 0: not given
+  int rtcpPort = 0;
+  std::optional<SrtpParameters> srtpParameters;
+};
 struct RestartIce { std::string transportId; };
 struct CloseTransport { std::string transportId; };
 struct Produce {
@@ -78,7 +97,8 @@ struct GetStats {
 
 using Request = std::variant<request::Create, request::Destroy, request::Exists, request::List, request::Join,
                              request::Leave, request::CreateWebRtcTransport, request::ConnectWebRtcTransport,
-                             request::RestartIce, request::CloseTransport, request::Produce, request::ProducerAction,
+                             request::CreatePlainTransport, request::ConnectPlainTransport, request::RestartIce,
+                             request::CloseTransport, request::Produce, request::ProducerAction,
                              request::Consume, request::ConsumerAction, request::SetPreferredLayers,
                              request::ProduceData, request::ConsumeData, request::GetStats>;
 
@@ -91,6 +111,14 @@ struct AdminRequest {
   uint32_t workerId = 0;  // DrainWorker, ResumeWorker
 };
 std::variant<AdminRequest, ApiError> parseAdminRequest(json_t* body);
+
+// The SRTP suites mediasoup 3.12 supports, with the length of their master key + salt.
+struct SrtpCryptoSuite {
+  const char* name;
+  size_t masterLength;
+};
+constexpr SrtpCryptoSuite kSrtpCryptoSuites[] = {
+    {"AEAD_AES_256_GCM", 44}, {"AEAD_AES_128_GCM", 28}, {"AES_CM_128_HMAC_SHA1_80", 30}, {"AES_CM_128_HMAC_SHA1_32", 30}};
 
 constexpr size_t kMaxRoomIdBytes = 128;
 constexpr size_t kMaxDisplayBytes = 256;

@@ -26,21 +26,23 @@ void Router::createWebRtcTransport(uint64_t owner, Direction direction, const We
       .set("enableSctp", options.enableSctp).set("numSctpStreams", numStreams).set("maxSctpMessageSize", 262144)
       .set("sctpSendBufferSize", 262144).set("isDataChannel", true);
   const char* method = webRtcServerId_.empty() ? "router.createWebRtcTransport" : "router.createWebRtcTransportWithServer";
-  channel_.request(method, id_, data,
-                   [this, alive = lifetime_.token(), transportId, owner, direction, done = std::move(done)](ChannelResult r) {
-    if (!r.ok && r.failure.kind == Failure::Kind::Rejected) {
-      // Every value of this request is ours: a refusal means the worker cannot take one more (no free port).
-      done(nullptr, Failure::exhausted(r.failure.detail));
-      return;
-    }
-    if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? Failure::closed("the router closed") : r.failure);
-      return;
-    }
-    auto& transport = transports_[transportId];
-    transport = std::make_unique<Transport>(*this, channel_, transportId, owner, direction, r.data);
-    done(transport.get(), Failure{});
-  });
+  requestTransport(method, transportId, data, owner, TransportType::WebRtc, direction, std::move(done));
+}
+
+void Router::createPlainTransport(uint64_t owner, Direction direction, const PlainTransportOptions& options,
+                                  Transport::Created<Transport> done) {
+  std::string transportId = newUuid();
+  Json listenIp = Json::object();
+  listenIp.set("ip", options.listenIp);
+  if (!options.announcedIp.empty()) listenIp.set("announcedIp", options.announcedIp);
+  Json numStreams = Json::object();
+  numStreams.set("OS", 1024).set("MIS", 1024);
+  Json data = Json::object();
+  data.set("transportId", transportId).set("listenIp", listenIp).set("rtcpMux", options.rtcpMux)
+      .set("comedia", options.comedia).set("enableSctp", false).set("numSctpStreams", numStreams)
+      .set("maxSctpMessageSize", 262144).set("sctpSendBufferSize", 262144).set("isDataChannel", false)
+      .set("enableSrtp", options.enableSrtp).set("srtpCryptoSuite", options.srtpCryptoSuite);
+  requestTransport("router.createPlainTransport", transportId, data, owner, TransportType::Plain, direction, std::move(done));
 }
 
 void Router::createPipeTransport(Transport::Created<Transport> done) {
@@ -53,14 +55,24 @@ void Router::createPipeTransport(Transport::Created<Transport> done) {
   data.set("transportId", transportId).set("listenIp", listenIp).set("enableSctp", true).set("numSctpStreams", numStreams)
       .set("maxSctpMessageSize", 268435456).set("sctpSendBufferSize", 268435456).set("isDataChannel", false)
       .set("enableRtx", false).set("enableSrtp", false);
-  channel_.request("router.createPipeTransport", id_, data,
-                   [this, alive = lifetime_.token(), transportId, done = std::move(done)](ChannelResult r) {
+  requestTransport("router.createPipeTransport", transportId, data, kPipeOwner, TransportType::Pipe, Direction::Send,
+                   std::move(done));
+}
+
+void Router::requestTransport(const char* method, const std::string& transportId, const Json& data, uint64_t owner,
+                              TransportType type, Direction direction, Transport::Created<Transport> done) {
+  channel_.request(method, id_, data,
+                   [this, alive = lifetime_.token(), transportId, owner, type, direction, done = std::move(done)](ChannelResult r) {
+    if (!r.ok && r.failure.kind == Failure::Kind::Rejected) {
+      done(nullptr, Failure::exhausted(r.failure.detail));
+      return;
+    }
     if (!r.ok || alive.expired() || closed_) {
       done(nullptr, r.ok ? Failure::closed("the router closed") : r.failure);
       return;
     }
     auto& transport = transports_[transportId];
-    transport = std::make_unique<Transport>(*this, channel_, transportId, kPipeOwner, Direction::Send, r.data);
+    transport = std::make_unique<Transport>(*this, channel_, transportId, owner, type, direction, r.data);
     done(transport.get(), Failure{});
   });
 }

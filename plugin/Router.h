@@ -37,6 +37,15 @@ struct WebRtcTransportOptions {
   int sctpMIS = 1024;
 };
 
+struct PlainTransportOptions {
+  std::string listenIp;
+  std::string announcedIp;  // empty: none
+  bool comedia = false;
+  bool rtcpMux = true;
+  bool enableSrtp = false;
+  std::string srtpCryptoSuite;
+};
+
 class Router {
  public:
   // webRtcServerId: the worker's WebRtcServer its WebRTC transports share (empty: each binds its own ports).
@@ -53,6 +62,9 @@ class Router {
 
   void createWebRtcTransport(uint64_t owner, Direction direction, const WebRtcTransportOptions& options,
                              Transport::Created<Transport> done);
+  // Ports from the worker's range (never the WebRtcServer's).
+  void createPlainTransport(uint64_t owner, Direction direction, const PlainTransportOptions& options,
+                            Transport::Created<Transport> done);
   // A pipe transport on 127.0.0.1 (SCTP on, no RTX, no SRTP), as mediasoup's pipeToRouter() makes them.
   void createPipeTransport(Transport::Created<Transport> done);
   Transport* transport(const std::string& id) const;
@@ -77,6 +89,10 @@ class Router {
 
  private:
   void dropTransports();
+  // Asks the worker for a transport and keeps it. Every value of these requests is ours: a refusal means the
+  // worker cannot take one more (no free port).
+  void requestTransport(const char* method, const std::string& transportId, const Json& data, uint64_t owner,
+                        TransportType type, Direction direction, Transport::Created<Transport> done);
 
   Channel& channel_;
   std::string id_;

@@ -8,8 +8,10 @@
 
 namespace msp {
 
-Transport::Transport(Router& router, Channel& channel, std::string id, uint64_t owner, Direction direction, Json data)
-    : router_(router), channel_(channel), id_(std::move(id)), owner_(owner), direction_(direction), data_(std::move(data)) {}
+Transport::Transport(Router& router, Channel& channel, std::string id, uint64_t owner, TransportType type, Direction direction,
+                     Json data)
+    : router_(router), channel_(channel), id_(std::move(id)), owner_(owner), type_(type), direction_(direction),
+      data_(std::move(data)) {}
 
 Transport::~Transport() = default;
 
@@ -17,6 +19,19 @@ void Transport::connect(const Json& dtlsParameters, Done done) {
   Json data = Json::object();
   data.set("dtlsParameters", dtlsParameters);
   channel_.request("transport.connect", id_, data, [done = std::move(done)](ChannelResult r) { done(r.failure); });
+}
+
+void Transport::plainConnect(Json parameters, DataDone done) {
+  channel_.request("transport.connect", id_, parameters, [this, alive = lifetime_.token(), done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired()) {
+      done(Json(), r.ok ? Failure::closed("the transport closed") : r.failure);
+      return;
+    }
+    for (const char* key : {"tuple", "rtcpTuple", "srtpParameters"}) {
+      if (json_t* value = json_object_get(r.data.get(), key)) data_.set(key, Json::borrow(value));
+    }
+    done(r.data, Failure{});
+  });
 }
 
 void Transport::restartIce(DataDone done) {

@@ -23,6 +23,9 @@ namespace msp {
 class Router;
 
 enum class Direction { Send, Recv };
+// WebRTC (a peer's browser), Plain (RTP/SRTP to or from an encoder, recorder, pipeline), Pipe (between two
+// routers of a room).
+enum class TransportType { WebRtc, Plain, Pipe };
 
 // The owner of a router's pipe transports: no peer (Janus session ids start at 1).
 constexpr uint64_t kPipeOwner = 0;
@@ -32,7 +35,8 @@ class Transport {
   template <typename T>
   using Created = std::function<void(T* created, const Failure& failure)>;
 
-  Transport(Router& router, Channel& channel, std::string id, uint64_t owner, Direction direction, Json data);
+  Transport(Router& router, Channel& channel, std::string id, uint64_t owner, TransportType type, Direction direction,
+            Json data);
   ~Transport();
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
@@ -40,9 +44,14 @@ class Transport {
   const std::string& id() const { return id_; }
   uint64_t owner() const { return owner_; }
   Direction direction() const { return direction_; }
-  const Json& data() const { return data_; }  // the worker's answer: iceParameters, iceCandidates, dtls…, sctp…
+  TransportType type() const { return type_; }
+  // The worker's answer: iceParameters, iceCandidates, dtls…, sctp… (WebRTC); tuple, rtcpTuple, srtp… (plain).
+  const Json& data() const { return data_; }
 
   void connect(const Json& dtlsParameters, Done done);
+  // Plain transports: {ip?, port?, rtcpPort?, srtpParameters?} as the worker takes them; data: its answer (the
+  // worker's SRTP key may change with the remote's suite).
+  void plainConnect(Json parameters, DataDone done);
   void restartIce(DataDone done);  // data: the new iceParameters
   void getStats(DataDone done);
 
@@ -60,7 +69,7 @@ class Transport {
   void pipeConsume(const Producer& producer, Created<Consumer> done);
   void pipeProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
                    Created<Producer> done);
-  bool isPipe() const { return owner_ == kPipeOwner; }
+  bool isPipe() const { return type_ == TransportType::Pipe; }
 
   Producer* producer(const std::string& id) const { return find(producers_, id); }
   Consumer* consumer(const std::string& id) const { return find(consumers_, id); }
@@ -103,6 +112,7 @@ class Transport {
   Channel& channel_;
   std::string id_;
   uint64_t owner_;
+  TransportType type_;
   Direction direction_;
   Json data_;
   bool closed_ = false;

@@ -131,6 +131,47 @@ static void media_request_errors(void**) {
   assert_int_equal(errorCode(parse(longId.c_str())), kInvalidElement);
 }
 
+static void plain_transport_requests(void**) {
+  auto plain = parse(R"({"request":"createPlainTransport","direction":"recv","rtcpMux":false,"enableSrtp":true,"srtpCryptoSuite":"AEAD_AES_256_GCM"})");
+  auto& p = std::get<request::CreatePlainTransport>(std::get<Request>(plain));
+  assert_false(p.send);
+  assert_false(p.comedia);
+  assert_false(p.rtcpMux);
+  assert_true(p.enableSrtp);
+  assert_string_equal(p.srtpCryptoSuite.c_str(), "AEAD_AES_256_GCM");
+  auto defaults = parse(R"({"request":"createPlainTransport","direction":"send"})");
+  auto& d = std::get<request::CreatePlainTransport>(std::get<Request>(defaults));
+  assert_true(d.rtcpMux);
+  assert_false(d.enableSrtp);
+  assert_string_equal(d.srtpCryptoSuite.c_str(), "AES_CM_128_HMAC_SHA1_80");
+
+  // 30 bytes: an AES_CM_128 master key and salt.
+  auto connect = parse(R"({"request":"connectPlainTransport","transportId":"t","ip":"::1","port":5004,"rtcpPort":5005,
+      "srtpParameters":{"cryptoSuite":"AES_CM_128_HMAC_SHA1_32","keyBase64":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"}})");
+  auto& c = std::get<request::ConnectPlainTransport>(std::get<Request>(connect));
+  assert_string_equal(c.ip.c_str(), "::1");
+  assert_int_equal(c.port, 5004);
+  assert_int_equal(c.rtcpPort, 5005);
+  assert_string_equal(c.srtpParameters->cryptoSuite.c_str(), "AES_CM_128_HMAC_SHA1_32");
+  auto comedia = parse(R"({"request":"connectPlainTransport","transportId":"t"})");
+  assert_false(std::get<request::ConnectPlainTransport>(std::get<Request>(comedia)).srtpParameters.has_value());
+}
+
+static void plain_transport_errors(void**) {
+  assert_int_equal(errorCode(parse(R"({"request":"createPlainTransport"})")), kMissingElement);
+  assert_int_equal(errorCode(parse(R"({"request":"createPlainTransport","direction":"send","comedia":"yes"})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"createPlainTransport","direction":"send","srtpCryptoSuite":"NULL_CIPHER"})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"connectPlainTransport","transportId":"t","ip":"localhost","port":5004})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"connectPlainTransport","transportId":"t","ip":"1.2.3.4","port":70000})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"connectPlainTransport","transportId":"t","ip":"1.2.3.4","port":0})")), kInvalidElement);
+  assert_int_equal(errorCode(parse(R"({"request":"connectPlainTransport","transportId":"t","srtpParameters":{"keyBase64":"AAAA"}})")), kMissingElement);
+  assert_int_equal(errorCode(parse(R"({"request":"connectPlainTransport","transportId":"t","srtpParameters":{"cryptoSuite":"AES_CM_128_HMAC_SHA1_80","keyBase64":"not base64!"}})")), kInvalidElement);
+  // Base64, but 3 bytes where the suite needs 30.
+  assert_int_equal(errorCode(parse(R"({"request":"connectPlainTransport","transportId":"t","srtpParameters":{"cryptoSuite":"AES_CM_128_HMAC_SHA1_80","keyBase64":"AAAA"}})")), kInvalidParameters);
+  // 30 bytes, but AEAD_AES_256_GCM takes 44.
+  assert_int_equal(errorCode(parse(R"({"request":"connectPlainTransport","transportId":"t","srtpParameters":{"cryptoSuite":"AEAD_AES_256_GCM","keyBase64":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"}})")), kInvalidParameters);
+}
+
 static void admin_requests(void**) {
   using Kind = AdminRequest::Kind;
   Json stats = Json::parse("{\"request\":\"stats\"}");
@@ -165,6 +206,8 @@ int main(void) {
       cmocka_unit_test(unknown_request),
       cmocka_unit_test(media_requests_carry_their_fields),
       cmocka_unit_test(media_request_errors),
+      cmocka_unit_test(plain_transport_requests),
+      cmocka_unit_test(plain_transport_errors),
       cmocka_unit_test(admin_requests),
   };
   return cmocka_run_group_tests_name("requests", tests, nullptr, nullptr);
