@@ -69,19 +69,22 @@ const freePort = () => new Promise((done) => {
   });
 });
 
-// One plain transport per stream, each to its own GStreamer socket; the worker's key when SRTP is on.
+// One plain transport per stream, each to its own GStreamer socket; the worker's key when SRTP is on. With
+// SRTP the worker's RTCP gets a port of its own: GStreamer's srtpdec ends a stream (end-of-stream, so the
+// file is finished) only on the pad it came in on, so muxed RTCP would keep the recording from ending.
 async function consume(producerId) {
   const transport = await peer.request({
     request: 'createPlainTransport', direction: 'recv',
-    ...(suite ? { enableSrtp: true, srtpCryptoSuite: args.srtp } : {}),
+    ...(suite ? { enableSrtp: true, srtpCryptoSuite: args.srtp, rtcpMux: false } : {}),
   });
   const port = await freePort();
+  const rtcpPort = suite ? await freePort() : 0;
   await peer.request({
     request: 'connectPlainTransport', transportId: transport.id, ip: '127.0.0.1', port,
-    ...(suite ? { srtpParameters: { cryptoSuite: args.srtp, keyBase64: randomBytes(suite.keyBytes).toString('base64') } } : {}),
+    ...(suite ? { rtcpPort, srtpParameters: { cryptoSuite: args.srtp, keyBase64: randomBytes(suite.keyBytes).toString('base64') } } : {}),
   });
   const consumer = await peer.request({ request: 'consume', transportId: transport.id, producerId, rtpCapabilities: CAPABILITIES });
-  return { transport, consumer, port, key: transport.srtpParameters && Buffer.from(transport.srtpParameters.keyBase64, 'base64') };
+  return { transport, consumer, port, rtcpPort, key: transport.srtpParameters && Buffer.from(transport.srtpParameters.keyBase64, 'base64') };
 }
 const streams = { video: await consume(target.video), ...(target.audio ? { audio: await consume(target.audio) } : {}) };
 
@@ -90,18 +93,23 @@ function caps(stream, media, extra) {
   const codec = stream.consumer.rtpParameters.codecs[0];
   const rtp = `media=${media},clock-rate=${codec.clockRate},encoding-name=${codec.mimeType.split('/')[1].toUpperCase()},payload=${codec.payloadType}${extra}`;
   if (!suite) return `application/x-rtp,${rtp}`;
-  return `application/x-srtp,${rtp},ssrc=(uint)${stream.consumer.rtpParameters.encodings[0].ssrc},srtp-key=(buffer)${stream.key.toString('hex')},` +
-    `srtp-cipher=${suite.cipher},srtp-auth=${suite.auth},srtcp-cipher=${suite.cipher},srtcp-auth=${suite.auth}`;
+  return `application/x-srtp,${rtp},${keyCaps(stream)}`;
 }
-// srtpdec has RTP and RTCP source pads: name the RTP one, or GStreamer may link the other; the worker's RTCP
-// (muxed on the same port) goes to a fakesink.
-const decrypt = (name) => (suite ? ` ! srtpdec name=${name} ${name}.rtcp_src ! fakesink ${name}.rtp_src` : '');
+const keyCaps = (stream) => `ssrc=(uint)${stream.consumer.rtpParameters.encodings[0].ssrc},srtp-key=(buffer)${stream.key.toString('hex')},` +
+  `srtp-cipher=${suite.cipher},srtp-auth=${suite.auth},srtcp-cipher=${suite.cipher},srtcp-auth=${suite.auth}`;
+// A stream's source: its RTP socket, and with SRTP srtpdec (RTP and RTCP in, the RTCP dropped after it).
+function source(stream, name, media, extra) {
+  const rtp = `udpsrc address=127.0.0.1 port=${stream.port} caps=${caps(stream, media, extra)}`;
+  if (!suite) return rtp;
+  return `${rtp} ! ${name}.rtp_sink udpsrc address=127.0.0.1 port=${stream.rtcpPort} caps=application/x-srtcp,${keyCaps(stream)}` +
+    ` ! ${name}.rtcp_sink srtpdec name=${name} ${name}.rtcp_src ! fakesink ${name}.rtp_src`;
+}
 const branches = [
-  `udpsrc address=127.0.0.1 port=${streams.video.port} caps=${caps(streams.video, 'video', '')}${decrypt('videodec')}`,
+  source(streams.video, 'videodec', 'video', ''),
   '! rtpjitterbuffer latency=200 ! rtpvp8depay ! queue ! mux.video_0',
 ];
 if (streams.audio) {
-  branches.push(`udpsrc address=127.0.0.1 port=${streams.audio.port} caps=${caps(streams.audio, 'audio', ',encoding-params=(string)2')}${decrypt('audiodec')}`,
+  branches.push(source(streams.audio, 'audiodec', 'audio', ',encoding-params=(string)2'),
     '! rtpjitterbuffer latency=200 ! rtpopusdepay ! opusparse ! queue ! mux.audio_0');
 }
 const pipeline = [...branches, `webmmux name=mux ! filesink location=${resolve(args.out)}`].join(' ');

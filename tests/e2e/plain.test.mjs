@@ -23,7 +23,20 @@ function tool(name, args) {
     createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
     exited.then((code) => reject(new Error(`${name} exited ${code}: ${stderr}`)));
   });
-  return { info, exited, stderr: () => stderr, stop: () => child.kill('SIGINT') };
+  // SIGINT: the tool's own clean stop; SIGKILL after 10 s so that a hung tool cannot outlive the suite.
+  const stop = () => {
+    child.kill('SIGINT');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10000);
+    exited.then(() => clearTimeout(killer));
+  };
+  return { info, exited, stderr: () => stderr, stop };
+}
+
+// A tool that hangs fails the test with what it said instead of hanging the suite.
+function within(promise, ms, what, stderr) {
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms: ${stderr()}`)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 // Decodes a WebM file with GStreamer: how many video frames and audio buffers come out.
@@ -57,7 +70,7 @@ describe('plain RTP with GStreamer and Chromium', { skip: process.env.E2E_WEBRTC
       const viewer = await openPeer(browser, janus, { room, name: 'viewer', publish: false });
       const ingest = tool('ingest', ['--janus', janus.janusUrl, '--room', room, '--display', 'gst', ...(srtp ? ['--srtp', srtp] : [])]);
       try {
-        const { peerId, transport } = await ingest.info;
+        const { peerId, transport } = await within(ingest.info, 15000, 'ingest', ingest.stderr);
         assert.equal(Boolean(transport.srtpParameters), Boolean(srtp));
         const stats = await waitForInbound(viewer, (s) => s.some((x) => x.peerId === peerId && x.kind === 'video' && x.framesDecoded > 30) &&
           s.some((x) => x.peerId === peerId && x.kind === 'audio' && x.totalAudioEnergy > 0), 'GStreamer\u2019s video decoded and audio heard', 30000);
@@ -66,7 +79,7 @@ describe('plain RTP with GStreamer and Chromium', { skip: process.env.E2E_WEBRTC
         assert.equal(video.frameWidth, 640);
       } finally {
         ingest.stop();
-        await ingest.exited;
+        await within(ingest.exited, 8000, 'ingest stopping', ingest.stderr);
         await viewer.page.close();
       }
     });
@@ -77,13 +90,13 @@ describe('plain RTP with GStreamer and Chromium', { skip: process.env.E2E_WEBRTC
       const file = `${recordings}/camera${srtp ? '-srtp' : ''}.webm`;
       const record = tool('record', ['--janus', janus.janusUrl, '--room', room, '--out', file, ...(srtp ? ['--srtp', srtp] : [])]);
       try {
-        const { peerId, producers } = await record.info;
+        const { peerId, producers } = await within(record.info, 15000, 'record', record.stderr);
         assert.equal(peerId, camera.peerId);
         assert.ok(producers.video && producers.audio, JSON.stringify(producers));
         await new Promise((r) => setTimeout(r, 4000));
       } finally {
         record.stop();
-        assert.equal(await record.exited, 0, record.stderr());
+        assert.equal(await within(record.exited, 8000, 'record stopping', record.stderr), 0, record.stderr());
         await camera.page.close();
       }
       assert.ok(statSync(file).size > 10000, `${file}: ${statSync(file).size} bytes`);
