@@ -2,6 +2,8 @@
 # Builds the mediasoup worker from the released npm source of mediasoup@VERSION, offline, against Debian's
 # libraries. Usage: build-worker.sh [OUT_DIR [VERSION]] (defaults: build/worker of the checkout, and the
 # version configure.ac names). Output: OUT_DIR/mediasoup-worker. A second run reuses the first.
+# WORKER_LIBSRTP=openssl (default): libsrtp built on OpenSSL from Debian's source (build-libsrtp.sh), linked
+# statically; WORKER_LIBSRTP=debian: Debian's shared libsrtp2 (on NSS), for the benchmark's comparison.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build/worker}
@@ -9,10 +11,18 @@ MEDIASOUP_VERSION=${2:-$(sed -n 's/^m4_define(\[msp_mediasoup_version\], \[\(.*\
 [ -n "$MEDIASOUP_VERSION" ] || { echo "build-worker: no mediasoup version in configure.ac" >&2; exit 1; }
 bin=$out/mediasoup-worker
 stamp=$out/.version
+libsrtp=${WORKER_LIBSRTP:-openssl}
+case $libsrtp in openssl | debian) ;; *) echo "build-worker: WORKER_LIBSRTP is openssl or debian" >&2; exit 1 ;; esac
+want="$MEDIASOUP_VERSION libsrtp-$libsrtp"
 
-if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$MEDIASOUP_VERSION" ]; then
-  echo "build-worker: $bin is up to date ($MEDIASOUP_VERSION)"
+if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+  echo "build-worker: $bin is up to date ($want)"
   exit 0
+fi
+srtp_prefix=
+if [ "$libsrtp" = openssl ]; then
+  bash "$root/scripts/build-libsrtp.sh"
+  srtp_prefix=$root/build/libsrtp/install
 fi
 
 mkdir -p "$out"
@@ -33,8 +43,12 @@ done
 sed -i "s/meson_version: '>= 1.1.0'/meson_version: '>= 1.0.0'/" "$w/meson.build"
 
 cd "$w"
-[ -f build/build.ninja ] || meson setup build --buildtype=release -Db_ndebug=true --wrap-mode=nodownload
+# Another libsrtp than the last build: configure again.
+[ "$(cat build/.libsrtp 2>/dev/null)" = "$libsrtp" ] || rm -rf build
+[ -f build/build.ninja ] || meson setup build --buildtype=release -Db_ndebug=true --wrap-mode=nodownload \
+  "-Dlibsrtp2:static-prefix=$srtp_prefix"
+echo "$libsrtp" > build/.libsrtp
 ninja -C build mediasoup-worker
 install -m 0755 build/mediasoup-worker "$bin"
-echo "$MEDIASOUP_VERSION" > "$stamp"
+echo "$want" > "$stamp"
 echo "build-worker: built $bin"

@@ -8,6 +8,11 @@ dir=$1 http_port=$2 admin_port=$3 admin_secret=$4 plugin_so=$5 plugin_jcfg=${6:-
 lib=$(janus_lib_dir) || { echo "janus-config: Janus's plugins/transports folders not found (install janus)" >&2; exit 1; }
 mkdir -p "$dir/conf" "$dir/plugins"
 ln -sf "$plugin_so" "$dir/plugins/libjanus_mediasoup.so"
+# Janus's own plugins beside it (JANUS_EXTRA_PLUGINS="videoroom …", for the benchmarks), default settings.
+for extra in ${JANUS_EXTRA_PLUGINS:-}; do
+  ln -sf "$lib/plugins/libjanus_$extra.so" "$dir/plugins/libjanus_$extra.so"
+  echo "general: {}" > "$dir/conf/janus.plugin.$extra.jcfg"
+done
 
 # Event handlers get events only when the test or operator names a backend for the sample handler.
 broadcast=false

@@ -25,7 +25,7 @@ function nextPorts() {
 // eventLoops: Janus's event_loops (0: its default, one loop thread per handle).
 // fdLimit: Janus's RLIMIT_NOFILE (default: inherited; with holdFds, raised to fit them).
 // eventHandler: a URL Janus's sample event handler posts plugin events to.
-export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailure = false, sessionTimeout = 60, holdFds = 0, eventLoops = 2, fdLimit = 0, eventHandler = '' } = {}) {
+export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailure = false, sessionTimeout = 60, holdFds = 0, eventLoops = 2, fdLimit = 0, eventHandler = '', extraPlugins = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'janus-mediasoup-test-'));
   const ports = nextPorts();
   const pluginJcfg = join(dir, 'plugin.jcfg');
@@ -33,7 +33,7 @@ export async function startJanus({ workers = 3, jcfg = '', env = {}, expectFailu
   execFileSync(join(top, 'scripts/janus-config.sh'),
     [dir, String(ports.http), String(ports.admin), ADMIN_SECRET, pluginSo, pluginJcfg],
     { env: { ...process.env, JANUS_SESSION_TIMEOUT: String(sessionTimeout), JANUS_EVENT_LOOPS: String(eventLoops),
-      JANUS_WS_PORT: String(ports.ws), JANUS_EVH_BACKEND: eventHandler } });
+      JANUS_WS_PORT: String(ports.ws), JANUS_EVH_BACKEND: eventHandler, JANUS_EXTRA_PLUGINS: extraPlugins } });
   const logFile = join(dir, 'janus.log');
   const janusArgs = ['-F', join(dir, 'conf'), '-P', join(dir, 'plugins'), '-L', logFile, '-N', '-o', '-d', '4'];
   // The wrapper execs Janus in place: proc.pid stays Janus's own pid.
@@ -125,8 +125,8 @@ async function janusPost(url, body) {
 // Raw Janus API calls, for tests that drive many sessions and handles without a long-poll each.
 export const janusApi = {
   createSession: async (janus) => (await janusPost(janus.janusUrl, { janus: 'create' })).data.id,
-  attach: async (janus, sessionId) => {
-    const a = await janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'attach', plugin: 'janus.plugin.mediasoup' });
+  attach: async (janus, sessionId, plugin = 'janus.plugin.mediasoup') => {
+    const a = await janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'attach', plugin });
     if (a.janus !== 'success') throw new Error(`attach failed: ${JSON.stringify(a)}`);
     return a.data.id;
   },
