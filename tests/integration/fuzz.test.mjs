@@ -16,8 +16,8 @@ const HANDLES = 8;
 
 const REQUESTS = ['create', 'destroy', 'exists', 'list', 'join', 'leave', 'createWebRtcTransport', 'connectWebRtcTransport',
   'restartIce', 'closeTransport', 'produce', 'pauseProducer', 'resumeProducer', 'closeProducer', 'consume', 'resumeConsumer',
-  'pauseConsumer', 'setPreferredLayers', 'produceData', 'consumeData', 'getStats'];
-const ANSWERS = new Set(['created', 'destroyed', 'success', 'joined', 'left', 'transport', 'connected', 'iceRestarted', 'produced',
+  'pauseConsumer', 'setPreferredLayers', 'produceData', 'consumeData', 'getStats', 'createPlainTransport', 'connectPlainTransport'];
+const ANSWERS = new Set(['created', 'destroyed', 'success', 'joined', 'left', 'transport', 'plainTransport', 'connected', 'iceRestarted', 'produced',
   'consumer', 'dataProduced', 'dataConsumer', 'stats']);
 
 const opus = { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [{ type: 'transport-cc' }] };
@@ -98,7 +98,8 @@ describe('fuzzing every request through Janus', () => {
       // strays: other peers' ids, hostile values, requests out of order.
       const MEDIA = ['createWebRtcTransport', 'createWebRtcTransport', 'produce', 'produce', 'produce', 'consume', 'consume', 'consume',
         'connectWebRtcTransport', 'produceData', 'consumeData', 'pauseProducer', 'resumeProducer', 'closeProducer', 'resumeConsumer',
-        'pauseConsumer', 'setPreferredLayers', 'getStats', 'restartIce', 'closeTransport'];
+        'pauseConsumer', 'setPreferredLayers', 'getStats', 'restartIce', 'closeTransport', 'createPlainTransport', 'connectPlainTransport'];
+      const SUITES = ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32', 'AEAD_AES_128_GCM', 'AEAD_AES_256_GCM'];
       function message(f, mine) {
         const ids = (list, own) => (own?.length && f.chance(0.7) ? f.pick(own) : list.length && f.chance(0.85) ? f.pick(list) : f.hostile());
         const maybe = (value) => (f.chance(0.9) ? value : f.hostile());
@@ -112,6 +113,23 @@ describe('fuzzing every request through Janus', () => {
           case 'createWebRtcTransport':
             body.direction = maybe(f.pick(['send', 'recv']));
             if (f.chance(0.5)) body.sctpCapabilities = f.chance(0.7) ? { numStreams: { OS: f.pick([1024, 1, 65535, 70000]), MIS: f.pick([1024, 0, -1]) } } : f.hostile();
+            break;
+          case 'createPlainTransport':
+            body.direction = maybe(f.pick(['send', 'recv']));
+            for (const key of ['comedia', 'rtcpMux', 'enableSrtp']) if (f.chance(0.5)) body[key] = maybe(f.chance(0.5));
+            if (f.chance(0.3)) body.srtpCryptoSuite = maybe(f.pick(SUITES));
+            break;
+          case 'connectPlainTransport':
+            body.transportId = ids(seen.transports, [...mine.send, ...mine.recv]);
+            if (f.chance(0.7)) body.ip = maybe(f.pick(['127.0.0.1', '::1', '0.0.0.0', '255.255.255.255']));
+            if (f.chance(0.7)) body.port = maybe(f.pick([9, 5004, 65535, 0, 70000]));
+            if (f.chance(0.3)) body.rtcpPort = maybe(5005);
+            if (f.chance(0.5)) {
+              const suite = f.pick(SUITES);
+              body.srtpParameters = f.chance(0.8)
+                ? { cryptoSuite: maybe(suite), keyBase64: maybe(Buffer.alloc(f.pick([28, 30, 44, 3]), 7).toString('base64')) }
+                : f.hostile();
+            }
             break;
           case 'connectWebRtcTransport': body.transportId = ids(seen.transports, [...mine.send, ...mine.recv]); body.dtlsParameters = f.dtls(); break;
           case 'restartIce': case 'closeTransport': body.transportId = ids(seen.transports, [...mine.send, ...mine.recv]); break;
@@ -148,7 +166,7 @@ describe('fuzzing every request through Janus', () => {
         switch (answer.mediasoup) {
           case 'created': seen.rooms.push(answer.room); break;
           case 'joined': seen.caps = answer.routerRtpCapabilities; mine.joined = true; mine.room = answer.room; break;
-          case 'transport': seen.transports.push(answer.id); (body.direction === 'send' ? mine.send : mine.recv).push(answer.id); break;
+          case 'transport': case 'plainTransport': seen.transports.push(answer.id); (body.direction === 'send' ? mine.send : mine.recv).push(answer.id); break;
           case 'produced':
             seen.producers.push(answer.id);
             mine.producers.push(answer.id);
