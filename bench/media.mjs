@@ -11,18 +11,20 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { startJanus, attachPeer, getJson, janusApi } from '../tests/integration/harness.mjs';
+import { startJanus, attachPeerWs, getJson, janusApi } from '../tests/integration/harness.mjs';
 
 const top = new URL('..', import.meta.url).pathname;
 const tools = `${top}build/bench`;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const COUNTS = (process.env.BENCH_N ?? '25,50,100,200,300,400,600').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const COUNTS = (process.env.BENCH_N ?? '100,400,800,1200,1600,2000').split(',').map(Number);
 const SERIES = (process.env.BENCH_SERIES ?? 'plain,srtp').split(',');
 const SSRC = 1000;  // what Janus's remote publishers expect for mindex 0 (1000 + 10·mindex)
 const PT = 101;
 const SUITE = 'AES_CM_128_HMAC_SHA1_80';
 const WARMUP_MS = 3000;  // a keyframe (every 2 s in the stream) reaches every receiver
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Interrupted: exit, so that the harness's exit hook stops Janus and its workers.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
 // One line-oriented child (the sink, the sender).
 function child(command, args) {
@@ -81,7 +83,7 @@ const LEAN = { codecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000
 // This plugin: a publisher peer with a comedia plain send transport, `routers` recorder peers (one per worker
 // when 2) each holding a share of the N plain recv transports and consumers.
 async function setupPlugin(janus, n, sink, { routers, srtp, profile, room }) {
-  const publisher = await attachPeer(janus);
+  const publisher = await attachPeerWs(janus);  // WebSocket: thousands of setup requests per point
   const joined = await publisher.request({ request: 'join', room });
   const send = await publisher.request({ request: 'createPlainTransport', direction: 'send', comedia: true });
   await publisher.request({ request: 'connectPlainTransport', transportId: send.id });
@@ -93,7 +95,7 @@ async function setupPlugin(janus, n, sink, { routers, srtp, profile, room }) {
   const sender = startSender(send.port);
   const recorders = [];
   for (let r = 0; r < routers; r++) {
-    const peer = await attachPeer(janus);
+    const peer = await attachPeerWs(janus);
     peer.joined = await peer.request({ request: 'join', room });
     recorders.push(peer);
   }
@@ -199,7 +201,7 @@ if (process.env.WORKER_DEBIAN_LIBSRTP) variants.push({ name: ', Debian libsrtp (
 for (const [v, variant] of variants.entries()) {
   const janus = await startJanus({
     workers: 2, extraPlugins: 'videoroom', sessionTimeout: 300,
-    jcfg: 'max_peers_per_router = 2\nports_per_worker = 2000\nmedia_codecs = "opus,VP8"',
+    jcfg: 'max_peers_per_router = 2\nports_per_worker = 2500\nmedia_codecs = "opus,VP8"',
     env: { MEDIASOUP_WORKER_BIN: variant.bin },
   });
   try {
