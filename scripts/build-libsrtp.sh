@@ -16,7 +16,7 @@ if [ -f "$prefix/lib/libsrtp2.a" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$s
 fi
 
 # deb-src entries for the archives apt already uses (deb822 and one-line formats).
-if ! apt-get source --print-uris -qq "libsrtp2=$version" >/dev/null 2>&1; then
+if ! apt-get source --print-uris -qq libsrtp2 >/dev/null 2>&1; then
   list=/etc/apt/sources.list.d/janus-mediasoup-deb-src
   for f in /etc/apt/sources.list.d/*.sources; do
     [ -f "$f" ] && [ "$f" != "$list.sources" ] && sed -n 's/^Types: deb$/Types: deb-src/;p' "$f"
@@ -28,7 +28,8 @@ if ! apt-get source --print-uris -qq "libsrtp2=$version" >/dev/null 2>&1; then
 fi
 
 rm -rf "$out" && mkdir -p "$out/src"
-(cd "$out/src" && apt-get source -q "libsrtp2=$version")
+# The installed version's source; the archive's current one if that is gone (a security update).
+(cd "$out/src" && { apt-get source -q "libsrtp2=$version" || apt-get source -q libsrtp2; })
 src=$(find "$out/src" -maxdepth 1 -mindepth 1 -type d -name 'libsrtp2-*' | head -1)
 meson setup "$out/build" "$src" --prefix="$prefix" --libdir=lib --buildtype=release -Ddefault_library=static \
   -Dcrypto-library=openssl -Dcrypto-library-kdf=disabled -Dtests=disabled -Ddoc=disabled -Db_staticpic=true

@@ -132,3 +132,13 @@ const stop = async () => {
 gst.on('exit', (code) => process.exit(code ?? 0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+// The recording ends, its file finished, when the peer stops publishing video, the room closes, or this
+// recorder's worker goes away (its consumers with it): run it again to record anew.
+peer.onEvent((e) => {
+  const ended = (e.event === 'producerClosed' && e.producerId === target.video) ? 'the peer stopped publishing video'
+    : e.event === 'roomClosed' ? `the room closed (${e.reason})`
+      : e.event === 'moved' ? `this recorder moved to another worker (${e.reason})` : null;
+  if (!ended) return;
+  console.error(`recording ended: ${ended}`);
+  stop();
+});

@@ -7,29 +7,36 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { startJanus } from '../integration/harness.mjs';
+import { startJanus, getJson } from '../integration/harness.mjs';
 import { launchBrowser, openPeer, waitForInbound } from './browser.mjs';
 
 const top = new URL('../..', import.meta.url).pathname;
 const recordings = `${top}build/recordings`;
 
-// Runs one of the scripts/plain tools; `info` resolves with its first JSON line on stdout.
+// Runs one of the scripts/plain tools; `line(n)` resolves with its nth JSON line on stdout, `info` the first.
 function tool(name, args) {
   const child = spawn(process.execPath, [`${top}scripts/plain/${name}.mjs`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  const info = new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
+  const lines = [];
+  let wake = () => {};
+  createInterface({ input: child.stdout }).on('line', (l) => { lines.push(JSON.parse(l)); wake(); });
+  const line = (n) => new Promise((resolve, reject) => {
+    const check = () => { if (lines.length > n) resolve(lines[n]); };
+    const previous = wake;
+    wake = () => { previous(); check(); };
     exited.then((code) => reject(new Error(`${name} exited ${code}: ${stderr}`)));
+    check();
   });
+  const info = line(0);
   // SIGINT: the tool's own clean stop; SIGKILL after 10 s so that a hung tool cannot outlive the suite.
   const stop = () => {
     child.kill('SIGINT');
     const killer = setTimeout(() => child.kill('SIGKILL'), 10000);
     exited.then(() => clearTimeout(killer));
   };
-  return { info, exited, stderr: () => stderr, stop };
+  return { info, line, exited, stderr: () => stderr, stop };
 }
 
 // A tool that hangs fails the test with what it said instead of hanging the suite.
@@ -105,4 +112,27 @@ describe('plain RTP with GStreamer and Chromium', { skip: process.env.E2E_WEBRTC
       assert.ok(decoded.audioBuffers >= 50, JSON.stringify(decoded));
     });
   }
+
+  it('keeps streaming when its worker dies: ingest.mjs publishes again on the new worker and Chromium decodes it', async () => {
+    const room = 'ingest-move';
+    const viewer = await openPeer(browser, janus, { room, name: 'viewer', publish: false });
+    const ingest = tool('ingest', ['--janus', janus.janusUrl, '--room', room, '--display', 'gst']);
+    try {
+      const first = await within(ingest.info, 15000, 'ingest', ingest.stderr);
+      const decoding = (consumers) => (s) => s.some((x) => x.peerId === first.peerId && x.kind === 'video' && x.framesDecoded > 30 && !consumers.has(x.consumerId));
+      const before = await waitForInbound(viewer, decoding(new Set()), 'GStreamer’s video decoded', 30000);
+      const { body } = await getJson(`${janus.statsUrl}/workers`);
+      process.kill(body.workers[first.worker].pid, 'SIGKILL');
+      const again = await within(ingest.line(1), 15000, 'ingest publishing again', ingest.stderr);
+      assert.equal(again.reason, 'workerDied');
+      assert.equal(again.peerId, first.peerId);
+      assert.notEqual(again.producers.video, first.producers.video);
+      // The viewer moved too (same router); it decodes the new producer through new consumers.
+      await waitForInbound(viewer, decoding(new Set(before.map((x) => x.consumerId))), 'GStreamer’s video decoded again after the move', 30000);
+    } finally {
+      ingest.stop();
+      await within(ingest.exited, 8000, 'ingest stopping', ingest.stderr);
+      await viewer.page.close();
+    }
+  });
 });
