@@ -20,7 +20,9 @@ const COUNTS = (process.env.BENCH_N ?? '100,400,800,1200,1600,2000').split(',').
 const SERIES = (process.env.BENCH_SERIES ?? 'plain,srtp').split(',');
 const SSRC = 1000;  // what Janus's remote publishers expect for mindex 0 (1000 + 10·mindex)
 const PT = 101;
-const SUITE = 'AES_CM_128_HMAC_SHA1_80';
+// The plugin's SRTP suite (VideoRoom's rtp_forward only does AES_CM_128_HMAC_SHA1_80/32).
+const SUITE = process.env.BENCH_SUITE ?? 'AES_CM_128_HMAC_SHA1_80';
+const KEY_BYTES = SUITE === 'AEAD_AES_128_GCM' ? 28 : 30;
 const WARMUP_MS = 3000;  // a keyframe (every 2 s in the stream) reaches every receiver
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // Interrupted: exit, so that the harness's exit hook stops Janus and its workers.
@@ -47,7 +49,7 @@ async function startSink(n) {
   const { ports } = await sink.next();
   return {
     ports,
-    key: (i, keyBase64) => sink.send(`key ${i} ${SUITE} ${keyBase64}`),
+    key: (i, keyBase64, suite = SUITE) => sink.send(`key ${i} ${suite} ${keyBase64}`),
     start: () => sink.send('start'),
     report: async () => { sink.send('report'); return sink.next(); },
     quit: () => { sink.send('quit'); return new Promise((r) => sink.proc.once('exit', r)); },
@@ -108,7 +110,7 @@ async function setupPlugin(janus, n, sink, { routers, srtp, profile, room }) {
     if (t.error_code) throw new Error(JSON.stringify(t));
     const connect = { request: 'connectPlainTransport', transportId: t.id, ip: '127.0.0.1', port: sink.ports[i] };
     if (srtp) {
-      connect.srtpParameters = { cryptoSuite: SUITE, keyBase64: randomBytes(30).toString('base64') };
+      connect.srtpParameters = { cryptoSuite: SUITE, keyBase64: randomBytes(KEY_BYTES).toString('base64') };
       sink.key(i, t.srtpParameters.keyBase64);
     }
     await peer.request(connect);
@@ -143,7 +145,7 @@ async function setupVideoRoom(janus, n, sink, { srtp, room }) {
     if (srtp) {
       const key = randomBytes(30).toString('base64');
       Object.assign(body, { srtp_suite: 80, srtp_crypto: key });
-      sink.key(i, key);
+      sink.key(i, key, 'AES_CM_128_HMAC_SHA1_80');
     }
     await ask(body);
   });

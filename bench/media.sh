@@ -17,7 +17,9 @@ cc -O2 -Wall -o "$out/rtp_replay" bench/media/rtp_replay.c
 cc -O2 -Wall -o "$out/srtp_protect_openssl" bench/media/srtp_protect.c -I"$srtp/include/srtp2" "$srtp/lib/libsrtp2.a" -lcrypto
 cc -O2 -Wall -o "$out/srtp_protect_nss" bench/media/srtp_protect.c -I/usr/include/srtp2 -lsrtp2
 for lib in openssl nss; do
-  for sessions in 1 400; do echo "libsrtp on $lib: $("$out/srtp_protect_$lib" $sessions)"; done
+  for sessions in 1 400; do
+    for suite in cm gcm; do echo "libsrtp on $lib: $("$out/srtp_protect_$lib" $sessions $suite)"; done
+  done
 done
 # The publisher's stream, recorded once: 20 s of moving VP8 at ~1 Mbps (~110 packets/s), a keyframe every 2 s.
 if [ ! -s "$out/vp8.rtp" ]; then

@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 struct packet {
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
   int buffer = 1 << 20;
   setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
   signal(SIGTERM, onSignal);
+  // An interrupted benchmark must not leave a sender behind.
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
   signal(SIGINT, onSignal);
 
   struct timespec start;

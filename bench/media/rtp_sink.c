@@ -3,7 +3,8 @@
 // the forwarder, not the sink, is what the benchmark measures.
 //
 // Usage: rtp_sink N. Prints {"ports":[…]} once bound, then reads commands on stdin:
-//   key I SUITE BASE64   receiver I decrypts SRTP (AES_CM_128_HMAC_SHA1_80 or _32) with this master key+salt
+//   key I SUITE BASE64   receiver I decrypts SRTP (AES_CM_128_HMAC_SHA1_80, _32 or AEAD_AES_128_GCM) with this
+//                        master key + salt
 //   start                counting starts (counters reset)
 //   report               prints {"received","expected","other","undecryptable","silent","cpuSeconds"} since start
 // A receiver counts the stream of the first SSRC it sees after start; packets of other SSRCs (mediasoup's
@@ -16,12 +17,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #define BATCH 64
@@ -56,13 +59,20 @@ static void setKey(int index, const char* suite, const char* base64) {
   int length = EVP_DecodeBlock(key, (const unsigned char*)base64, (int)strlen(base64));
   srtp_policy_t policy;
   memset(&policy, 0, sizeof policy);
-  if (strcmp(suite, "AES_CM_128_HMAC_SHA1_32") == 0) srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&policy.rtp);
-  else srtp_crypto_policy_set_rtp_default(&policy.rtp);
-  srtp_crypto_policy_set_rtcp_default(&policy.rtcp);
+  int needed = 30;
+  if (strcmp(suite, "AEAD_AES_128_GCM") == 0) {
+    srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
+    srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
+    needed = 28;
+  } else {
+    if (strcmp(suite, "AES_CM_128_HMAC_SHA1_32") == 0) srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&policy.rtp);
+    else srtp_crypto_policy_set_rtp_default(&policy.rtp);
+    srtp_crypto_policy_set_rtcp_default(&policy.rtcp);
+  }
   policy.ssrc.type = ssrc_any_inbound;
   policy.key = key;
   policy.window_size = 1024;
-  if (length < 30) {
+  if (length < needed) {
     fprintf(stderr, "rtp_sink: key %d is too short\n", index);
     return;
   }
@@ -164,6 +174,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: rtp_sink N\n");
     return 2;
   }
+  prctl(PR_SET_PDEATHSIG, SIGTERM);  // an interrupted benchmark leaves no sink behind
   srtp_init();
   receivers = calloc((size_t)count, sizeof *receivers);
   int epoll = epoll_create1(EPOLL_CLOEXEC);
