@@ -124,14 +124,23 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
             r.text("web_root", nullptr, s.webRoot);
   if (!ok) return SettingsError{r.error};
 
-  std::string codecList = kDefaultMediaCodecs, badCodec;
-  r.text("media_codecs", nullptr, codecList);
-  auto codecs = parseMediaCodecNames(codecList, badCodec);
-  if (!codecs) {
-    return SettingsError{"invalid setting media_codecs = \"" + codecList + "\": unknown codec \"" + badCodec +
-                         "\" (known: opus, PCMU, PCMA, G722, VP8, VP9, H264)"};
+  // List settings: parse names the first bad entry, which the error quotes with `why`.
+  auto list = [&r](const char* name, std::string text, auto parse, const char* why, auto& out) -> std::optional<SettingsError> {
+    std::string bad;
+    r.text(name, nullptr, text);
+    auto parsed = parse(text, bad);
+    if (!parsed) return SettingsError{std::string("invalid setting ") + name + " = \"" + text + "\": \"" + bad + "\" " + why};
+    out = *parsed;
+    return std::nullopt;
+  };
+  if (auto error = list("media_codecs", kDefaultMediaCodecs, parseMediaCodecNames,
+                        "is not a codec (known: opus, PCMU, PCMA, G722, VP8, VP9, H264)", s.mediaCodecs)) {
+    return *error;
   }
-  s.mediaCodecs = *codecs;
+  if (auto error = list("plain_allowed_remotes", "", parseCidrList,
+                        "is not an IP address or CIDR block (e.g. 10.0.0.0/8, ::1/128)", s.plainAllowedRemotes)) {
+    return *error;
+  }
 
   uint64_t lastPort = uint64_t{s.rtcPortBase} + uint64_t{s.workerCount} * s.portsPerWorker - 1;
   if (lastPort > kMaxPort) {

@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include "Cidr.h"
+
 namespace msp {
 
 struct PortRange {
@@ -37,6 +39,7 @@ struct Settings {
   uint32_t healthTimeoutMs = 3000;   // a worker silent this long is killed and handled as dead
   std::string webRoot;  // static files served beside /stats; empty: none
   std::vector<std::string> mediaCodecs;  // names (MediaCodecs.h)
+  std::vector<Cidr> plainAllowedRemotes;  // where plain transports may send media; empty: anywhere
 
   PortRange portRangeOf(uint32_t workerIndex) const {
     uint32_t min = rtcPortBase + workerIndex * portsPerWorker;

@@ -30,9 +30,10 @@ bool Core::start(std::string& error) {
     error = std::string("invalid setting media_codecs: ") + e.what();
     return false;
   }
-  WebRtcTransportOptions transportOptions;
+  TransportOptions transportOptions;
   transportOptions.listenIp = settings_.listenIp;
   transportOptions.announcedIp = settings_.announcedIp;
+  transportOptions.plainAllowedRemotes = settings_.plainAllowedRemotes;
   if (!loop_.start()) {
     error = "could not start the event loop";
     return false;

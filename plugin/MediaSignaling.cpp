@@ -58,7 +58,7 @@ bool validDtlsParameters(json_t* dtls) {
 
 }  // namespace
 
-MediaSignaling::MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
+MediaSignaling::MediaSignaling(EventSink events, TransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
                                LifecycleSink lifecycle)
     : events_(std::move(events)), transportOptions_(std::move(transportOptions)), findRoom_(std::move(findRoom)), pipes_(pipes),
       lifecycle_(lifecycle ? std::move(lifecycle) : [](Json) {}) {}
@@ -175,7 +175,7 @@ Transport* MediaSignaling::transportFor(Room& room, const Peer& peer, const std:
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRtcTransport& r, Reply reply) {
-  WebRtcTransportOptions options = transportOptions_;
+  TransportOptions options = transportOptions_;
   if (r.sctpCapabilities) {
     try {
       ortc::validateSctpCapabilities(r.sctpCapabilities.get());
@@ -220,6 +220,10 @@ Transport::Created<Transport> MediaSignaling::whenCreated(const Room& room, cons
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::CreatePlainTransport& r, Reply reply) {
+  if (r.comedia && !r.send && !transportOptions_.plainAllowedRemotes.empty()) {
+    // It would send media to whoever sends it a packet first: no address to check against the allow-list.
+    return reply(errorAnswer(kUnauthorized, "unauthorized (comedia recv transports are off while plain_allowed_remotes is set)"));
+  }
   PlainTransportOptions options;
   options.listenIp = transportOptions_.listenIp;
   options.announcedIp = transportOptions_.announcedIp;
@@ -253,6 +257,10 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectPlai
     return reply(errorAnswer(kInvalidElement, "invalid element (ip/port: a comedia transport learns them from the first packet)"));
   }
   if (!comedia && r.ip.empty()) return reply(errorAnswer(kMissingElement, "missing mandatory element (ip)"));
+  const auto& allowed = transportOptions_.plainAllowedRemotes;
+  if (!r.ip.empty() && !allowed.empty() && !cidrsContain(allowed, r.ip)) {
+    return reply(errorAnswer(kUnauthorized, "unauthorized (" + r.ip + " is outside plain_allowed_remotes)"));
+  }
   if (!comedia && !r.port) return reply(errorAnswer(kMissingElement, "missing mandatory element (port)"));
   if (rtcpMux && r.rtcpPort) return reply(errorAnswer(kInvalidElement, "invalid element (rtcpPort: the transport muxes RTCP with RTP)"));
   if (!rtcpMux && !comedia && !r.rtcpPort) return reply(errorAnswer(kMissingElement, "missing mandatory element (rtcpPort)"));

@@ -25,7 +25,7 @@ class MediaSignaling {
   using FindRoom = std::function<Room*(const std::string& roomId, const std::string& routerId)>;
 
   // findRoom: the room of that id while it still has that router (late worker replies outlive routers).
-  MediaSignaling(EventSink events, WebRtcTransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
+  MediaSignaling(EventSink events, TransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
                  LifecycleSink lifecycle);
 
   // Hooks a new router's events to peer events (and its pipe transports' to the pipes).
@@ -68,7 +68,7 @@ class MediaSignaling {
   std::string peerIdOf(const Room& room, uint64_t sessionId) const;
 
   EventSink events_;
-  WebRtcTransportOptions transportOptions_;
+  TransportOptions transportOptions_;
   FindRoom findRoom_;
   RouterPipes& pipes_;
   LifecycleSink lifecycle_;

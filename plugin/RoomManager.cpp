@@ -32,7 +32,7 @@ bool announced(RoomCloseReason reason) {
 }
 
 RoomManager::RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities,
-                         WebRtcTransportOptions transportOptions, PlacementLimits limits, LifecycleSink lifecycle)
+                         TransportOptions transportOptions, PlacementLimits limits, LifecycleSink lifecycle)
     : pool_(pool), events_(events), lifecycle_(lifecycle ? std::move(lifecycle) : [](Json) {}), routerRtpCapabilities_(std::move(routerRtpCapabilities)), limits_(limits),
       pipes_([this](const std::string& routerId) { return readyRouter(routerId); }),
       media_(events, std::move(transportOptions),

@@ -24,7 +24,7 @@ namespace msp {
 class RoomManager {
  public:
   // events pushes an event to a Janus session (when it is still alive).
-  RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities, WebRtcTransportOptions transportOptions,
+  RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities, TransportOptions transportOptions,
               PlacementLimits limits, LifecycleSink lifecycle = nullptr);
   ~RoomManager();
   RoomManager(const RoomManager&) = delete;

@@ -7,7 +7,7 @@ namespace msp {
 
 Router::~Router() { dropTransports(); }
 
-void Router::createWebRtcTransport(uint64_t owner, Direction direction, const WebRtcTransportOptions& options,
+void Router::createWebRtcTransport(uint64_t owner, Direction direction, const TransportOptions& options,
                                    Transport::Created<Transport> done) {
   std::string transportId = newUuid();
   Json listenIp = Json::object();

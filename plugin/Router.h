@@ -8,8 +8,10 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "Channel.h"
+#include "Cidr.h"
 #include "Json.h"
 #include "Lifetime.h"
 #include "Transport.h"
@@ -29,9 +31,11 @@ struct RouterObserver {
   std::function<void(const Transport& of, const Consumer& consumer, const std::string& event, const Json& data)> consumerEvent;
 };
 
-struct WebRtcTransportOptions {
+// The settings every transport of a peer follows, and a WebRTC transport's SCTP choice.
+struct TransportOptions {
   std::string listenIp;
   std::string announcedIp;  // empty: none
+  std::vector<Cidr> plainAllowedRemotes;  // where plain transports may send; empty: anywhere
   bool enableSctp = false;
   int sctpOS = 1024;
   int sctpMIS = 1024;
@@ -60,7 +64,7 @@ class Router {
   const Json& rtpCapabilities() const { return rtpCapabilities_; }
   bool closed() const { return closed_; }
 
-  void createWebRtcTransport(uint64_t owner, Direction direction, const WebRtcTransportOptions& options,
+  void createWebRtcTransport(uint64_t owner, Direction direction, const TransportOptions& options,
                              Transport::Created<Transport> done);
   // Ports from the worker's range (never the WebRtcServer's).
   void createPlainTransport(uint64_t owner, Direction direction, const PlainTransportOptions& options,

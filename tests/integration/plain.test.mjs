@@ -192,6 +192,25 @@ describe('plain RTP transports', () => {
     }
   });
 
+  it('with plain_allowed_remotes set, sends media only there: 449 elsewhere and for comedia recv transports', async () => {
+    const guarded = await startJanus({ workers: 1, jcfg: 'rtc_port_base = 32000\nplain_allowed_remotes = "127.0.0.0/8, ::1/128"' });
+    try {
+      const peer = await joined(guarded, 'plain-guarded');
+      const t = await peer.request({ request: 'createPlainTransport', direction: 'recv' });
+      const outside = await peer.request({ request: 'connectPlainTransport', transportId: t.id, ip: '192.0.2.1', port: 5004 });
+      assert.equal(outside.error_code, 449, JSON.stringify(outside));
+      assert.match(outside.error, /plain_allowed_remotes/);
+      const comediaRecv = await peer.request({ request: 'createPlainTransport', direction: 'recv', comedia: true });
+      assert.equal(comediaRecv.error_code, 449, JSON.stringify(comediaRecv));
+      assert.equal((await peer.request({ request: 'createPlainTransport', direction: 'send', comedia: true })).mediasoup, 'plainTransport');
+      // Nothing changed: the same transport still connects, inside the list.
+      assert.equal((await peer.request({ request: 'connectPlainTransport', transportId: t.id, ip: '127.0.0.1', port: 5004 })).mediasoup, 'connected');
+      await peer.close();
+    } finally {
+      await guarded.stop();
+    }
+  });
+
   it('bad ip, port, keys and suites get 440/441/447 and change nothing', async () => {
     const peer = await joined(janus, 'plain-bad');
     const before = (await getJson(`${janus.statsUrl}/stats`)).body;

@@ -184,6 +184,34 @@ static void media_codecs_by_name(void**) {
   expectError("media_codecs");
 }
 
+static void plain_allowed_remotes(void**) {
+  assert_true(std::get<Settings>(load()).plainAllowedRemotes.empty());  // default: anywhere
+  cfg["plain_allowed_remotes"] = "10.0.0.0/8, 192.0.2.7 ::1/128,fd00::/8";
+  Settings s = std::get<Settings>(load());
+  assert_int_equal(s.plainAllowedRemotes.size(), 4);
+  const auto& allowed = s.plainAllowedRemotes;
+  assert_true(cidrsContain(allowed, "10.255.0.1"));
+  assert_false(cidrsContain(allowed, "11.0.0.1"));
+  assert_true(cidrsContain(allowed, "192.0.2.7"));
+  assert_false(cidrsContain(allowed, "192.0.2.8"));
+  assert_true(cidrsContain(allowed, "::1"));
+  assert_false(cidrsContain(allowed, "::2"));
+  assert_true(cidrsContain(allowed, "fdab::1"));
+  assert_false(cidrsContain(allowed, "fe80::1"));
+  assert_true(cidrsContain(allowed, "::ffff:10.1.2.3"));  // IPv4-mapped counts as IPv4
+  assert_false(cidrsContain(allowed, "127.0.0.1"));
+  assert_false(cidrsContain(allowed, "not an address"));
+  // Prefixes that are not byte-aligned.
+  cfg["plain_allowed_remotes"] = "172.16.0.0/12";
+  Settings partial = std::get<Settings>(load());
+  assert_true(cidrsContain(partial.plainAllowedRemotes, "172.31.255.255"));
+  assert_false(cidrsContain(partial.plainAllowedRemotes, "172.32.0.0"));
+  for (const char* bad : {"10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/x", "example.com", "10.0.0.0/8,,zz"}) {
+    cfg["plain_allowed_remotes"] = bad;
+    expectError("plain_allowed_remotes");
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(defaults, reset),
@@ -197,6 +225,7 @@ int main(void) {
       cmocka_unit_test_setup(missing_worker_binary_rejected, reset),
       cmocka_unit_test_setup(bad_worker_log_level_rejected, reset),
       cmocka_unit_test_setup(media_codecs_by_name, reset),
+      cmocka_unit_test_setup(plain_allowed_remotes, reset),
       cmocka_unit_test_setup(health_settings, reset),
   };
   return cmocka_run_group_tests_name("config", tests, nullptr, nullptr);
