@@ -5,6 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startJanus, getJson, attachPeer } from './harness.mjs';
@@ -209,6 +210,38 @@ describe('plain RTP transports', () => {
     } finally {
       await guarded.stop();
     }
+  });
+
+  it('1,000 plain transports with consumers made and closed leave the worker’s sockets and the room as they were', async () => {
+    const encoder = await joined(janus, 'plain-churn');
+    const recorder = await joined(janus, 'plain-churn');
+    const send = await encoder.request({ request: 'createPlainTransport', direction: 'send', comedia: true });
+    const producer = await encoder.request({ request: 'produce', transportId: send.id, kind: 'audio', rtpParameters: opusParameters(4242) });
+    const { body: workers } = await getJson(`${janus.statsUrl}/workers`);
+    const pid = workers.workers[recorder.joined.worker].pid;
+    const fds = () => readdirSync(`/proc/${pid}/fd`).length;
+    const before = fds();
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < 1000) {
+        const i = next++;
+        const t = await recorder.request({ request: 'createPlainTransport', direction: 'recv', rtcpMux: i % 2 === 0, enableSrtp: i % 3 === 0 });
+        assert.equal(t.mediasoup, 'plainTransport', JSON.stringify(t));
+        const connect = { request: 'connectPlainTransport', transportId: t.id, ip: '127.0.0.1', port: 9 };
+        if (i % 2) connect.rtcpPort = 9;
+        if (i % 3 === 0) connect.srtpParameters = { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: key('AES_CM_128_HMAC_SHA1_80') };
+        assert.equal((await recorder.request(connect)).mediasoup, 'connected');
+        const c = await recorder.request({ request: 'consume', transportId: t.id, producerId: producer.id, rtpCapabilities: receiverCapabilities });
+        assert.equal(c.mediasoup, 'consumer', JSON.stringify(c));
+        assert.equal((await recorder.request({ request: 'closeTransport', transportId: t.id })).mediasoup, 'success');
+      }
+    }));
+    assert.equal(fds(), before, 'the worker holds no socket of a closed transport');
+    const { body: after } = await getJson(`${janus.statsUrl}/workers`);
+    assert.equal(after.workers[recorder.joined.worker].pid, pid);
+    assert.equal((await recorder.request({ request: 'list' })).list.find((r) => r.room === 'plain-churn').peers, 2);
+    await encoder.close();
+    await recorder.close();
   });
 
   it('bad ip, port, keys and suites get 440/441/447 and change nothing', async () => {
