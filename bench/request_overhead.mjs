@@ -1,13 +1,15 @@
 // Where a request's time goes between Janus and the plugin: over Janus's WebSocket API, CONCURRENCY
-// sessions in flight, N requests each of (1) a Janus keepalive (Janus only), (2) a plugin `exists` (Janus →
-// the plugin's loop thread and back, no worker), (3) a plugin `list` (the same, with a larger answer).
+// sessions in flight, N requests each of (1) a Janus keepalive (Janus only), (2) Janus VideoRoom's `exists`
+// (a plugin message answered synchronously on Janus's own thread: the floor for any plugin message),
+// (3) this plugin's `exists` (Janus → the plugin's loop thread and back, no worker), (4) its `list` (the
+// same, with a larger answer).
 // A warm-up round first. Usage: node request_overhead.mjs [N] [CONCURRENCY]
 import { createRequire } from 'node:module';
 import { startJanus } from '../tests/integration/harness.mjs';
 
 const [count = 3000, concurrency = 8] = process.argv.slice(2).map(Number);
 const WebSocket = createRequire(new URL('../web/package.json', import.meta.url))('ws');
-const janus = await startJanus({ workers: 1 });
+const janus = await startJanus({ workers: 1, extraPlugins: 'videoroom' });
 
 async function lane() {
   const socket = new WebSocket(janus.wsUrl, 'janus-protocol');
@@ -31,7 +33,8 @@ async function lane() {
   });
   const session = (await send({ janus: 'create' })).data.id;
   const handle = (await send({ janus: 'attach', plugin: 'janus.plugin.mediasoup', session_id: session })).data.id;
-  return { send, session, handle, socket };
+  const videoroom = (await send({ janus: 'attach', plugin: 'janus.plugin.videoroom', session_id: session })).data.id;
+  return { send, session, handle, videoroom, socket };
 }
 
 const lanes = await Promise.all(Array.from({ length: concurrency }, lane));
@@ -52,6 +55,7 @@ async function run(body) {
 }
 const kinds = [
   ['Janus keepalive (Janus only)', (l) => ({ janus: 'keepalive', session_id: l.session })],
+  ['VideoRoom `exists` (answered on Janus\'s thread)', (l) => ({ janus: 'message', session_id: l.session, handle_id: l.videoroom, body: { request: 'exists', room: 1234 } })],
   ['plugin `exists` (loop, no worker)', (l) => ({ janus: 'message', session_id: l.session, handle_id: l.handle, body: { request: 'exists', room: 'x' } })],
   ['plugin `list` (loop, no worker)', (l) => ({ janus: 'message', session_id: l.session, handle_id: l.handle, body: { request: 'list' } })],
 ];

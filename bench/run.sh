@@ -4,6 +4,8 @@
 #   2. this plugin's C++ core driven directly (no Janus),
 #   3. the whole product through Janus's WebSocket API, and 4. through its HTTP API → plugin → workers.
 # Workload per room: router, send + recv WebRTC transports, a VP8 producer, a consumer, close everything.
+# Then each operation on its own (room create, transport create, room destroy: bench/ops.mjs) for Node and
+# both Janus transports, and where a request's time goes between Janus and the plugin (request_overhead.mjs).
 # Usage: bench/run.sh [ROOMS] [CONCURRENCY]   (defaults 2000 and 8; 1 and 2 workers each)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,3 +39,21 @@ echo "|---|---|---|---|---|---|"
 for r in "${results[@]}"; do
   node -e 'const r = JSON.parse(process.argv[1]); console.log(`| ${r.driver} | ${r.workers} | ${r.roomsPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} |`)' "$r"
 done
+
+# Each operation alone, 1 worker, twice the room count (so transports and destroys have rooms to work on).
+operations=$(for driver in node ws http; do node ops.mjs "$driver" 1 $((rooms * 2)) "$concurrency"; done)
+echo
+echo "Per operation, $((rooms * 2)) each, $concurrency in flight, 1 worker"
+echo
+echo "| operation | driver | per second | × Node | p50 ms | p99 ms | p99 ÷ Node's |"
+echo "|---|---|---|---|---|---|---|"
+node -e '
+const rows = process.argv[1].trim().split("\n").map((line) => JSON.parse(line));
+for (const operation of [...new Set(rows.map((r) => r.operation))]) {
+  const node = rows.find((r) => r.operation === operation && r.driver.startsWith("mediasoup Node"));
+  for (const r of rows.filter((r) => r.operation === operation)) {
+    console.log(`| ${operation} | ${r.driver} | ${r.perSecond} | ${(r.perSecond / node.perSecond).toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${(r.p99Ms / node.p99Ms).toFixed(2)} |`);
+  }
+}' "$operations"
+
+node request_overhead.mjs $((rooms * 3)) "$concurrency"

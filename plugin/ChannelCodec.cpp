@@ -48,7 +48,7 @@ WorkerMessage parseWorkerMessage(std::string_view payload) {
     message.text = std::string(payload.substr(1));
     return message;
   }
-  Json json = Json::parse(std::string(payload));
+  Json json = Json::parse(payload);
   if (!json || !json_is_object(json.get())) return message;
 
   json_t* id = json_object_get(json.get(), "id");

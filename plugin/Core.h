@@ -1,5 +1,5 @@
 // The plugin's core: owns the loop thread and, on it, the worker pool and the rooms; owns the registry of
-// Janus sessions and the stats server. Janus's threads call in; they wait on a future for the loop's answer
+// Janus sessions and the stats server. Janus's threads call in; they wait for the loop's answer
 // (with a timeout), never on a lock held while a worker works.
 #pragma once
 

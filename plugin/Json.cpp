@@ -4,7 +4,7 @@
 
 namespace msp {
 
-Json Json::parse(const std::string& text) {
+Json Json::parse(std::string_view text) {
   json_error_t error;
   return adopt(json_loadb(text.data(), text.size(), JSON_DECODE_ANY, &error));
 }

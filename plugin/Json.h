@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace msp {
@@ -22,7 +23,7 @@ class Json {
   static Json borrow(json_t* value) { return adopt(json_incref(value)); }
   static Json object() { return adopt(json_object()); }
   static Json array() { return adopt(json_array()); }
-  static Json parse(const std::string& text);  // null Json when invalid
+  static Json parse(std::string_view text);  // null Json when invalid
 
   Json(const Json& other) : value_(json_incref(other.value_)) {}
   Json(Json&& other) noexcept : value_(std::exchange(other.value_, nullptr)) {}

@@ -210,7 +210,7 @@ void RoomManager::closeRouterIfUnused(Room& room, const std::string& routerId) {
   RoomRouter* roomRouter = room.router(routerId);
   // Nobody on it means nothing is piped from it either (only peers produce); the room keeps its last router.
   if (roomRouter && roomRouter->peers.empty() && room.routers.size() > 1) {
-    MSP_INFO("room %s: router on worker %zu has no peers left: closing it", room.id.c_str(), roomRouter->workerSlot);
+    MSP_VERB("room %s: router on worker %zu has no peers left: closing it", room.id.c_str(), roomRouter->workerSlot);
     closeRouter(room, routerId, Failure::closed("the router closed"));
   }
 }
@@ -598,7 +598,7 @@ void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
   if (it == rooms_.end()) return;
   std::unique_ptr<Room> room = std::move(it->second);
   rooms_.erase(it);
-  MSP_INFO("room %s closed (%s)", roomId.c_str(), toString(reason));
+  MSP_VERB("room %s closed (%s)", roomId.c_str(), toString(reason));
   Json lifecycle = lifecycleEvent("roomClosed", roomId);
   lifecycle.set("reason", toString(reason));
   lifecycle_(lifecycle);

@@ -62,5 +62,7 @@ export async function waitForInbound(peer, check, what, timeoutMs = 20000) {
     if (check(stats)) return stats;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${peer.name}: ${what} did not happen; inbound: ${JSON.stringify(stats)}`);
+  // What the page itself reported (failed requests, script errors) is usually the why.
+  const pageErrors = await peer.page.evaluate(() => window.demo.errors).catch(() => []);
+  throw new Error(`${peer.name}: ${what} did not happen; page errors: ${JSON.stringify([...pageErrors, ...peer.errors])}; inbound: ${JSON.stringify(stats)}`);
 }

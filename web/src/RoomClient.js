@@ -50,6 +50,21 @@ export class RoomClient extends EventTarget {
     });
   }
 
+  // 448 is the one error worth asking again for: a worker busy past the request timeout, or a pipe between two
+  // workers that failed while one of them was replaced. Three tries, then the error stands; a move (new
+  // generation) makes the old request moot.
+  async retryUnavailable(ask) {
+    const generation = this.generation;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ask();
+      } catch (error) {
+        if (error.code !== 448 || attempt === 3 || generation !== this.generation) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
+  }
+
   // The plugin's synchronous answer; rejects with its error.
   request(body) {
     return new Promise((resolve, reject) => {
@@ -192,9 +207,9 @@ export class RoomClient extends EventTarget {
   }
 
   async consume(peerId, producerId) {
-    const info = await this.request({
+    const info = await this.retryUnavailable(() => this.request({
       request: 'consume', transportId: this.recvTransport.id, producerId, rtpCapabilities: this.device.rtpCapabilities,
-    });
+    }));
     const consumer = await this.recvTransport.consume({
       id: info.id, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters,
     });
@@ -205,7 +220,7 @@ export class RoomClient extends EventTarget {
   }
 
   async consumeData(peerId, dataProducerId) {
-    const info = await this.request({ request: 'consumeData', transportId: this.recvTransport.id, dataProducerId });
+    const info = await this.retryUnavailable(() => this.request({ request: 'consumeData', transportId: this.recvTransport.id, dataProducerId }));
     const dataConsumer = await this.recvTransport.consumeData({
       id: info.id, dataProducerId: info.dataProducerId, sctpStreamParameters: info.sctpStreamParameters,
       label: info.label, protocol: info.protocol,

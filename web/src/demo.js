@@ -12,7 +12,7 @@ $('room').value = params.get('room') ?? $('room').value;
 $('name').value = params.get('name') ?? `guest-${Math.floor(Math.random() * 1000)}`;
 $('codec').value = params.get('codec') ?? '';
 
-const state = { client: null, localStream: null, tiles: new Map(), error: null };
+const state = { client: null, localStream: null, tiles: new Map(), error: null, errors: [] };
 window.demo = state;  // for tests and the curious
 
 function status(text, isError = false) {
@@ -93,7 +93,10 @@ async function join() {
       client.destroy();
       reset();
     });
-    client.addEventListener('error', ({ detail }) => status(`Error: ${detail.message}`, true));
+    client.addEventListener('error', ({ detail }) => {
+      state.errors.push(detail.message);  // every one, for tests: the status line shows only the last
+      status(`Error: ${detail.message}`, true);
+    });
 
     await client.connect();
     status('Joining…');
