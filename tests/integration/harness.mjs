@@ -263,7 +263,7 @@ export function seededRandom(seed) {
 
 // A peer over Janus's WebSocket transport (protocol "janus-protocol"): one connection carries requests,
 // answers and events, as janus.js does it. Same interface as attachPeer.
-export async function attachPeerWs(janus) {
+export async function attachPeerWs(janus, plugin = 'janus.plugin.mediasoup') {
   const WebSocket = createRequire(new URL('../../web/package.json', import.meta.url))('ws');
   const socket = new WebSocket(janus.wsUrl, 'janus-protocol');
   await new Promise((resolve, reject) => {
@@ -288,7 +288,7 @@ export async function attachPeerWs(janus) {
     socket.send(JSON.stringify({ transaction, ...body }));
   });
   const sessionId = (await send({ janus: 'create' })).data.id;
-  const attached = await send({ janus: 'attach', plugin: 'janus.plugin.mediasoup', session_id: sessionId });
+  const attached = await send({ janus: 'attach', plugin, session_id: sessionId });
   if (attached.janus !== 'success') throw new Error(`attach failed: ${JSON.stringify(attached)}`);
   const handleId = attached.data.id;
   const keepAlive = setInterval(() => send({ janus: 'keepalive', session_id: sessionId }), 15000);
