@@ -21,7 +21,7 @@ worker=$(pgrep -P "$janus" -f mediasoup-worker | head -1)
 sleep 2  # past the warm-up
 perf record -q -F 1000 --call-graph dwarf,16384 -p "$janus,$worker" -o "$out/perf.data" -- sleep "$seconds" >/dev/null 2>&1
 wait "$load"
-echo "$(tail -1 "$out/load.txt") (slowed down by perf: for rates use bench/run.sh)"
+echo "$(grep "requests/s" "$out/load.txt") (slowed down by perf: for rates use bench/run.sh)"
 echo
 echo "CPU samples per thread:"
 perf report -i "$out/perf.data" --no-children --sort comm --stdio -g none 2>/dev/null | grep '%' | head -8
