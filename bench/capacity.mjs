@@ -1,6 +1,7 @@
 // Transport capacity of one worker, with and without its WebRtcServer, side by side in one run: WebRTC
 // transports created through Janus (CONCURRENCY in flight, one room) until the worker refuses one or CAP
-// is reached; the rate, how many it held, and the worker's memory for them.
+// is reached; the rate, how many it held, and the memory for them: the worker's and Janus's (the plugin's
+// bookkeeping).
 // Usage: node capacity.mjs [CAP] [CONCURRENCY]
 import { readFileSync } from 'node:fs';
 import { startJanus, attachPeer, getJson } from '../tests/integration/harness.mjs';
@@ -19,6 +20,7 @@ async function run(webrtcServer) {
     }
     const worker = (await getJson(`${janus.statsUrl}/workers`)).body.workers[0];
     const rssBefore = rssMiB(worker.pid);
+    const janusRssBefore = rssMiB(janus.proc.pid);
     let created = 0;
     let started_ = 0;  // requests started: the cap is never overshot by the lanes in flight
     let refusal = null;
@@ -33,11 +35,13 @@ async function run(webrtcServer) {
     }));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const rssAfter = rssMiB(worker.pid);
+    const janusRssAfter = rssMiB(janus.proc.pid);
     for (const peer of peers) await peer.close();
     return {
       mode: webrtcServer ? 'WebRtcServer (1 UDP + 1 TCP port)' : 'a UDP + a TCP port per transport',
       held: created, capped: !refusal, perSecond: Math.round(created / seconds),
-      kibPerTransport: Math.round(((rssAfter - rssBefore) * 1024) / Math.max(1, created)), refusal,
+      kibPerTransport: Math.round(((rssAfter - rssBefore) * 1024) / Math.max(1, created)),
+      janusKibPerTransport: +(((janusRssAfter - janusRssBefore) * 1024) / Math.max(1, created)).toFixed(1), refusal,
     };
   } finally {
     await janus.stop();
@@ -46,8 +50,8 @@ async function run(webrtcServer) {
 
 const results = [await run(true), await run(false)];
 console.log(`\nOne worker (range of 1000 ports), ${concurrency} in flight through Janus, cap ${cap} (${new Date().toISOString().slice(0, 10)})\n`);
-console.log('| transports on | held | transports/s | worker KiB per transport | stopped by |');
-console.log('|---|---|---|---|---|');
+console.log('| transports on | held | transports/s | worker KiB per transport | Janus KiB per transport | stopped by |');
+console.log('|---|---|---|---|---|---|');
 for (const r of results) {
-  console.log(`| ${r.mode} | ${r.held}${r.capped ? '+' : ''} | ${r.perSecond} | ${r.kibPerTransport} | ${r.capped ? 'the cap' : r.refusal} |`);
+  console.log(`| ${r.mode} | ${r.held}${r.capped ? '+' : ''} | ${r.perSecond} | ${r.kibPerTransport} | ${r.janusKibPerTransport} | ${r.capped ? 'the cap' : r.refusal} |`);
 }

@@ -216,6 +216,7 @@ Transport::Created<Transport> MediaSignaling::whenCreated(const Room& room, cons
       return;
     }
     reply(answerOf(*transport));
+    transport->keepOnlyLaterDetails();
   };
 }
 

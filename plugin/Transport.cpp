@@ -15,6 +15,16 @@ Transport::Transport(Router& router, Channel& channel, std::string id, uint64_t 
 
 Transport::~Transport() = default;
 
+void Transport::keepOnlyLaterDetails() {
+  Json kept = Json::object();
+  // Read later by produceData/consumeData (sctpParameters), plainConnect's checks (comedia, rtcpMux,
+  // srtpParameters) and the pipes (tuple).
+  for (const char* key : {"sctpParameters", "tuple", "rtcpTuple", "srtpParameters", "comedia", "rtcpMux"}) {
+    if (json_t* value = json_object_get(data_.get(), key)) kept.set(key, Json::borrow(value));
+  }
+  data_ = std::move(kept);
+}
+
 void Transport::connect(const Json& dtlsParameters, Done done) {
   Json data = Json::object();
   data.set("dtlsParameters", dtlsParameters);

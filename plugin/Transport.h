@@ -46,7 +46,11 @@ class Transport {
   Direction direction() const { return direction_; }
   TransportType type() const { return type_; }
   // The worker's answer: iceParameters, iceCandidates, dtls…, sctp… (WebRTC); tuple, rtcpTuple, srtp… (plain).
+  // Whole until keepOnlyLaterDetails(); then only what later requests read.
   const Json& data() const { return data_; }
+  // Once the client has its answer: the parsed creation answer is ~11 KB of heap per transport, nearly all
+  // of it (ICE, DTLS fingerprints, the worker's own bookkeeping) never read again. Keeps SCTP, tuples, SRTP.
+  void keepOnlyLaterDetails();
 
   void connect(const Json& dtlsParameters, Done done);
   // Plain transports: {ip?, port?, rtcpPort?, srtpParameters?} as the worker takes them; data: its answer (the
