@@ -19,6 +19,8 @@ std::atomic<int> inFlight{0};
 void (*hostLog)(int, const char*) = nullptr;
 
 void forwardLog(msp::LogLevel level, const char* message) { hostLog(static_cast<int>(level), message); }
+int (*hostLogEnabled)(int level) = nullptr;
+bool hostKeeps(msp::LogLevel level) { return hostLogEnabled(static_cast<int>(level)) != 0; }
 
 // Runs body; if it throws, logs and returns fallback() (built only then).
 template <typename F, typename G>
@@ -64,7 +66,8 @@ int msp_init(const msp_host* host, const char* default_worker_bin) {
   return guarded("init", [&]() -> int {
     if (host && host->log) {
       hostLog = host->log;
-      msp::setLogSink(forwardLog);
+      hostLogEnabled = host->log_enabled;
+      msp::setLogSink(forwardLog, hostLogEnabled ? hostKeeps : nullptr);
     }
     auto configLookup = [host](const std::string& name) -> std::optional<std::string> {
       char buffer[4096];

@@ -13,12 +13,17 @@ void stderrSink(LogLevel level, const char* message) {
 }
 
 std::atomic<LogSink> currentSink{stderrSink};
+std::atomic<LogFilter> currentFilter{nullptr};
 
 }  // namespace
 
-void setLogSink(LogSink sink) { currentSink.store(sink ? sink : stderrSink); }
+void setLogSink(LogSink sink, LogFilter filter) {
+  currentFilter.store(sink ? filter : nullptr);
+  currentSink.store(sink ? sink : stderrSink);
+}
 
 void logf(LogLevel level, const char* format, ...) {
+  if (LogFilter filter = currentFilter.load(); filter && !filter(level)) return;
   char buffer[2048];
   va_list args;
   va_start(args, format);

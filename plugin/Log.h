@@ -6,8 +6,10 @@ namespace msp {
 enum class LogLevel { Fatal = 1, Error, Warn, Info, Verbose, Huge, Debug };
 
 using LogSink = void (*)(LogLevel level, const char* message);
+// Whether the sink would keep a line of that level; nullptr: it keeps every line.
+using LogFilter = bool (*)(LogLevel level);
 
-void setLogSink(LogSink sink);
+void setLogSink(LogSink sink, LogFilter filter = nullptr);
 void logf(LogLevel level, const char* format, ...) __attribute__((format(printf, 2, 3)));
 
 }  // namespace msp

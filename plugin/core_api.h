@@ -13,6 +13,9 @@ extern "C" {
 typedef struct msp_host {
   /* level: 1 fatal … 7 debug (Janus's LOG_ levels). */
   void (*log)(int level, const char *message);
+  /* Whether Janus would print a line of that level now (its debug_level can change at runtime); lines it
+   * would drop are then not even formatted. NULL: every line is formatted and handed to log. */
+  int (*log_enabled)(int level);
   /* Copies the jcfg value of `name` (category "general") into buf; 1 if set, 0 otherwise. Valid during
    * msp_init only. */
   int (*config_get)(void *config, const char *name, char *buf, size_t size);

@@ -30,6 +30,10 @@ static void shim_log(int level, const char *message) {
 	JANUS_LOG(level, "[" MSP_PACKAGE "] %s\n", message);
 }
 
+static int shim_log_enabled(int level) {
+	return level <= janus_log_level;
+}
+
 static int shim_config_get(void *config, const char *name, char *buf, size_t size) {
 	janus_config *cfg = (janus_config *)config;
 	if(cfg == NULL)
@@ -78,7 +82,7 @@ static int msp_plugin_init(janus_callbacks *callback, const char *config_path) {
 	janus_config *config = janus_config_parse(filename);
 	if(config == NULL)
 		JANUS_LOG(LOG_WARN, "[" MSP_PACKAGE "] %s not found or unreadable: using defaults\n", filename);
-	msp_host host = { shim_log, shim_config_get, config, shim_push_event, shim_release_handle,
+	msp_host host = { shim_log, shim_log_enabled, shim_config_get, config, shim_push_event, shim_release_handle,
 		shim_events_enabled, shim_notify_event };
 	int rc = msp_init(&host, MSP_DEFAULT_WORKER_BIN);
 	if(config != NULL)

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startJanus, getJson, attachPeer, admin, liveWorkers, waitFor } from './harness.mjs';
+import { startJanus, getJson, attachPeer, admin, liveWorkers, waitFor, ADMIN_SECRET } from './harness.mjs';
 
 const stats = async (janus) => (await getJson(`${janus.statsUrl}/stats`)).body;
 const workers = async (janus) => (await getJson(`${janus.statsUrl}/workers`)).body.workers;
@@ -68,6 +68,31 @@ describe('workers added and drained at runtime', () => {
       assert.equal((await peers[0].request({ request: 'create', room: 'r-new' })).worker, 3);
       assert.equal((await stats(janus)).workers.length, 4);
       for (const peer of peers) await peer.close();
+    } finally {
+      await janus.stop();
+    }
+  });
+});
+
+describe("the plugin's log follows Janus's debug_level", () => {
+  it('logs per-room lines only from level 5 (VERB), and picks up a level changed at runtime', async () => {
+    const janus = await startJanus({ workers: 1 });  // -d 4: INFO
+    try {
+      const peer = await attachPeer(janus);
+      const roomLine = (room) => janus.log().includes(`room ${room} closed (destroyed)`);
+      for (const room of ['quiet', 'verbose']) {
+        if (room === 'verbose') {
+          const set = await (await fetch(janus.adminUrl, {
+            method: 'POST', body: JSON.stringify({ janus: 'set_log_level', level: 5, transaction: 'l', admin_secret: ADMIN_SECRET }),
+          })).json();
+          assert.equal(set.level, 5, JSON.stringify(set));
+        }
+        assert.equal((await peer.request({ request: 'create', room })).mediasoup, 'created');
+        assert.equal((await peer.request({ request: 'destroy', room })).mediasoup, 'destroyed');
+      }
+      await waitFor(() => roomLine('verbose'), { what: 'the VERB line once the level is 5' });
+      assert.ok(!roomLine('quiet'), 'no per-room line at INFO');
+      await peer.close();
     } finally {
       await janus.stop();
     }
