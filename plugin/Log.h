@@ -18,6 +18,6 @@ void logf(LogLevel level, const char* format, ...) __attribute__((format(printf,
 #define MSP_WARN(...) ::msp::logf(::msp::LogLevel::Warn, __VA_ARGS__)
 #define MSP_INFO(...) ::msp::logf(::msp::LogLevel::Info, __VA_ARGS__)
 // Per-room and per-peer lines: Janus prints them from debug_level 5 on, as its own plugins do (at thousands
-// of rooms a second, INFO would flood the log and serialise the loop on Janus's log lock).
+// of rooms a second, INFO would write thousands of lines a second).
 #define MSP_VERB(...) ::msp::logf(::msp::LogLevel::Verbose, __VA_ARGS__)
 #define MSP_DEBUG(...) ::msp::logf(::msp::LogLevel::Debug, __VA_ARGS__)
