@@ -1,25 +1,20 @@
 // The same workload through the whole product: Janus API (HTTP or WebSocket) → janus.plugin.mediasoup →
 // workers, with one Janus session per concurrent peer. Usage: node janus_api.mjs http|ws WORKERS ROOMS CONCURRENCY
 import { startJanus, attachPeer, attachPeerWs } from '../tests/integration/harness.mjs';
-import { VP8_PARAMETERS, measure } from './workload.mjs';
+import { VP8_PARAMETERS, askOk, measure } from './workload.mjs';
 
 const transport = process.argv[2];
 const [workers, rooms, concurrency] = process.argv.slice(3).map(Number);
 const janus = await startJanus({ workers, jcfg: 'media_codecs = "opus,VP8"' });
 const peers = await Promise.all(Array.from({ length: concurrency }, () => (transport === 'ws' ? attachPeerWs(janus) : attachPeer(janus))));
-const ask = async (peer, body) => {
-  const answer = await peer.request(body);
-  if (answer.error_code) throw new Error(`${body.request}: ${answer.error}`);
-  return answer;
-};
 const result = await measure(rooms, concurrency, async (i, lane) => {
   const peer = peers[lane];
-  const joined = await ask(peer, { request: 'join', room: `bench-${i}` });
-  const send = await ask(peer, { request: 'createWebRtcTransport', direction: 'send' });
-  const recv = await ask(peer, { request: 'createWebRtcTransport', direction: 'recv' });
-  const produced = await ask(peer, { request: 'produce', transportId: send.id, kind: 'video', rtpParameters: VP8_PARAMETERS });
-  await ask(peer, { request: 'consume', transportId: recv.id, producerId: produced.id, rtpCapabilities: joined.routerRtpCapabilities });
-  await ask(peer, { request: 'leave' });
+  const joined = await askOk(peer, { request: 'join', room: `bench-${i}` });
+  const send = await askOk(peer, { request: 'createWebRtcTransport', direction: 'send' });
+  const recv = await askOk(peer, { request: 'createWebRtcTransport', direction: 'recv' });
+  const produced = await askOk(peer, { request: 'produce', transportId: send.id, kind: 'video', rtpParameters: VP8_PARAMETERS });
+  await askOk(peer, { request: 'consume', transportId: recv.id, producerId: produced.id, rtpCapabilities: joined.routerRtpCapabilities });
+  await askOk(peer, { request: 'leave' });
 });
 for (const peer of peers) await peer.close();
 await janus.stop();

@@ -5,7 +5,7 @@
 //   ws | http  — the whole product through Janus's WebSocket or HTTP API.
 // Usage: node ops.mjs node|ws|http WORKERS COUNT CONCURRENCY   → one JSON line per operation
 import { createRequire } from 'node:module';
-import { MEDIA_CODECS, measure } from './workload.mjs';
+import { MEDIA_CODECS, askOk, measure } from './workload.mjs';
 
 const [driver, ...rest] = process.argv.slice(2);
 const [workers, count, concurrency] = rest.map(Number);
@@ -28,8 +28,8 @@ if (driver === 'node') {
   };
   const pool = [];
   for (let i = 0; i < workers; i++) {
-    const worker = await mediasoup.createWorker({ logLevel: 'error', rtcMinPort: 20000 + i * 1000, rtcMaxPort: 20999 + i * 1000 });
-    const port = 20000 + i * 1000;
+    const port = 20000 + i * 1000;  // the first of this worker's range: its WebRtcServer's
+    const worker = await mediasoup.createWorker({ logLevel: 'error', rtcMinPort: port, rtcMaxPort: port + 999 });
     const webRtcServer = await worker.createWebRtcServer({
       listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port }, { protocol: 'tcp', ip: '127.0.0.1', port }],
     });
@@ -55,15 +55,10 @@ if (driver === 'node') {
   const { startJanus, attachPeer, attachPeerWs } = await import('../tests/integration/harness.mjs');
   const janus = await startJanus({ workers, jcfg: 'media_codecs = "opus,VP8"', fdLimit: 16384 });
   const peers = await Promise.all(Array.from({ length: concurrency }, () => (driver === 'ws' ? attachPeerWs(janus) : attachPeer(janus))));
-  const ask = async (peer, body) => {
-    const answer = await peer.request(body);
-    if (answer.error_code) throw new Error(`${body.request}: ${answer.error}`);
-    return answer;
-  };
-  record('room create', await measure(count, concurrency, (i, lane) => ask(peers[lane], { request: 'create', room: `ops-${i}` })));
-  await Promise.all(peers.map((peer, lane) => ask(peer, { request: 'join', room: `ops-${lane}` })));
-  record('transport create', await measure(count, concurrency, (i, lane) => ask(peers[lane], { request: 'createWebRtcTransport', direction: 'send' })));
-  record('room destroy', await measure(count, concurrency, (i, lane) => ask(peers[lane], { request: 'destroy', room: `ops-${i}` })));
+  record('room create', await measure(count, concurrency, (i, lane) => askOk(peers[lane], { request: 'create', room: `ops-${i}` })));
+  await Promise.all(peers.map((peer, lane) => askOk(peer, { request: 'join', room: `ops-${lane}` })));
+  record('transport create', await measure(count, concurrency, (i, lane) => askOk(peers[lane], { request: 'createWebRtcTransport', direction: 'send' })));
+  record('room destroy', await measure(count, concurrency, (i, lane) => askOk(peers[lane], { request: 'destroy', room: `ops-${i}` })));
   for (const peer of peers) await peer.close();
   await janus.stop();
 }

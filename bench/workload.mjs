@@ -15,6 +15,13 @@ export const MEDIA_CODECS = [
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 1000 } },
 ];
 
+// A plugin request through a harness peer (HTTP or WebSocket); an error answer stops the bench.
+export async function askOk(peer, body) {
+  const answer = await peer.request(body);
+  if (answer.error_code) throw new Error(`${body.request}: ${answer.error}`);
+  return answer;
+}
+
 // Runs `rooms` iterations of one(i) with `concurrency` in flight; latency per iteration in ms.
 export async function measure(rooms, concurrency, one) {
   const latencies = [];
