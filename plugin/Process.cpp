@@ -27,7 +27,6 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     killAndReap();
     pid_ = std::exchange(other.pid_, -1);
     pidfd_ = std::move(other.pidfd_);
-    exitStatus_ = other.exitStatus_;
   }
   return *this;
 }
@@ -47,7 +46,6 @@ bool ChildProcess::tryReap(std::string& howItEnded) {
   pid_t rc = ::waitpid(pid_, &status, WNOHANG);
   if (rc == 0) return false;
   howItEnded = rc == pid_ ? describeExit(status) : "vanished";
-  exitStatus_ = status;
   pid_ = -1;
   pidfd_.reset();
   return true;
@@ -141,6 +139,7 @@ bool spawnWorker(const std::string& binary, const std::vector<std::string>& args
   // Via syscall(): glibc 2.36's <sys/pidfd.h> lacks C linkage under C++.
   Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
   out.process = ChildProcess(pid, std::move(pidfd));
+  out.pid = pid;
   if (out.process.pidfd() < 0) {
     error = std::string("pidfd_open: ") + strerror(errno);
     return false;  // ~ChildProcess kills and reaps it

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,7 +39,7 @@ class ChildProcess {
   ChildProcess() = default;
   ChildProcess(pid_t pid, Fd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
   ChildProcess(ChildProcess&& other) noexcept
-      : pid_(std::exchange(other.pid_, -1)), pidfd_(std::move(other.pidfd_)), exitStatus_(other.exitStatus_) {}
+      : pid_(std::exchange(other.pid_, -1)), pidfd_(std::move(other.pidfd_)) {}
   ChildProcess& operator=(ChildProcess&& other) noexcept;
   ChildProcess(const ChildProcess&) = delete;
   ~ChildProcess();
@@ -55,11 +56,11 @@ class ChildProcess {
 
   pid_t pid_ = -1;
   Fd pidfd_;
-  int exitStatus_ = 0;
 };
 
 struct WorkerSpawn {
-  ChildProcess process;
+  ChildProcess process;  // none (never reaped, nothing to kill) for an in-process fake worker
+  pid_t pid = -1;        // the worker's pid as it reports it in its "running" notification
   Fd channelToWorker;    // we write requests (worker's fd 3)
   Fd channelFromWorker;  // we read replies/notifications (worker's fd 4)
   Fd payloadToWorker;    // kept open: end of file on fd 5 would close the worker
@@ -70,6 +71,9 @@ struct WorkerSpawn {
 // other inherited fd closed. Returns false with `error` set.
 bool spawnWorker(const std::string& binary, const std::vector<std::string>& args,
                  const std::vector<std::string>& extraEnv, WorkerSpawn& out, std::string& error);
+// How a Worker gets its process and channel ends: spawnWorker, or (unit tests) a scripted worker on the loop.
+using WorkerSpawner = std::function<bool(const std::string& binary, const std::vector<std::string>& args,
+                                         const std::vector<std::string>& extraEnv, WorkerSpawn& out, std::string& error)>;
 
 std::string describeExit(int status);
 

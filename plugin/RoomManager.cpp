@@ -8,8 +8,6 @@
 namespace msp {
 namespace {
 
-// How long a room may wait for a live worker (every worker dead, respawns crash-looping) before it closes.
-constexpr uint64_t kNoWorkerTimeoutMs = 10000;
 // Routers in a row a join (or a move) may lose to failing workers before it gives up.
 constexpr int kMaxPlacementAttempts = 3;
 
@@ -327,7 +325,7 @@ void RoomManager::expireWaitingRooms() {
   bool anyWaiting = false;
   for (const auto& [id, room] : rooms_) {
     if (room->waitingSinceMs == 0) continue;
-    if (now - room->waitingSinceMs >= kNoWorkerTimeoutMs) expired.push_back(id);
+    if (now - room->waitingSinceMs >= noWorkerTimeoutMs) expired.push_back(id);
     else anyWaiting = true;
   }
   for (const auto& id : expired) closeRoom(id, RoomCloseReason::NoWorker);

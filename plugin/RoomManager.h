@@ -40,6 +40,8 @@ class RoomManager {
   void drainWorker(size_t slot, Reply reply);
 
   const std::map<std::string, std::unique_ptr<Room>>& rooms() const { return rooms_; }
+  // How long a room may wait for a live worker (every worker dead, respawns crash-looping) before it closes.
+  uint64_t noWorkerTimeoutMs = 10000;
   const Peer* peerOf(uint64_t sessionId) const;
 
  private:

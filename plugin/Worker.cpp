@@ -42,9 +42,9 @@ bool Worker::start(std::string& error) {
   };
   WorkerSpawn spawn;
   // The worker refuses to run for a control plane of another release.
-  if (!spawnWorker(options_.binary, args, {std::string("MEDIASOUP_VERSION=") + MSP_MEDIASOUP_VERSION}, spawn, error)) return false;
+  if (!options_.spawner(options_.binary, args, {std::string("MEDIASOUP_VERSION=") + MSP_MEDIASOUP_VERSION}, spawn, error)) return false;
   process_ = std::move(spawn.process);
-  pid_ = process_.pid();
+  pid_ = spawn.pid;
   startedAtMs_ = uv_now(loop_);
 
   if (!channel_.open(spawn, [this](const std::string& reason) { died(reason); }, error)) return false;
@@ -54,8 +54,9 @@ bool Worker::start(std::string& error) {
     else becomeRunning();
   });
 
-  int rc = exitWatch_.init([this](uv_poll_t* h) { return uv_poll_init(loop_, h, process_.pidfd()); }, this);
-  if (rc == 0) {
+  // A process of ours is watched for its exit; an in-process fake worker dies through its channel only.
+  int rc = process_.pidfd() < 0 ? 0 : exitWatch_.init([this](uv_poll_t* h) { return uv_poll_init(loop_, h, process_.pidfd()); }, this);
+  if (rc == 0 && exitWatch_) {
     rc = uv_poll_start(exitWatch_.get(), UV_READABLE, [](uv_poll_t* h, int, int) { ownerOf<Worker>(h)->onProcessEvent(); });
   }
   if (rc != 0) {

@@ -30,6 +30,7 @@ struct WorkerOptions {
   bool webRtcServer = true;
   std::string listenIp = "127.0.0.1";
   std::string announcedIp;  // empty: none
+  WorkerSpawner spawner = spawnWorker;
 };
 
 class Worker {

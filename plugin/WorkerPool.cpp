@@ -12,8 +12,9 @@ RespawnDelay respawnDelay(uint64_t livedMs, uint64_t backoffMs) {
   return {backoffMs, std::min(backoffMs * 2, WorkerPool::kMaxBackoffMs)};
 }
 
-WorkerPool::WorkerPool(uv_loop_t* loop, const Settings& settings)
+WorkerPool::WorkerPool(uv_loop_t* loop, const Settings& settings, WorkerSpawner spawner)
     : loop_(loop), settings_(settings), cpuTieTolerance_(settings.cpuTieTolerance), respawn_(settings.respawn) {
+  options_.spawner = std::move(spawner);
   options_.binary = settings.workerBin;
   options_.logLevel = settings.workerLogLevel;
   options_.requestTimeoutMs = settings.requestTimeoutMs;

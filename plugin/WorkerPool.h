@@ -46,7 +46,8 @@ class WorkerPool {
     UvHandle<uv_timer_t> respawnTimer;
   };
 
-  WorkerPool(uv_loop_t* loop, const Settings& settings);
+  // spawner: how workers start (unit tests give a scripted in-process worker).
+  WorkerPool(uv_loop_t* loop, const Settings& settings, WorkerSpawner spawner = spawnWorker);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
