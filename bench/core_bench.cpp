@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "Core.h"
-#include "Log.h"
+#include "api/Core.h"
+#include "base/Log.h"
 
 using namespace msp;
 using Clock = std::chrono::steady_clock;

@@ -10,7 +10,7 @@
 #include <debug.h>
 #include <plugins/plugin.h>
 
-#include "../plugin/core_api.h"
+#include "../plugin/api/core_api.h"
 
 #define MSP_PACKAGE "janus.plugin.mediasoup"
 #define MSP_CONFIG_FILE "janus.plugin.mediasoup.jcfg"

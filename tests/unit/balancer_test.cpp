@@ -1,4 +1,4 @@
-#include "LoadBalancer.h"
+#include "pool/LoadBalancer.h"
 #include "cmocka.h"
 
 using msp::chooseWorker;

@@ -2,9 +2,9 @@
 #include <string>
 #include <vector>
 
-#include "Channel.h"
-#include "ChannelCodec.h"
-#include "RequestTable.h"
+#include "channel/Channel.h"
+#include "channel/ChannelCodec.h"
+#include "channel/RequestTable.h"
 #include "cmocka.h"
 
 using namespace msp;

@@ -2,8 +2,8 @@
 #include <map>
 #include <string>
 
-#include "Config.h"
-#include "MediaCodecs.h"
+#include "config/Config.h"
+#include "ortc/MediaCodecs.h"
 #include "cmocka.h"
 
 using namespace msp;

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "ChannelCodec.h"
-#include "Json.h"
-#include "Process.h"
-#include "UvHandle.h"
+#include "channel/ChannelCodec.h"
+#include "base/Json.h"
+#include "channel/Process.h"
+#include "base/UvHandle.h"
 
 namespace msp::fake {
 

@@ -1,6 +1,6 @@
 #include <string>
 
-#include "HttpServer.h"
+#include "api/HttpServer.h"
 #include "cmocka.h"
 
 using msp::resolveStaticPath;

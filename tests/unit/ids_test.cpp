@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "Ids.h"
+#include "base/Ids.h"
 #include "cmocka.h"
 
 static bool isUuidV4(const std::string& id) {

@@ -2,7 +2,7 @@
 // a live rooms layer over fake workers (what it counts, and what it leaves out).
 #include <sstream>
 
-#include "Metrics.h"
+#include "api/Metrics.h"
 #include "rooms_harness.h"
 
 using namespace msp;

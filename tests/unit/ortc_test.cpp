@@ -2,8 +2,8 @@
 #include <cstring>
 #include <string>
 
-#include "H264ProfileLevelId.h"
-#include "Ortc.h"
+#include "ortc/H264ProfileLevelId.h"
+#include "ortc/Ortc.h"
 #include "cmocka.h"
 
 using namespace msp;

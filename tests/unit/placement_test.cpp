@@ -4,8 +4,8 @@
 #include <utility>
 #include <vector>
 
-#include "OnceTable.h"
-#include "Placement.h"
+#include "base/OnceTable.h"
+#include "rooms/Placement.h"
 #include "cmocka.h"
 
 using namespace msp;

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <csignal>
 
-#include "ProcStats.h"
+#include "channel/ProcStats.h"
 #include "cmocka.h"
 
 using namespace msp;

@@ -1,7 +1,7 @@
 #include <cstring>
 #include <string>
 
-#include "Requests.h"
+#include "messages/Requests.h"
 #include "cmocka.h"
 
 using namespace msp;

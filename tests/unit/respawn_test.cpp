@@ -1,6 +1,6 @@
 #include <vector>
 
-#include "WorkerPool.h"
+#include "pool/WorkerPool.h"
 #include "cmocka.h"
 
 using msp::respawnDelay;

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "Config.h"
-#include "MediaCodecs.h"
-#include "Ortc.h"
-#include "Requests.h"
-#include "RoomManager.h"
-#include "WorkerPool.h"
+#include "config/Config.h"
+#include "ortc/MediaCodecs.h"
+#include "ortc/Ortc.h"
+#include "messages/Requests.h"
+#include "rooms/RoomManager.h"
+#include "pool/WorkerPool.h"
 #include "cmocka.h"
 #include "fake_worker.h"
 

@@ -1,0 +1,81 @@
+#include "api/Stats.h"
+
+#include <vector>
+
+namespace msp {
+namespace {
+
+std::vector<Json> roomsBySlot(const WorkerPool& pool, const RoomManager& rooms) {
+  std::vector<Json> bySlot;
+  for (size_t i = 0; i < pool.slots().size(); ++i) bySlot.push_back(Json::array());
+  // A room appears under every worker hosting one of its routers (a room waiting for a worker: under none).
+  for (const auto& [id, room] : rooms.rooms()) {
+    for (size_t slot : room->workers()) {
+      if (slot < bySlot.size()) bySlot[slot].append(Json::adopt(json_stringn(id.data(), id.size())));
+    }
+  }
+  return bySlot;
+}
+
+// The fields /stats and /workers share.
+Json workerSummary(const WorkerPool::Slot& slot, const Json& rooms) {
+  const Worker* worker = slot.worker.get();
+  bool live = worker && worker->running();
+  Json entry = Json::object();
+  entry.set("workerId", static_cast<unsigned long>(slot.index))
+      .set("roomCount", static_cast<unsigned long>(json_array_size(rooms.get())))
+      .set("cpuUsage", live ? worker->cpuUsage() : 0.0)
+      .set("closed", !live)
+      .set("draining", slot.draining);
+  if (worker) entry.set("pid", static_cast<long long>(worker->pid()));
+  else entry.set("pid", Json::adopt(json_null()));
+  return entry;
+}
+
+}  // namespace
+
+Json buildStats(const WorkerPool& pool, const RoomManager& rooms) {
+  std::vector<Json> bySlot = roomsBySlot(pool, rooms);
+  Json workers = Json::array();
+  Json distribution = Json::object();
+  for (const auto& slot : pool.slots()) {
+    workers.append(workerSummary(*slot, bySlot[slot->index]));
+    distribution.set(std::to_string(slot->index).c_str(), bySlot[slot->index]);
+  }
+  Json stats = Json::object();
+  stats.set("workers", workers).set("distribution", distribution)
+      .set("totalRooms", static_cast<unsigned long>(rooms.rooms().size()));
+  return stats;
+}
+
+Json buildWorkers(const WorkerPool& pool, const RoomManager& rooms) {
+  std::vector<Json> bySlot = roomsBySlot(pool, rooms);
+  Json workers = Json::array();
+  for (const auto& slot : pool.slots()) {
+    const Worker* worker = slot->worker.get();
+    bool live = worker && worker->running();
+    Json entry = workerSummary(*slot, bySlot[slot->index]);
+    entry.set("rooms", bySlot[slot->index])
+        .set("rtcMinPort", slot->ports.min)
+        .set("rtcMaxPort", slot->ports.max)
+        .set("restarts", slot->restarts)
+        .set("rssBytes", static_cast<long long>(live ? worker->rssBytes() : 0))
+        .set("uptimeMs", static_cast<long long>(live ? worker->uptimeMs() : 0));
+    if (live && !worker->webRtcServerId().empty()) {
+      Json server = Json::object();
+      server.set("ip", worker->options().listenIp).set("udpPort", slot->ports.min).set("tcpPort", slot->ports.min);
+      if (!worker->options().announcedIp.empty()) server.set("announcedIp", worker->options().announcedIp);
+      entry.set("webRtcServer", server);
+    } else {
+      entry.set("webRtcServer", Json::adopt(json_null()));
+    }
+    if (live) entry.set("lastAnswerMs", static_cast<long long>(worker->sinceLastAnswerMs()));
+    else entry.set("lastAnswerMs", Json::adopt(json_null()));
+    workers.append(entry);
+  }
+  Json answer = Json::object();
+  answer.set("workers", workers);
+  return answer;
+}
+
+}  // namespace msp

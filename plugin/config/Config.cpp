@@ -1,0 +1,176 @@
+#include "config/Config.h"
+
+#include "ortc/MediaCodecs.h"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <limits>
+
+namespace msp {
+namespace {
+
+constexpr uint32_t kMaxPort = 65535;
+
+class Reader {
+ public:
+  Reader(const ConfigLookup& config, const EnvLookup& env) : config_(config), env_(env) {}
+
+  // The env variable (when named and set) wins over the jcfg value.
+  std::optional<std::pair<std::string, std::string>> raw(const char* name, const char* envName) {
+    if (envName) {
+      if (auto value = env_(envName); value && !value->empty()) return std::make_pair(*value, std::string(envName));
+    }
+    if (auto value = config_(name)) return std::make_pair(*value, std::string(name));
+    return std::nullopt;
+  }
+
+  bool integer(const char* name, const char* envName, uint32_t min, uint32_t max, uint32_t& out) {
+    auto value = raw(name, envName);
+    if (!value) return true;
+    const std::string& text = value->first;
+    char* end = nullptr;
+    errno = 0;
+    long long parsed = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno || parsed < min || parsed > max) {
+      error = "invalid setting " + value->second + " = \"" + text + "\": expected an integer from " +
+              std::to_string(min) + " to " + std::to_string(max);
+      return false;
+    }
+    out = static_cast<uint32_t>(parsed);
+    return true;
+  }
+
+  bool real(const char* name, double min, double max, double& out) {
+    auto value = raw(name, nullptr);
+    if (!value) return true;
+    char* end = nullptr;
+    double parsed = std::strtod(value->first.c_str(), &end);
+    if (value->first.empty() || *end != '\0' || !(parsed >= min && parsed <= max)) {
+      error = "invalid setting " + value->second + " = \"" + value->first + "\": expected a number from " +
+              std::to_string(min) + " to " + std::to_string(max);
+      return false;
+    }
+    out = parsed;
+    return true;
+  }
+
+  bool boolean(const char* name, bool& out) {
+    auto value = raw(name, nullptr);
+    if (!value) return true;
+    const std::string& v = value->first;
+    if (v == "true" || v == "yes" || v == "1") out = true;
+    else if (v == "false" || v == "no" || v == "0") out = false;
+    else {
+      error = "invalid setting " + value->second + " = \"" + v + "\": expected true or false";
+      return false;
+    }
+    return true;
+  }
+
+  bool ip(const char* name, const char* envName, bool optional, std::string& out) {
+    auto value = raw(name, envName);
+    if (!value) return true;
+    unsigned char buffer[sizeof(struct in6_addr)];
+    if (optional && value->first.empty()) return true;
+    if (inet_pton(AF_INET, value->first.c_str(), buffer) != 1 &&
+        inet_pton(AF_INET6, value->first.c_str(), buffer) != 1) {
+      error = "invalid setting " + value->second + " = \"" + value->first + "\": expected an IPv4 or IPv6 address";
+      return false;
+    }
+    out = value->first;
+    return true;
+  }
+
+  bool text(const char* name, const char* envName, std::string& out) {
+    if (auto value = raw(name, envName)) out = value->first;
+    return true;
+  }
+
+  std::string error;
+
+ private:
+  const ConfigLookup& config_;
+  const EnvLookup& env_;
+};
+
+}  // namespace
+
+std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, const EnvLookup& env,
+                                                   const std::string& defaultWorkerBin) {
+  Settings s;
+  s.workerBin = defaultWorkerBin;
+  Reader r(config, env);
+  bool ok = r.integer("workers", "MEDIASOUP_WORKER_COUNT", 1, 1024, s.workerCount) &&
+            r.integer("rtc_port_base", nullptr, 1024, kMaxPort, s.rtcPortBase) &&
+            r.integer("ports_per_worker", nullptr, 2, kMaxPort, s.portsPerWorker) &&
+            r.ip("listen_ip", "WEBRTC_LISTEN_IP", false, s.listenIp) &&
+            r.ip("announced_ip", "ANNOUNCED_IP", true, s.announcedIp) &&
+            r.ip("stats_ip", nullptr, false, s.statsIp) &&
+            r.integer("stats_port", "PORT", 0, kMaxPort, s.statsPort) &&
+            r.text("worker_bin", "MEDIASOUP_WORKER_BIN", s.workerBin) &&
+            r.text("worker_log_level", nullptr, s.workerLogLevel) &&
+            r.integer("cpu_sample_interval_ms", nullptr, 100, 1000, s.cpuSampleIntervalMs) &&
+            r.real("cpu_tie_tolerance", 0.0, 1.0, s.cpuTieTolerance) &&
+            r.boolean("respawn", s.respawn) &&
+            r.boolean("webrtc_server", s.webrtcServer) &&
+            r.integer("max_peers_per_router", nullptr, 0, 1000000, s.maxPeersPerRouter) &&
+            r.real("router_cpu_limit", 0.01, 64.0, s.routerCpuLimit) &&
+            r.integer("request_timeout_ms", nullptr, 100, 60000, s.requestTimeoutMs) &&
+            r.integer("health_interval_ms", nullptr, 100, 60000, s.healthIntervalMs) &&
+            r.integer("health_timeout_ms", nullptr, 200, 600000, s.healthTimeoutMs) &&
+            r.text("web_root", nullptr, s.webRoot);
+  if (!ok) return SettingsError{r.error};
+
+  // List settings: parse names the first bad entry, which the error quotes with `why`.
+  auto list = [&r](const char* name, std::string text, auto parse, const char* why, auto& out) -> std::optional<SettingsError> {
+    std::string bad;
+    r.text(name, nullptr, text);
+    auto parsed = parse(text, bad);
+    if (!parsed) return SettingsError{std::string("invalid setting ") + name + " = \"" + text + "\": \"" + bad + "\" " + why};
+    out = *parsed;
+    return std::nullopt;
+  };
+  if (auto error = list("media_codecs", kDefaultMediaCodecs, parseMediaCodecNames,
+                        "is not a codec (known: opus, PCMU, PCMA, G722, VP8, VP9, H264)", s.mediaCodecs)) {
+    return *error;
+  }
+  if (auto error = list("plain_allowed_remotes", "", parseCidrList,
+                        "is not an IP address or CIDR block (e.g. 10.0.0.0/8, ::1/128)", s.plainAllowedRemotes)) {
+    return *error;
+  }
+
+  uint64_t lastPort = uint64_t{s.rtcPortBase} + uint64_t{s.workerCount} * s.portsPerWorker - 1;
+  if (lastPort > kMaxPort) {
+    return SettingsError{"invalid setting workers = " + std::to_string(s.workerCount) + ": " +
+                         std::to_string(s.workerCount) + " workers of " + std::to_string(s.portsPerWorker) +
+                         " ports from " + std::to_string(s.rtcPortBase) + " need ports up to " +
+                         std::to_string(lastPort) + ", above 65535"};
+  }
+  if (s.workerLogLevel != "debug" && s.workerLogLevel != "warn" && s.workerLogLevel != "error" &&
+      s.workerLogLevel != "none") {
+    return SettingsError{"invalid setting worker_log_level = \"" + s.workerLogLevel +
+                         "\": expected debug, warn, error or none"};
+  }
+  if (s.healthTimeoutMs <= s.healthIntervalMs) {
+    return SettingsError{"invalid setting health_timeout_ms = " + std::to_string(s.healthTimeoutMs) +
+                         ": must be longer than health_interval_ms (" + std::to_string(s.healthIntervalMs) + ")"};
+  }
+  if (s.workerBin.empty() || access(s.workerBin.c_str(), X_OK) != 0) {
+    return SettingsError{"invalid setting worker_bin (MEDIASOUP_WORKER_BIN) = \"" + s.workerBin +
+                         "\": no executable mediasoup worker there"};
+  }
+  return s;
+}
+
+EnvLookup processEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+}  // namespace msp

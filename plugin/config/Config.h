@@ -1,0 +1,65 @@
+// Plugin settings: read from the jcfg (through an interface the shim adapts), overridden by environment
+// variables, validated in one place so init fails with one clear line naming the bad setting.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/Cidr.h"
+
+namespace msp {
+
+struct PortRange {
+  uint32_t min;
+  uint32_t max;
+};
+
+struct Settings {
+  uint32_t workerCount = 4;
+  uint32_t rtcPortBase = 10000;
+  uint32_t portsPerWorker = 1000;
+  std::string listenIp = "127.0.0.1";
+  std::string announcedIp;  // empty: announce listenIp
+  std::string statsIp = "127.0.0.1";
+  uint32_t statsPort = 3000;  // 0: stats HTTP server off
+  std::string workerBin;
+  std::string workerLogLevel = "warn";
+  uint32_t cpuSampleIntervalMs = 1000;
+  double cpuTieTolerance = 0.05;
+  bool respawn = true;
+  bool webrtcServer = true;
+  uint32_t maxPeersPerRouter = 100;  // a room's router takes this many peers, then the room grows a router
+  double routerCpuLimit = 0.8;       // nor above this CPU share of its worker (1.0 = one core)  // one WebRtcServer (one UDP + one TCP port) per worker for all its transports
+  uint32_t requestTimeoutMs = 5000;
+  uint32_t healthIntervalMs = 1000;  // how often each worker is asked a cheap request
+  uint32_t healthTimeoutMs = 3000;   // a worker silent this long is killed and handled as dead
+  std::string webRoot;  // static files served beside /stats; empty: none
+  std::vector<std::string> mediaCodecs;  // names (MediaCodecs.h)
+  std::vector<Cidr> plainAllowedRemotes;  // where plain transports may send media; empty: anywhere
+
+  PortRange portRangeOf(uint32_t workerIndex) const {
+    uint32_t min = rtcPortBase + workerIndex * portsPerWorker;
+    return {min, min + portsPerWorker - 1};
+  }
+};
+
+// A setting as written in janus.plugin.mediasoup.jcfg, category "general".
+using ConfigLookup = std::function<std::optional<std::string>(const std::string& name)>;
+// An environment variable.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+struct SettingsError {
+  std::string message;
+};
+
+// defaultWorkerBin: the installed worker binary (used when neither the jcfg nor the env names one).
+std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, const EnvLookup& env,
+                                                   const std::string& defaultWorkerBin);
+
+EnvLookup processEnv();
+
+}  // namespace msp

@@ -1,0 +1,53 @@
+// A mediasoup Producer: media a peer sends into its room's router. Owned by its Transport.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "channel/Channel.h"
+#include "base/Json.h"
+#include "base/Lifetime.h"
+
+namespace msp {
+
+using Done = std::function<void(const Failure& failure)>;  // no failure (kind None) on success
+using DataDone = std::function<void(Json data, const Failure& failure)>;
+
+// A pause/resume request for a producer or consumer: sets `paused` when the worker agrees, provided its
+// owner (whose lifetime token is `alive`) still exists by then.
+void requestPaused(Channel& channel, const char* method, const std::string& id, std::weak_ptr<char> alive, bool& paused,
+                   bool value, Done done);
+
+class Producer {
+ public:
+  Producer(Channel& channel, std::string transportId, std::string id, std::string kind, std::string type,
+           Json rtpParameters, Json consumableRtpParameters, bool paused)
+      : channel_(channel), transportId_(std::move(transportId)), id_(std::move(id)), kind_(std::move(kind)),
+        type_(std::move(type)), rtpParameters_(std::move(rtpParameters)),
+        consumableRtpParameters_(std::move(consumableRtpParameters)), paused_(paused) {}
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  const std::string& id() const { return id_; }
+  const std::string& kind() const { return kind_; }
+  const std::string& type() const { return type_; }
+  const Json& consumableRtpParameters() const { return consumableRtpParameters_; }
+  bool paused() const { return paused_; }
+
+  void pause(Done done);
+  void resume(Done done);
+  void getStats(DataDone done);
+  // Ours: tells the worker (which then sends producerclose to every consumer of it).
+  void close();
+
+ private:
+  Channel& channel_;
+  std::string transportId_;
+  std::string id_, kind_, type_;
+  Json rtpParameters_, consumableRtpParameters_;
+  bool paused_;
+  Lifetime lifetime_;
+};
+
+}  // namespace msp

@@ -1,0 +1,161 @@
+#include "entities/Router.h"
+
+#include "base/Ids.h"
+#include "base/TakeOut.h"
+
+namespace msp {
+
+Router::~Router() { dropTransports(); }
+
+void Router::createWebRtcTransport(uint64_t owner, Direction direction, const TransportOptions& options,
+                                   Transport::Created<Transport> done) {
+  std::string transportId = newUuid();
+  Json listenIp = Json::object();
+  listenIp.set("ip", options.listenIp);
+  if (!options.announcedIp.empty()) listenIp.set("announcedIp", options.announcedIp);
+  Json listenIps = Json::array();
+  listenIps.append(listenIp);
+  Json numStreams = Json::object();
+  numStreams.set("OS", options.sctpOS).set("MIS", options.sctpMIS);
+  Json data = Json::object();
+  data.set("transportId", transportId);
+  if (webRtcServerId_.empty()) data.set("listenIps", listenIps);
+  else data.set("webRtcServerId", webRtcServerId_);
+  data.set("enableUdp", true).set("enableTcp", true)
+      .set("preferUdp", true).set("preferTcp", false).set("initialAvailableOutgoingBitrate", 1000000)
+      .set("enableSctp", options.enableSctp).set("numSctpStreams", numStreams).set("maxSctpMessageSize", 262144)
+      .set("sctpSendBufferSize", 262144).set("isDataChannel", true);
+  const char* method = webRtcServerId_.empty() ? "router.createWebRtcTransport" : "router.createWebRtcTransportWithServer";
+  requestTransport(method, transportId, data, owner, TransportType::WebRtc, direction, std::move(done));
+}
+
+void Router::createPlainTransport(uint64_t owner, Direction direction, const PlainTransportOptions& options,
+                                  Transport::Created<Transport> done) {
+  std::string transportId = newUuid();
+  Json listenIp = Json::object();
+  listenIp.set("ip", options.listenIp);
+  if (!options.announcedIp.empty()) listenIp.set("announcedIp", options.announcedIp);
+  Json numStreams = Json::object();
+  numStreams.set("OS", 1024).set("MIS", 1024);
+  Json data = Json::object();
+  data.set("transportId", transportId).set("listenIp", listenIp).set("rtcpMux", options.rtcpMux)
+      .set("comedia", options.comedia).set("enableSctp", false).set("numSctpStreams", numStreams)
+      .set("maxSctpMessageSize", 262144).set("sctpSendBufferSize", 262144).set("isDataChannel", false)
+      .set("enableSrtp", options.enableSrtp).set("srtpCryptoSuite", options.srtpCryptoSuite);
+  requestTransport("router.createPlainTransport", transportId, data, owner, TransportType::Plain, direction, std::move(done));
+}
+
+void Router::createPipeTransport(Transport::Created<Transport> done) {
+  std::string transportId = newUuid();
+  Json listenIp = Json::object();
+  listenIp.set("ip", "127.0.0.1");
+  Json numStreams = Json::object();
+  numStreams.set("OS", 1024).set("MIS", 1024);
+  Json data = Json::object();
+  data.set("transportId", transportId).set("listenIp", listenIp).set("enableSctp", true).set("numSctpStreams", numStreams)
+      .set("maxSctpMessageSize", 268435456).set("sctpSendBufferSize", 268435456).set("isDataChannel", false)
+      .set("enableRtx", false).set("enableSrtp", false);
+  requestTransport("router.createPipeTransport", transportId, data, kPipeOwner, TransportType::Pipe, Direction::Send,
+                   std::move(done));
+}
+
+void Router::requestTransport(const char* method, const std::string& transportId, const Json& data, uint64_t owner,
+                              TransportType type, Direction direction, Transport::Created<Transport> done) {
+  channel_.request(method, id_, data,
+                   [this, alive = lifetime_.token(), transportId, owner, type, direction, done = std::move(done)](ChannelResult r) {
+    if (!r.ok && r.failure.kind == Failure::Kind::Rejected) {
+      done(nullptr, Failure::exhausted(r.failure.detail));
+      return;
+    }
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? Failure::closed("the router closed") : r.failure);
+      return;
+    }
+    auto& transport = transports_[transportId];
+    transport = std::make_unique<Transport>(*this, channel_, transportId, owner, type, direction, r.data);
+    done(transport.get(), Failure{});
+  });
+}
+
+Transport* Router::transport(const std::string& id) const {
+  auto it = transports_.find(id);
+  return it == transports_.end() ? nullptr : it->second.get();
+}
+
+Producer* Router::findProducer(const std::string& id, Transport** owner) const {
+  for (const auto& [transportId, transport] : transports_) {
+    if (Producer* producer = transport->producer(id)) {
+      if (owner) *owner = transport.get();
+      return producer;
+    }
+  }
+  return nullptr;
+}
+
+DataProducer* Router::findDataProducer(const std::string& id, Transport** owner) const {
+  for (const auto& [transportId, transport] : transports_) {
+    if (DataProducer* dataProducer = transport->dataProducer(id)) {
+      if (owner) *owner = transport.get();
+      return dataProducer;
+    }
+  }
+  return nullptr;
+}
+
+void Router::closeTransport(const std::string& id) {
+  if (auto transport = takeOut(transports_, id)) transport->close();
+}
+
+// The worker closes a producer's consumers itself and says so (producerclose); the core cascades too, so
+// the room hears at once, and whichever comes second finds nothing left to close.
+void Router::producerClosed(Transport& from, const Producer& producer) {
+  for (auto& [id, transport] : transports_) {
+    if (transport.get() != &from) transport->producerGone(producer.id());
+  }
+  if (observer.producerClosed) observer.producerClosed(from, producer);
+}
+
+void Router::dataProducerClosed(Transport& from, const DataProducer& dataProducer) {
+  for (auto& [id, transport] : transports_) {
+    if (transport.get() != &from) transport->dataProducerGone(dataProducer.id());
+  }
+  if (observer.dataProducerClosed) observer.dataProducerClosed(from, dataProducer);
+}
+
+void Router::consumerClosedByProducer(Transport& of, const Consumer& consumer) {
+  if (observer.consumerClosed) observer.consumerClosed(of, consumer);
+}
+
+void Router::dataConsumerClosedByProducer(Transport& of, const DataConsumer& dataConsumer) {
+  if (observer.dataConsumerClosed) observer.dataConsumerClosed(of, dataConsumer);
+}
+
+void Router::consumerEvent(Transport& of, const Consumer& consumer, const std::string& event, const Json& data) {
+  if (observer.consumerEvent) observer.consumerEvent(of, consumer, event, data);
+}
+
+void Router::dropTransports() {
+  observer = RouterObserver{};  // a closing room announces nothing per entity
+  auto transports = std::move(transports_);
+  transports_.clear();
+  for (auto& [id, transport] : transports) transport->routerClosed();
+}
+
+void Router::close() {
+  if (closed_) return;
+  closed_ = true;
+  Json data = Json::object();
+  data.set("routerId", id_);
+  channel_.request("worker.closeRouter", "", data, [](ChannelResult) {});
+  dropTransports();
+}
+
+void Router::workerClosed() {
+  if (closed_) return;
+  closed_ = true;
+  // First the room layer, while the router's producers can still be listed (the others hear of them).
+  if (auto notify = std::move(onWorkerClosed)) notify();
+  dropTransports();
+}
+
+}  // namespace msp

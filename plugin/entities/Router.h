@@ -1,0 +1,110 @@
+// A mediasoup router in a worker: one room's media. Owned by its Worker; owns the room's transports.
+// Two ways to close, kept apart as in mediasoup: close() is ours (tell the worker, then cascade),
+// workerClosed() is the worker's death (cascade only).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "channel/Channel.h"
+#include "base/Cidr.h"
+#include "base/Json.h"
+#include "base/Lifetime.h"
+#include "entities/Transport.h"
+
+namespace msp {
+
+// What the room layer hears from its router's entities, each closing announced once. `of` is the entity's
+// transport: a peer's (owner = its session), or a pipe transport (owner kPipeOwner) for piped copies.
+struct RouterObserver {
+  // A producer or data producer closed (its peer's request, its transport closed): tell the other peers.
+  std::function<void(const Transport& of, const Producer& producer)> producerClosed;
+  std::function<void(const Transport& of, const DataProducer& dataProducer)> dataProducerClosed;
+  // A consumer or data consumer closed because its producer went away: tell its peer.
+  std::function<void(const Transport& of, const Consumer& consumer)> consumerClosed;
+  std::function<void(const Transport& of, const DataConsumer& dataConsumer)> dataConsumerClosed;
+  // producerpause / producerresume / layerschange of a consumer: tell its peer.
+  std::function<void(const Transport& of, const Consumer& consumer, const std::string& event, const Json& data)> consumerEvent;
+};
+
+// The settings every transport of a peer follows, and a WebRTC transport's SCTP choice.
+struct TransportOptions {
+  std::string listenIp;
+  std::string announcedIp;  // empty: none
+  std::vector<Cidr> plainAllowedRemotes;  // where plain transports may send; empty: anywhere
+  bool enableSctp = false;
+  int sctpOS = 1024;
+  int sctpMIS = 1024;
+};
+
+struct PlainTransportOptions {
+  std::string listenIp;
+  std::string announcedIp;  // empty: none
+  bool comedia = false;
+  bool rtcpMux = true;
+  bool enableSrtp = false;
+  std::string srtpCryptoSuite;
+};
+
+class Router {
+ public:
+  // webRtcServerId: the worker's WebRtcServer its WebRTC transports share (empty: each binds its own ports).
+  Router(Channel& channel, std::string id, Json rtpCapabilities, std::string webRtcServerId)
+      : channel_(channel), id_(std::move(id)), rtpCapabilities_(std::move(rtpCapabilities)),
+        webRtcServerId_(std::move(webRtcServerId)) {}
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  const std::string& id() const { return id_; }
+  const Json& rtpCapabilities() const { return rtpCapabilities_; }
+  bool closed() const { return closed_; }
+
+  void createWebRtcTransport(uint64_t owner, Direction direction, const TransportOptions& options,
+                             Transport::Created<Transport> done);
+  // Ports from the worker's range (never the WebRtcServer's).
+  void createPlainTransport(uint64_t owner, Direction direction, const PlainTransportOptions& options,
+                            Transport::Created<Transport> done);
+  // A pipe transport on 127.0.0.1 (SCTP on, no RTX, no SRTP), as mediasoup's pipeToRouter() makes them.
+  void createPipeTransport(Transport::Created<Transport> done);
+  Transport* transport(const std::string& id) const;
+  const std::map<std::string, std::unique_ptr<Transport>>& transports() const { return transports_; }
+  Producer* findProducer(const std::string& id, Transport** owner = nullptr) const;
+  DataProducer* findDataProducer(const std::string& id, Transport** owner = nullptr) const;
+  void closeTransport(const std::string& id);
+
+  void close();
+  void workerClosed();
+
+  RouterObserver observer;
+  // Runs once when the router closes because its worker died.
+  std::function<void()> onWorkerClosed;
+
+  // From this router's transports.
+  void producerClosed(Transport& from, const Producer& producer);
+  void dataProducerClosed(Transport& from, const DataProducer& dataProducer);
+  void consumerClosedByProducer(Transport& of, const Consumer& consumer);
+  void dataConsumerClosedByProducer(Transport& of, const DataConsumer& dataConsumer);
+  void consumerEvent(Transport& of, const Consumer& consumer, const std::string& event, const Json& data);
+
+ private:
+  void dropTransports();
+  // Asks the worker for a transport and keeps it. Every value of these requests is ours: a refusal means the
+  // worker cannot take one more (no free port).
+  void requestTransport(const char* method, const std::string& transportId, const Json& data, uint64_t owner,
+                        TransportType type, Direction direction, Transport::Created<Transport> done);
+
+  Channel& channel_;
+  std::string id_;
+  Json rtpCapabilities_;
+  std::string webRtcServerId_;
+  bool closed_ = false;
+  std::map<std::string, std::unique_ptr<Transport>> transports_;
+  Lifetime lifetime_;
+};
+
+}  // namespace msp

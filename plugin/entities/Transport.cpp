@@ -1,0 +1,335 @@
+#include "entities/Transport.h"
+
+#include "base/Ids.h"
+#include "base/Log.h"
+#include "ortc/Ortc.h"
+#include "entities/Router.h"
+#include "base/TakeOut.h"
+
+namespace msp {
+
+Transport::Transport(Router& router, Channel& channel, std::string id, uint64_t owner, TransportType type, Direction direction,
+                     Json data)
+    : router_(router), channel_(channel), id_(std::move(id)), owner_(owner), type_(type), direction_(direction),
+      data_(std::move(data)) {}
+
+Transport::~Transport() = default;
+
+void Transport::keepOnlyLaterDetails() {
+  Json kept = Json::object();
+  // Read later by produceData/consumeData (sctpParameters), plainConnect's checks (comedia, rtcpMux,
+  // srtpParameters) and the pipes (tuple).
+  for (const char* key : {"sctpParameters", "tuple", "rtcpTuple", "srtpParameters", "comedia", "rtcpMux"}) {
+    if (json_t* value = json_object_get(data_.get(), key)) kept.set(key, Json::borrow(value));
+  }
+  data_ = std::move(kept);
+}
+
+void Transport::connect(const Json& dtlsParameters, Done done) {
+  Json data = Json::object();
+  data.set("dtlsParameters", dtlsParameters);
+  channel_.request("transport.connect", id_, data, [done = std::move(done)](ChannelResult r) { done(r.failure); });
+}
+
+void Transport::plainConnect(Json parameters, DataDone done) {
+  channel_.request("transport.connect", id_, parameters, [this, alive = lifetime_.token(), done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired()) {
+      done(Json(), r.ok ? Failure::closed("the transport closed") : r.failure);
+      return;
+    }
+    for (const char* key : {"tuple", "rtcpTuple", "srtpParameters"}) {
+      if (json_t* value = json_object_get(r.data.get(), key)) data_.set(key, Json::borrow(value));
+    }
+    done(r.data, Failure{});
+  });
+}
+
+void Transport::restartIce(DataDone done) {
+  channel_.request("transport.restartIce", id_, Json(), [this, alive = lifetime_.token(), done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired()) {
+      done(Json(), r.ok ? Failure::closed("the transport closed") : r.failure);
+      return;
+    }
+    Json ice = r.data.at("iceParameters");
+    data_.set("iceParameters", ice);
+    done(ice, Failure{});
+  });
+}
+
+void Transport::getStats(DataDone done) {
+  channel_.request("transport.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.failure); });
+}
+
+void Transport::produce(const std::string& kind, Json rtpParameters, Created<Producer> done) {
+  ortc::validateRtpParameters(rtpParameters.get());
+  if (json_array_size(json_object_get(rtpParameters.get(), "encodings")) == 0) {
+    Json encodings = Json::array();
+    encodings.append(Json::object());
+    rtpParameters.set("encodings", encodings);
+  }
+  // One CNAME for all of a transport's producers, as mediasoup does.
+  json_t* rtcp = json_object_get(rtpParameters.get(), "rtcp");
+  auto cname = Json::borrow(rtcp).string("cname");
+  if (cnameForProducers_.empty()) cnameForProducers_ = cname && !cname->empty() ? *cname : newUuid().substr(0, 8);
+  json_object_set_new(rtcp, "cname", json_string(cnameForProducers_.c_str()));
+
+  requestProduce(newUuid(), kind, std::move(rtpParameters), false, std::move(done));
+}
+
+// Maps the parameters onto the router (may throw OrtcError, before anything is asked) and asks the worker.
+void Transport::requestProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
+                               Created<Producer> done) {
+  const Json& caps = router_.rtpCapabilities();
+  Json rtpMapping = ortc::getProducerRtpParametersMapping(rtpParameters.get(), caps.get());
+  Json consumable = ortc::getConsumableRtpParameters(kind, rtpParameters.get(), caps.get(), rtpMapping.get());
+  Json data = Json::object();
+  data.set("producerId", producerId).set("kind", kind).set("rtpParameters", rtpParameters)
+      .set("rtpMapping", rtpMapping).set("paused", paused);
+  channel_.request("transport.produce", id_, data,
+                   [this, alive = lifetime_.token(), producerId, kind, rtpParameters, consumable, paused, done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
+      return;
+    }
+    std::string type = r.data.string("type").value_or("simple");
+    auto& producer = producers_[producerId];
+    producer = std::make_unique<Producer>(channel_, id_, producerId, kind, type, rtpParameters, consumable, paused);
+    done(producer.get(), Failure{});
+  });
+}
+
+void Transport::pipeConnect(const std::string& ip, int port, Done done) {
+  Json data = Json::object();
+  data.set("ip", ip).set("port", port);
+  channel_.request("transport.connect", id_, data, [done = std::move(done)](ChannelResult r) { done(r.failure); });
+}
+
+void Transport::pipeProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
+                            Created<Producer> done) {
+  requestProduce(producerId, kind, std::move(rtpParameters), paused, std::move(done));
+}
+
+void Transport::pipeConsume(const Producer& producer, Created<Consumer> done) {
+  Json rtpParameters = ortc::getPipeConsumerRtpParameters(producer.consumableRtpParameters().get(), false);
+  std::string consumerId = newUuid();
+  Json data = Json::object();
+  data.set("consumerId", consumerId).set("producerId", producer.id()).set("kind", producer.kind())
+      .set("rtpParameters", rtpParameters).set("type", "pipe")
+      .set("consumableRtpEncodings", producer.consumableRtpParameters().at("encodings"));
+  requestConsume(data, consumerId, producer, "pipe", rtpParameters, false, std::move(done));
+}
+
+// Asks the worker for a consumer (data as the caller built it) and keeps it, unless its producer closed while
+// the worker created it.
+void Transport::requestConsume(const Json& data, const std::string& consumerId, const Producer& producer,
+                               const std::string& type, Json rtpParameters, bool paused, Created<Consumer> done) {
+  std::string producerId = producer.id(), kind = producer.kind();
+  channel_.request("transport.consume", id_, data,
+                   [this, alive = lifetime_.token(), consumerId, producerId, kind, type, rtpParameters, paused, done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
+      return;
+    }
+    bool producerPaused = json_is_true(json_object_get(r.data.get(), "producerPaused"));
+    if (!router_.findProducer(producerId)) {
+      Json close = Json::object();
+      close.set("consumerId", consumerId);
+      channel_.request("transport.closeConsumer", id_, close, [](ChannelResult) {});
+      done(nullptr, Failure::closed("the producer closed"));
+      return;
+    }
+    auto& consumer = consumers_[consumerId];
+    consumer = std::make_unique<Consumer>(channel_, id_, consumerId, producerId, kind, type, rtpParameters, paused, producerPaused,
+                                          [this](Consumer& c, const std::string& event, const Json& d) { onConsumerNotification(c, event, d); });
+    done(consumer.get(), Failure{});
+  });
+}
+
+void Transport::consume(const Producer& producer, Json rtpCapabilities, Created<Consumer> done) {
+  if (!ortc::canConsume(producer.consumableRtpParameters().get(), rtpCapabilities.get())) {
+    throw ortc::OrtcError("cannot consume this producer with these rtpCapabilities", true);
+  }
+  bool enableRtx = producer.kind() == "video";
+  Json rtpParameters = ortc::getConsumerRtpParameters(producer.consumableRtpParameters().get(), rtpCapabilities.get(), false, enableRtx);
+  rtpParameters.set("mid", std::to_string(nextMidForConsumers_++));
+  if (nextMidForConsumers_ == 100000000) nextMidForConsumers_ = 0;
+
+  std::string consumerId = newUuid();
+  Json data = Json::object();
+  data.set("consumerId", consumerId).set("producerId", producer.id()).set("kind", producer.kind())
+      .set("rtpParameters", rtpParameters).set("type", producer.type())
+      .set("consumableRtpEncodings", producer.consumableRtpParameters().at("encodings"))
+      .set("paused", true).set("ignoreDtx", false);  // created paused: the client resumes once ready
+  requestConsume(data, consumerId, producer, producer.type(), rtpParameters, true, std::move(done));
+}
+
+void Transport::onConsumerNotification(Consumer& consumer, const std::string& event, const Json& data) {
+  if (event == "producerclose") {
+    consumerEnded(consumer.id());  // destroys consumer
+    return;
+  }
+  router_.consumerEvent(*this, consumer, event, data);
+}
+
+void Transport::consumerEnded(const std::string& consumerId) {
+  std::unique_ptr<Consumer> consumer = takeOut(consumers_, consumerId);
+  if (!consumer) return;
+  consumer->transportClosed();
+  router_.consumerClosedByProducer(*this, *consumer);
+}
+
+void Transport::producerGone(const std::string& producerId) {
+  std::vector<std::string> ended;
+  for (const auto& [id, consumer] : consumers_) {
+    if (consumer->producerId() == producerId) ended.push_back(id);
+  }
+  for (const auto& id : ended) consumerEnded(id);
+}
+
+int Transport::nextSctpStreamId() {
+  json_t* mis = json_object_get(json_object_get(data_.get(), "sctpParameters"), "MIS");
+  if (!json_is_integer(mis)) return -1;
+  if (sctpStreamIdsInUse_.empty()) sctpStreamIdsInUse_.assign(static_cast<size_t>(json_integer_value(mis)), false);
+  for (size_t i = 0; i < sctpStreamIdsInUse_.size(); ++i) {
+    size_t candidate = (nextSctpStreamId_ + i) % sctpStreamIdsInUse_.size();
+    if (!sctpStreamIdsInUse_[candidate]) {
+      nextSctpStreamId_ = candidate + 1;
+      return static_cast<int>(candidate);
+    }
+  }
+  return -1;
+}
+
+void Transport::produceData(Json sctpStreamParameters, const std::string& label, const std::string& protocol,
+                            Created<DataProducer> done, const std::string& givenId) {
+  if (!json_object_get(data_.get(), "sctpParameters") || json_is_null(json_object_get(data_.get(), "sctpParameters"))) {
+    throw ortc::OrtcError("this transport has no SCTP (create it with sctpCapabilities)", false);
+  }
+  ortc::validateSctpStreamParameters(sctpStreamParameters.get());
+  std::string dataProducerId = givenId.empty() ? newUuid() : givenId;
+  Json data = Json::object();
+  data.set("dataProducerId", dataProducerId).set("type", "sctp").set("sctpStreamParameters", sctpStreamParameters)
+      .set("label", label).set("protocol", protocol);
+  channel_.request("transport.produceData", id_, data,
+                   [this, alive = lifetime_.token(), dataProducerId, sctpStreamParameters, label, protocol, done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
+      return;
+    }
+    auto& dataProducer = dataProducers_[dataProducerId];
+    dataProducer = std::make_unique<DataProducer>(channel_, id_, dataProducerId, sctpStreamParameters, label, protocol);
+    done(dataProducer.get(), Failure{});
+  });
+}
+
+void Transport::consumeData(const DataProducer& dataProducer, Created<DataConsumer> done) {
+  int streamId = nextSctpStreamId();
+  if (streamId < 0) throw ortc::OrtcError("no SCTP stream available on this transport (create it with sctpCapabilities)", false);
+  sctpStreamIdsInUse_[static_cast<size_t>(streamId)] = true;
+  Json sctp = Json::adopt(json_deep_copy(dataProducer.sctpStreamParameters().get()));
+  sctp.set("streamId", streamId);
+  std::string dataConsumerId = newUuid();
+  std::string dataProducerId = dataProducer.id(), label = dataProducer.label(), protocol = dataProducer.protocol();
+  Json data = Json::object();
+  data.set("dataConsumerId", dataConsumerId).set("dataProducerId", dataProducerId).set("type", "sctp")
+      .set("sctpStreamParameters", sctp).set("label", label).set("protocol", protocol);
+  channel_.request("transport.consumeData", id_, data,
+                   [this, alive = lifetime_.token(), dataConsumerId, dataProducerId, sctp, label, protocol, streamId, done = std::move(done)](ChannelResult r) {
+    if (alive.expired()) {
+      done(nullptr, Failure::closed("the transport closed"));
+      return;
+    }
+    if (!r.ok || closed_ || !router_.findDataProducer(dataProducerId)) {
+      releaseSctpStreamId(static_cast<uint16_t>(streamId));
+      if (r.ok && !closed_) {  // its data producer closed meanwhile
+        Json close = Json::object();
+        close.set("dataConsumerId", dataConsumerId);
+        channel_.request("transport.closeDataConsumer", id_, close, [](ChannelResult) {});
+      }
+      done(nullptr, r.ok ? Failure::closed("the data producer closed") : r.failure);
+      return;
+    }
+    auto& dataConsumer = dataConsumers_[dataConsumerId];
+    dataConsumer = std::make_unique<DataConsumer>(channel_, id_, dataConsumerId, dataProducerId, sctp, label, protocol,
+                                                  static_cast<uint16_t>(streamId),
+                                                  [this](DataConsumer& dc) { dataConsumerEnded(dc.id()); });
+    done(dataConsumer.get(), Failure{});
+  });
+}
+
+void Transport::releaseSctpStreamId(uint16_t streamId) {
+  if (streamId < sctpStreamIdsInUse_.size()) sctpStreamIdsInUse_[streamId] = false;
+}
+
+void Transport::dataConsumerEnded(const std::string& dataConsumerId) {
+  std::unique_ptr<DataConsumer> dataConsumer = takeOut(dataConsumers_, dataConsumerId);
+  if (!dataConsumer) return;
+  dataConsumer->transportClosed();
+  releaseSctpStreamId(dataConsumer->streamId());
+  router_.dataConsumerClosedByProducer(*this, *dataConsumer);
+}
+
+void Transport::dataProducerGone(const std::string& dataProducerId) {
+  std::vector<std::string> ended;
+  for (const auto& [id, dataConsumer] : dataConsumers_) {
+    if (dataConsumer->dataProducerId() == dataProducerId) ended.push_back(id);
+  }
+  for (const auto& id : ended) dataConsumerEnded(id);
+}
+
+void Transport::closeProducer(const std::string& id) {
+  if (auto producer = takeOut(producers_, id)) {
+    producer->close();
+    router_.producerClosed(*this, *producer);
+  }
+}
+
+void Transport::closeConsumer(const std::string& id) {
+  if (auto consumer = takeOut(consumers_, id)) consumer->close();
+}
+
+void Transport::closeDataProducer(const std::string& id) {
+  if (auto dataProducer = takeOut(dataProducers_, id)) {
+    dataProducer->close();
+    router_.dataProducerClosed(*this, *dataProducer);
+  }
+}
+
+void Transport::closeDataConsumer(const std::string& id) {
+  if (auto dataConsumer = takeOut(dataConsumers_, id)) {
+    releaseSctpStreamId(dataConsumer->streamId());
+    dataConsumer->close();
+  }
+}
+
+void Transport::close() {
+  if (closed_) return;
+  closed_ = true;
+  Json data = Json::object();
+  data.set("transportId", id_);
+  channel_.request("router.closeTransport", router_.id(), data, [](ChannelResult) {});
+  // The worker closed the children with the transport: no requests, but the room hears of producers.
+  auto producers = std::move(producers_);
+  producers_.clear();
+  for (auto& [id, producer] : producers) router_.producerClosed(*this, *producer);
+  auto dataProducers = std::move(dataProducers_);
+  dataProducers_.clear();
+  for (auto& [id, dataProducer] : dataProducers) router_.dataProducerClosed(*this, *dataProducer);
+  for (auto& [id, consumer] : consumers_) consumer->transportClosed();
+  consumers_.clear();
+  for (auto& [id, dataConsumer] : dataConsumers_) dataConsumer->transportClosed();
+  dataConsumers_.clear();
+}
+
+void Transport::routerClosed() {
+  if (closed_) return;
+  closed_ = true;
+  for (auto& [id, consumer] : consumers_) consumer->transportClosed();
+  for (auto& [id, dataConsumer] : dataConsumers_) dataConsumer->transportClosed();
+  consumers_.clear();
+  dataConsumers_.clear();
+  producers_.clear();
+  dataProducers_.clear();
+}
+
+}  // namespace msp

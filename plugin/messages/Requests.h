@@ -1,0 +1,132 @@
+// Every client message is parsed here, at the boundary, into one typed request; the logic never touches
+// raw JSON. A bad message becomes an ApiError before anything changes.
+#pragma once
+
+#include <jansson.h>
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "messages/ApiError.h"
+
+namespace msp {
+namespace request {
+
+struct Create { std::optional<std::string> room; };
+struct Destroy { std::string room; };
+struct Exists { std::string room; };
+struct List {};
+struct Join {
+  std::string room;
+  std::string display;
+};
+struct Leave {};
+
+// Media (on a joined handle). Json members are the client's own copies: ORTC may normalise them in place.
+struct CreateWebRtcTransport {
+  bool send = true;  // direction "send" | "recv"
+  Json sctpCapabilities;  // null: no SCTP
+};
+struct ConnectWebRtcTransport {
+  std::string transportId;
+  Json dtlsParameters;
+};
+// Plain RTP/SRTP (encoders, recorders): ports from the worker's range, no ICE or DTLS.
+struct SrtpParameters {
+  std::string cryptoSuite;  // one of kSrtpCryptoSuites
+  std::string keyBase64;    // decodes to the suite's master key + salt length
+};
+struct CreatePlainTransport {
+  bool send = true;
+  bool comedia = false;  // learn the remote address from its first packet
+  bool rtcpMux = true;
+  bool enableSrtp = false;
+  std::string srtpCryptoSuite = "AES_CM_128_HMAC_SHA1_80";
+};
+struct ConnectPlainTransport {
+  std::string transportId;
+  std::string ip;  // empty: not given
+  int port = 0;    // 0: not given
+  int rtcpPort = 0;
+  std::optional<SrtpParameters> srtpParameters;
+};
+struct RestartIce { std::string transportId; };
+struct CloseTransport { std::string transportId; };
+struct Produce {
+  std::string transportId;
+  std::string kind;
+  Json rtpParameters;
+  Json appData;
+};
+struct ProducerAction {
+  enum class Kind { Pause, Resume, Close } kind;
+  std::string producerId;
+};
+struct Consume {
+  std::string transportId;
+  std::string producerId;
+  Json rtpCapabilities;
+};
+struct ConsumerAction {
+  enum class Kind { Pause, Resume } kind;
+  std::string consumerId;
+};
+struct SetPreferredLayers {
+  std::string consumerId;
+  int spatialLayer = 0;
+  int temporalLayer = -1;  // -1: not given
+};
+struct ProduceData {
+  std::string transportId;
+  Json sctpStreamParameters;
+  std::string label;
+  std::string protocol;
+  Json appData;
+};
+struct ConsumeData {
+  std::string transportId;
+  std::string dataProducerId;
+};
+struct GetStats {
+  enum class Of { Transport, Producer, Consumer, DataProducer, DataConsumer } of;
+  std::string id;
+};
+
+}  // namespace request
+
+using Request = std::variant<request::Create, request::Destroy, request::Exists, request::List, request::Join,
+                             request::Leave, request::CreateWebRtcTransport, request::ConnectWebRtcTransport,
+                             request::CreatePlainTransport, request::ConnectPlainTransport, request::RestartIce,
+                             request::CloseTransport, request::Produce, request::ProducerAction,
+                             request::Consume, request::ConsumerAction, request::SetPreferredLayers,
+                             request::ProduceData, request::ConsumeData, request::GetStats>;
+
+std::variant<Request, ApiError> parseRequest(json_t* body);
+
+// Admin API (message_plugin) requests: documents, and growing or shrinking the pool at runtime.
+struct AdminRequest {
+  enum class Kind { Stats, Workers, AddWorker, DrainWorker, ResumeWorker };
+  Kind kind = Kind::Stats;
+  uint32_t workerId = 0;  // DrainWorker, ResumeWorker
+};
+std::variant<AdminRequest, ApiError> parseAdminRequest(json_t* body);
+
+// The SRTP suites mediasoup 3.12 supports, with the length of their master key + salt.
+struct SrtpCryptoSuite {
+  const char* name;
+  size_t masterLength;
+};
+constexpr SrtpCryptoSuite kSrtpCryptoSuites[] = {
+    {"AEAD_AES_256_GCM", 44}, {"AEAD_AES_128_GCM", 28}, {"AES_CM_128_HMAC_SHA1_80", 30}, {"AES_CM_128_HMAC_SHA1_32", 30}};
+
+constexpr size_t kMaxRoomIdBytes = 128;
+constexpr size_t kMaxDisplayBytes = 256;
+constexpr size_t kMaxEntityIdBytes = 64;
+constexpr size_t kMaxLabelBytes = 1024;
+
+// A room id: a non-empty string of at most 128 bytes without control characters, or an integer (turned
+// into its decimal string).
+std::variant<std::string, ApiError> parseRoomId(json_t* value);
+
+}  // namespace msp

@@ -1,0 +1,572 @@
+#include "rooms/MediaSignaling.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "messages/ApiError.h"
+#include "base/Log.h"
+#include "ortc/Ortc.h"
+#include "base/Overloaded.h"
+
+namespace msp {
+namespace {
+
+Json answer(const char* name) {
+  Json a = Json::object();
+  a.set("mediasoup", name);
+  return a;
+}
+
+// A failed worker request, by kind: the worker refused the client's values (447); it cannot answer (448); the
+// entity went away meanwhile, a request racing a close (446).
+Json workerError(const Failure& failure) {
+  switch (failure.kind) {
+    case Failure::Kind::Rejected:
+      return errorAnswer(kInvalidParameters, "rejected by the worker: " + failure.detail);
+    case Failure::Kind::Closed:
+      return errorAnswer(kNoSuchEntity, failure.detail);
+    case Failure::Kind::Exhausted:
+      return errorAnswer(kWorkerUnavailable, "the room's worker cannot take more: " + failure.detail);
+    case Failure::Kind::None:
+    case Failure::Kind::TimedOut:
+    case Failure::Kind::WorkerGone:
+    case Failure::Kind::WriteFailed:
+      break;
+  }
+  return errorAnswer(kWorkerUnavailable, "the worker did not answer: " + failure.detail);
+}
+
+Json ortcError(const ortc::OrtcError& e) {
+  return errorAnswer(kInvalidParameters, std::string(e.unsupported ? "unsupported parameters: " : "invalid parameters: ") + e.what());
+}
+
+// DTLS parameters as mediasoup-client sends them: {role?, fingerprints:[{algorithm, value}, …]}.
+bool validDtlsParameters(json_t* dtls) {
+  json_t* fingerprints = json_object_get(dtls, "fingerprints");
+  if (!json_is_array(fingerprints) || json_array_size(fingerprints) == 0) return false;
+  size_t i;
+  json_t* fp;
+  json_array_foreach(fingerprints, i, fp) {
+    if (!json_is_string(json_object_get(fp, "algorithm")) || !json_is_string(json_object_get(fp, "value"))) return false;
+  }
+  json_t* role = json_object_get(dtls, "role");
+  if (!role) return true;
+  if (!json_is_string(role)) return false;
+  const char* r = json_string_value(role);
+  return std::strcmp(r, "auto") == 0 || std::strcmp(r, "client") == 0 || std::strcmp(r, "server") == 0;
+}
+
+}  // namespace
+
+MediaSignaling::MediaSignaling(EventSink events, TransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
+                               LifecycleSink lifecycle)
+    : events_(std::move(events)), transportOptions_(std::move(transportOptions)), findRoom_(std::move(findRoom)), pipes_(pipes),
+      lifecycle_(lifecycle ? std::move(lifecycle) : [](Json) {}) {}
+
+std::string MediaSignaling::peerIdOf(const Room& room, uint64_t sessionId) const {
+  auto it = room.peers.find(sessionId);
+  return it == room.peers.end() ? std::string() : it->second.peerId;
+}
+
+void MediaSignaling::broadcast(const Room& room, const Json& e, uint64_t exceptSessionId) const {
+  for (const auto& [sessionId, peer] : room.peers) {
+    if (sessionId != exceptSessionId) events_(sessionId, e);
+  }
+}
+
+void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
+  Room* r = &room;  // a router (and so this observer) never outlives its room
+  RouterObserver& observer = roomRouter.router->observer;
+  observer.producerClosed = [this, r](const Transport& of, const Producer& producer) {
+    if (of.isPipe()) return pipes_.copyClosed(of, producer.id());  // a copy: the original's router announced it
+    Json e = apiEvent("producerClosed");
+    e.set("producerId", producer.id());
+    broadcast(*r, e, of.owner());
+    Json lifecycle = lifecycleEvent("producerClosed", r->id);
+    lifecycle.set("producerId", producer.id()).set("kind", producer.kind());
+    lifecycle_(lifecycle);
+  };
+  observer.dataProducerClosed = [this, r](const Transport& of, const DataProducer& dataProducer) {
+    if (of.isPipe()) return pipes_.dataCopyClosed(of, dataProducer.id());
+    Json e = apiEvent("dataProducerClosed");
+    e.set("dataProducerId", dataProducer.id());
+    broadcast(*r, e, of.owner());
+  };
+  observer.consumerClosed = [this](const Transport& of, const Consumer& consumer) {
+    if (of.isPipe()) return pipes_.pipeConsumerClosed(of, consumer);  // the original closed: so does its copy
+    Json e = apiEvent("consumerClosed");
+    e.set("consumerId", consumer.id()).set("producerId", consumer.producerId());
+    events_(of.owner(), e);
+  };
+  observer.dataConsumerClosed = [this](const Transport& of, const DataConsumer& dataConsumer) {
+    if (of.isPipe()) return pipes_.pipeDataConsumerClosed(of, dataConsumer);
+    Json e = apiEvent("dataConsumerClosed");
+    e.set("dataConsumerId", dataConsumer.id());
+    events_(of.owner(), e);
+  };
+  observer.consumerEvent = [this](const Transport& of, const Consumer& consumer, const std::string& name, const Json& data) {
+    if (of.isPipe()) return pipes_.pipeConsumerEvent(of, consumer, name);
+    Json e;
+    if (name == "producerpause") e = apiEvent("consumerPaused");
+    else if (name == "producerresume") e = apiEvent("consumerResumed");
+    else if (name == "layerschange") {
+      e = apiEvent("consumerLayersChanged");
+      json_t* spatial = json_object_get(data.get(), "spatialLayer");
+      json_t* temporal = json_object_get(data.get(), "temporalLayer");
+      e.set("spatialLayer", spatial ? Json::borrow(spatial) : Json::adopt(json_null()))
+          .set("temporalLayer", temporal ? Json::borrow(temporal) : Json::adopt(json_null()));
+    } else {
+      return;
+    }
+    e.set("consumerId", consumer.id());
+    events_(of.owner(), e);
+  };
+}
+
+void MediaSignaling::peerLeaving(Router& router, uint64_t sessionId) {
+  std::vector<std::string> own;
+  for (const auto& [id, transport] : router.transports()) {
+    if (transport->owner() == sessionId) own.push_back(id);
+  }
+  for (const auto& id : own) router.closeTransport(id);
+}
+
+Json MediaSignaling::producersOf(const Router& router, uint64_t sessionId) const {
+  Json producers = Json::array();
+  Json dataProducers = Json::array();
+  for (const auto& [id, transport] : router.transports()) {
+    if (transport->owner() != sessionId) continue;
+    for (const auto& [producerId, producer] : transport->producers()) {
+      Json p = Json::object();
+      p.set("id", producerId).set("kind", producer->kind());
+      producers.append(p);
+    }
+    for (const auto& [dataProducerId, dataProducer] : transport->dataProducers()) {
+      Json d = Json::object();
+      d.set("id", dataProducerId).set("label", dataProducer->label()).set("protocol", dataProducer->protocol());
+      dataProducers.append(d);
+    }
+  }
+  Json result = Json::object();
+  result.set("producers", producers).set("dataProducers", dataProducers);
+  return result;
+}
+
+Router& MediaSignaling::routerOf(Room& room, const Peer& peer) { return *room.routerOf(peer)->router; }
+
+Transport* MediaSignaling::ownTransport(Room& room, const Peer& peer, const std::string& transportId) const {
+  Transport* transport = routerOf(room, peer).transport(transportId);
+  return transport && transport->owner() == peer.sessionId ? transport : nullptr;
+}
+
+Transport* MediaSignaling::transportFor(Room& room, const Peer& peer, const std::string& transportId,
+                                        std::optional<Direction> needed, const char* action, const Reply& reply) const {
+  Transport* transport = ownTransport(room, peer, transportId);
+  if (!transport) {
+    reply(errorAnswer(kNoSuchEntity, "no such transport '" + transportId + "'"));
+    return nullptr;
+  }
+  if (needed && transport->direction() != *needed) {
+    reply(errorAnswer(kInvalidElement, std::string("invalid element (a ") + (*needed == Direction::Send ? "recv" : "send") +
+                                           " transport cannot " + action + ")"));
+    return nullptr;
+  }
+  return transport;
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRtcTransport& r, Reply reply) {
+  TransportOptions options = transportOptions_;
+  if (r.sctpCapabilities) {
+    try {
+      ortc::validateSctpCapabilities(r.sctpCapabilities.get());
+    } catch (const ortc::OrtcError& e) {
+      reply(ortcError(e));
+      return;
+    }
+    json_t* numStreams = json_object_get(r.sctpCapabilities.get(), "numStreams");
+    options.enableSctp = true;
+    options.sctpOS = std::clamp(static_cast<int>(json_number_value(json_object_get(numStreams, "OS"))), 1, 65535);
+    options.sctpMIS = std::clamp(static_cast<int>(json_number_value(json_object_get(numStreams, "MIS"))), 1, 65535);
+  }
+  routerOf(room, peer).createWebRtcTransport(peer.sessionId, r.send ? Direction::Send : Direction::Recv, options,
+                                             whenCreated(room, peer, reply, [](const Transport& transport) {
+    const Json& data = transport.data();
+    Json a = answer("transport");
+    a.set("id", transport.id()).set("iceParameters", data.at("iceParameters")).set("iceCandidates", data.at("iceCandidates"))
+        .set("dtlsParameters", data.at("dtlsParameters"));
+    if (json_t* sctp = json_object_get(data.get(), "sctpParameters"); sctp && !json_is_null(sctp)) a.set("sctpParameters", Json::borrow(sctp));
+    return a;
+  }));
+}
+
+Transport::Created<Transport> MediaSignaling::whenCreated(const Room& room, const Peer& peer, Reply reply,
+                                                          std::function<Json(const Transport&)> answerOf) {
+  return [this, sessionId = peer.sessionId, roomId = room.id, routerId = peer.routerId, reply = std::move(reply),
+          answerOf = std::move(answerOf)](Transport* transport, const Failure& error) {
+    if (!transport) {
+      // Its router closed meanwhile: the room closed, or moved to another worker.
+      if (error.kind == Failure::Kind::Closed) return reply(errorAnswer(kJoinState, "not in that room's router any more"));
+      reply(workerError(error));
+      return;
+    }
+    Room* current = findRoom_(roomId, routerId);
+    if (!current || !current->peers.count(sessionId)) {  // left meanwhile: nobody would ever close it
+      if (current) current->router(routerId)->router->closeTransport(transport->id());
+      reply(errorAnswer(kJoinState, "not in the room any more"));
+      return;
+    }
+    reply(answerOf(*transport));
+    transport->keepOnlyLaterDetails();
+  };
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::CreatePlainTransport& r, Reply reply) {
+  if (r.comedia && !r.send && !transportOptions_.plainAllowedRemotes.empty()) {
+    // It would send media to whoever sends it a packet first: no address to check against the allow-list.
+    return reply(errorAnswer(kUnauthorized, "unauthorized (comedia recv transports are off while plain_allowed_remotes is set)"));
+  }
+  PlainTransportOptions options;
+  options.listenIp = transportOptions_.listenIp;
+  options.announcedIp = transportOptions_.announcedIp;
+  options.comedia = r.comedia;
+  options.rtcpMux = r.rtcpMux;
+  options.enableSrtp = r.enableSrtp;
+  options.srtpCryptoSuite = r.srtpCryptoSuite;
+  routerOf(room, peer).createPlainTransport(peer.sessionId, r.send ? Direction::Send : Direction::Recv, options,
+                                            whenCreated(room, peer, reply, [](const Transport& transport) {
+    const Json& data = transport.data();
+    Json a = answer("plainTransport");
+    a.set("id", transport.id()).set("ip", data.at("tuple").at("localIp")).set("port", data.at("tuple").at("localPort"));
+    if (json_t* rtcp = json_object_get(data.get(), "rtcpTuple")) a.set("rtcpPort", Json::borrow(json_object_get(rtcp, "localPort")));
+    if (json_t* srtp = json_object_get(data.get(), "srtpParameters")) a.set("srtpParameters", Json::borrow(srtp));
+    return a;
+  }));
+}
+
+// What a plain transport needs is known from how it was made: a comedia one learns the remote's address from
+// its first packet, rtcp-mux takes no RTCP port, SRTP needs the remote's key. Anything else is refused here,
+// before the worker (which takes connect only once) sees it.
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectPlainTransport& r, Reply reply) {
+  Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
+  if (!transport) return;
+  if (transport->type() != TransportType::Plain) return reply(errorAnswer(kInvalidElement, "invalid element (not a plain transport)"));
+  const Json& data = transport->data();
+  bool comedia = json_is_true(json_object_get(data.get(), "comedia"));
+  bool rtcpMux = json_is_true(json_object_get(data.get(), "rtcpMux"));
+  bool srtp = json_object_get(data.get(), "srtpParameters") != nullptr;
+  if (comedia && (!r.ip.empty() || r.port || r.rtcpPort)) {
+    return reply(errorAnswer(kInvalidElement, "invalid element (ip/port: a comedia transport learns them from the first packet)"));
+  }
+  if (!comedia && r.ip.empty()) return reply(errorAnswer(kMissingElement, "missing mandatory element (ip)"));
+  const auto& allowed = transportOptions_.plainAllowedRemotes;
+  if (!r.ip.empty() && !allowed.empty() && !cidrsContain(allowed, r.ip)) {
+    return reply(errorAnswer(kUnauthorized, "unauthorized (" + r.ip + " is outside plain_allowed_remotes)"));
+  }
+  if (!comedia && !r.port) return reply(errorAnswer(kMissingElement, "missing mandatory element (port)"));
+  if (rtcpMux && r.rtcpPort) return reply(errorAnswer(kInvalidElement, "invalid element (rtcpPort: the transport muxes RTCP with RTP)"));
+  if (!rtcpMux && !comedia && !r.rtcpPort) return reply(errorAnswer(kMissingElement, "missing mandatory element (rtcpPort)"));
+  if (srtp && !r.srtpParameters) return reply(errorAnswer(kMissingElement, "missing mandatory element (srtpParameters)"));
+  if (!srtp && r.srtpParameters) return reply(errorAnswer(kInvalidElement, "invalid element (srtpParameters: SRTP is off on this transport)"));
+  Json parameters = Json::object();
+  if (!r.ip.empty()) parameters.set("ip", r.ip).set("port", r.port);
+  if (r.rtcpPort) parameters.set("rtcpPort", r.rtcpPort);
+  if (r.srtpParameters) {
+    Json key = Json::object();
+    key.set("cryptoSuite", r.srtpParameters->cryptoSuite).set("keyBase64", r.srtpParameters->keyBase64);
+    parameters.set("srtpParameters", key);
+  }
+  std::string transportId = r.transportId;
+  transport->plainConnect(parameters, [reply, transportId](Json connected, const Failure& error) {
+    if (error) return reply(workerError(error));
+    Json a = answer("connected");
+    a.set("transportId", transportId);
+    if (json_t* key = json_object_get(connected.get(), "srtpParameters")) a.set("srtpParameters", Json::borrow(key));
+    reply(a);
+  });
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectWebRtcTransport& r, Reply reply) {
+  Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
+  if (!transport) return;
+  if (transport->type() != TransportType::WebRtc) return reply(errorAnswer(kInvalidElement, "invalid element (not a WebRTC transport)"));
+  if (!validDtlsParameters(r.dtlsParameters.get())) {
+    return reply(errorAnswer(kInvalidParameters, "invalid dtlsParameters: expected {role?, fingerprints:[{algorithm, value}]}"));
+  }
+  std::string transportId = r.transportId;
+  transport->connect(r.dtlsParameters, [reply, transportId](const Failure& error) {
+    if (error) return reply(workerError(error));
+    Json a = answer("connected");
+    a.set("transportId", transportId);
+    reply(a);
+  });
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::RestartIce& r, Reply reply) {
+  Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
+  if (!transport) return;
+  if (transport->type() != TransportType::WebRtc) return reply(errorAnswer(kInvalidElement, "invalid element (not a WebRTC transport)"));
+  std::string transportId = r.transportId;
+  transport->restartIce([reply, transportId](Json iceParameters, const Failure& error) {
+    if (error) return reply(workerError(error));
+    Json a = answer("iceRestarted");
+    a.set("transportId", transportId).set("iceParameters", iceParameters);
+    reply(a);
+  });
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::CloseTransport& r, Reply reply) {
+  if (!transportFor(room, peer, r.transportId, std::nullopt, "", reply)) return;
+  routerOf(room, peer).closeTransport(r.transportId);
+  reply(answer("success"));
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r, Reply reply) {
+  Transport* transport = transportFor(room, peer, r.transportId, Direction::Send, "produce", reply);
+  if (!transport) return;
+  uint64_t sessionId = peer.sessionId;
+  std::string peerId = peer.peerId, roomId = room.id, routerId = peer.routerId, kind = r.kind;
+  try {
+    transport->produce(r.kind, r.rtpParameters, [this, reply, sessionId, peerId, roomId, routerId, kind](Producer* producer, const Failure& error) {
+      if (!producer) return reply(workerError(error));
+      Json a = answer("produced");
+      a.set("id", producer->id());
+      reply(a);
+      if (Room* current = findRoom_(roomId, routerId)) {
+        Json e = apiEvent("newProducer");
+        e.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
+        broadcast(*current, e, sessionId);
+      }
+      Json lifecycle = lifecycleEvent("producerCreated", roomId);
+      lifecycle.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
+      lifecycle_(lifecycle);
+    });
+  } catch (const ortc::OrtcError& e) {
+    reply(ortcError(e));
+  }
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ProducerAction& r, Reply reply) {
+  Transport* transport = nullptr;
+  Producer* producer = routerOf(room, peer).findProducer(r.producerId, &transport);
+  if (!producer || transport->owner() != peer.sessionId) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "'"));
+  using Kind = request::ProducerAction::Kind;
+  if (r.kind == Kind::Close) {
+    transport->closeProducer(r.producerId);  // the router observer tells the others
+    return reply(answer("success"));
+  }
+  bool pause = r.kind == Kind::Pause;
+  uint64_t sessionId = peer.sessionId;
+  std::string producerId = r.producerId, roomId = room.id, routerId = peer.routerId;
+  auto done = [this, reply, pause, sessionId, producerId, roomId, routerId](const Failure& error) {
+    if (error) return reply(workerError(error));
+    reply(answer("success"));
+    if (Room* current = findRoom_(roomId, routerId)) {
+      Json e = apiEvent(pause ? "producerPaused" : "producerResumed");
+      e.set("producerId", producerId);
+      broadcast(*current, e, sessionId);
+    }
+  };
+  if (pause) producer->pause(done);
+  else producer->resume(done);
+}
+
+// The router of the room where a producer (data producer) was made: its peer's, never a copy's.
+template <typename Find>
+static const RoomRouter* originOf(const Room& room, const std::string& exceptRouter, Find find) {
+  for (const auto& [id, roomRouter] : room.routers) {
+    if (id == exceptRouter || !roomRouter.router) continue;
+    Transport* owner = nullptr;
+    if (find(*roomRouter.router, &owner) && !owner->isPipe()) return &roomRouter;
+  }
+  return nullptr;
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::Consume& r, Reply reply) {
+  if (!transportFor(room, peer, r.transportId, Direction::Recv, "consume", reply)) return;
+  if (routerOf(room, peer).findProducer(r.producerId)) return consumeHere(room, peer, r, std::move(reply));
+  // On another router of the room: piped here first (once, whoever asks), then consumed like a local one.
+  const RoomRouter* origin = originOf(room, peer.routerId, [&](Router& router, Transport** owner) {
+    return router.findProducer(r.producerId, owner) != nullptr;
+  });
+  if (!origin) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "' in this room"));
+  std::string roomId = room.id, routerId = peer.routerId;
+  uint64_t sessionId = peer.sessionId;
+  Failure failure;
+  auto outcome = pipes_.pipeProducer(r.producerId, origin->id, routerId, [this, roomId, routerId, sessionId, r, reply](const Failure& f) {
+    Room* current = findRoom_(roomId, routerId);
+    auto p = current ? current->peers.find(sessionId) : decltype(current->peers.end()){};
+    if (!current || p == current->peers.end() || p->second.routerId != routerId) {
+      return reply(errorAnswer(kJoinState, "not in that room's router any more"));
+    }
+    if (f) return reply(workerError(f));
+    if (!transportFor(*current, p->second, r.transportId, Direction::Recv, "consume", reply)) return;
+    consumeHere(*current, p->second, r, reply);
+  }, failure);
+  if (outcome == RouterPipes::Outcome::Ready) return consumeHere(room, peer, r, std::move(reply));
+  if (outcome == RouterPipes::Outcome::Failed) reply(workerError(failure));
+}
+
+void MediaSignaling::consumeHere(Room& room, const Peer& peer, const request::Consume& r, Reply reply) {
+  Transport* transport = ownTransport(room, peer, r.transportId);
+  Producer* producer = routerOf(room, peer).findProducer(r.producerId);
+  if (!transport || !producer) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "' in this room"));
+  try {
+    transport->consume(*producer, r.rtpCapabilities, [reply](Consumer* consumer, const Failure& error) {
+      if (!consumer) return reply(workerError(error));
+      Json a = answer("consumer");
+      a.set("id", consumer->id()).set("producerId", consumer->producerId()).set("kind", consumer->kind())
+          .set("rtpParameters", consumer->rtpParameters()).set("type", consumer->type())
+          .set("producerPaused", consumer->producerPaused());
+      reply(a);
+    });
+  } catch (const ortc::OrtcError& e) {
+    reply(ortcError(e));
+  }
+}
+
+namespace {
+
+Consumer* ownConsumer(Room& room, const Peer& peer, const std::string& consumerId) {
+  for (const auto& [id, transport] : MediaSignaling::routerOf(room, peer).transports()) {
+    if (transport->owner() != peer.sessionId) continue;
+    if (Consumer* consumer = transport->consumer(consumerId)) return consumer;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumerAction& r, Reply reply) {
+  Consumer* consumer = ownConsumer(room, peer, r.consumerId);
+  if (!consumer) return reply(errorAnswer(kNoSuchEntity, "no such consumer '" + r.consumerId + "'"));
+  auto done = [reply](const Failure& error) { reply(!error ? answer("success") : workerError(error)); };
+  if (r.kind == request::ConsumerAction::Kind::Pause) consumer->pause(done);
+  else consumer->resume(done);
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::SetPreferredLayers& r, Reply reply) {
+  Consumer* consumer = ownConsumer(room, peer, r.consumerId);
+  if (!consumer) return reply(errorAnswer(kNoSuchEntity, "no such consumer '" + r.consumerId + "'"));
+  consumer->setPreferredLayers(r.spatialLayer, r.temporalLayer,
+                               [reply](const Failure& error) { reply(!error ? answer("success") : workerError(error)); });
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData& r, Reply reply) {
+  Transport* transport = transportFor(room, peer, r.transportId, Direction::Send, "produce data", reply);
+  if (!transport) return;
+  uint64_t sessionId = peer.sessionId;
+  std::string peerId = peer.peerId, roomId = room.id, routerId = peer.routerId;
+  try {
+    transport->produceData(r.sctpStreamParameters, r.label, r.protocol,
+                           [this, reply, sessionId, peerId, roomId, routerId](DataProducer* dataProducer, const Failure& error) {
+      if (!dataProducer) return reply(workerError(error));
+      Json a = answer("dataProduced");
+      a.set("id", dataProducer->id());
+      reply(a);
+      if (Room* current = findRoom_(roomId, routerId)) {
+        Json e = apiEvent("newDataProducer");
+        e.set("peerId", peerId).set("dataProducerId", dataProducer->id()).set("label", dataProducer->label())
+            .set("protocol", dataProducer->protocol());
+        broadcast(*current, e, sessionId);
+      }
+    });
+  } catch (const ortc::OrtcError& e) {
+    reply(ortcError(e));
+  }
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumeData& r, Reply reply) {
+  if (!transportFor(room, peer, r.transportId, Direction::Recv, "consume data", reply)) return;
+  if (routerOf(room, peer).findDataProducer(r.dataProducerId)) return consumeDataHere(room, peer, r, std::move(reply));
+  const RoomRouter* origin = originOf(room, peer.routerId, [&](Router& router, Transport** owner) {
+    return router.findDataProducer(r.dataProducerId, owner) != nullptr;
+  });
+  if (!origin) return reply(errorAnswer(kNoSuchEntity, "no such data producer '" + r.dataProducerId + "' in this room"));
+  std::string roomId = room.id, routerId = peer.routerId;
+  uint64_t sessionId = peer.sessionId;
+  Failure failure;
+  auto outcome = pipes_.pipeDataProducer(r.dataProducerId, origin->id, routerId, [this, roomId, routerId, sessionId, r, reply](const Failure& f) {
+    Room* current = findRoom_(roomId, routerId);
+    auto p = current ? current->peers.find(sessionId) : decltype(current->peers.end()){};
+    if (!current || p == current->peers.end() || p->second.routerId != routerId) {
+      return reply(errorAnswer(kJoinState, "not in that room's router any more"));
+    }
+    if (f) return reply(workerError(f));
+    if (!transportFor(*current, p->second, r.transportId, Direction::Recv, "consume data", reply)) return;
+    consumeDataHere(*current, p->second, r, reply);
+  }, failure);
+  if (outcome == RouterPipes::Outcome::Ready) return consumeDataHere(room, peer, r, std::move(reply));
+  if (outcome == RouterPipes::Outcome::Failed) reply(workerError(failure));
+}
+
+void MediaSignaling::consumeDataHere(Room& room, const Peer& peer, const request::ConsumeData& r, Reply reply) {
+  Transport* transport = ownTransport(room, peer, r.transportId);
+  DataProducer* dataProducer = routerOf(room, peer).findDataProducer(r.dataProducerId);
+  if (!transport || !dataProducer) return reply(errorAnswer(kNoSuchEntity, "no such data producer '" + r.dataProducerId + "' in this room"));
+  try {
+    transport->consumeData(*dataProducer, [reply](DataConsumer* dataConsumer, const Failure& error) {
+      if (!dataConsumer) return reply(workerError(error));
+      Json a = answer("dataConsumer");
+      a.set("id", dataConsumer->id()).set("dataProducerId", dataConsumer->dataProducerId())
+          .set("sctpStreamParameters", dataConsumer->sctpStreamParameters()).set("label", dataConsumer->label())
+          .set("protocol", dataConsumer->protocol());
+      reply(a);
+    });
+  } catch (const ortc::OrtcError& e) {
+    reply(ortcError(e));
+  }
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::GetStats& r, Reply reply) {
+  auto done = [reply](Json stats, const Failure& error) {
+    if (error) return reply(workerError(error));
+    Json a = answer("stats");
+    a.set("stats", stats ? stats : Json::array());
+    reply(a);
+  };
+  using Of = request::GetStats::Of;
+  for (const auto& [id, transport] : routerOf(room, peer).transports()) {
+    if (transport->owner() != peer.sessionId) continue;
+    switch (r.of) {
+      case Of::Transport:
+        if (id == r.id) return transport->getStats(done);
+        break;
+      case Of::Producer:
+        if (Producer* p = transport->producer(r.id)) return p->getStats(done);
+        break;
+      case Of::Consumer:
+        if (Consumer* c = transport->consumer(r.id)) return c->getStats(done);
+        break;
+      case Of::DataProducer:
+        if (DataProducer* d = transport->dataProducer(r.id)) return d->getStats(done);
+        break;
+      case Of::DataConsumer:
+        if (DataConsumer* d = transport->dataConsumer(r.id)) return d->getStats(done);
+        break;
+    }
+  }
+  reply(errorAnswer(kNoSuchEntity, "no such transport, producer, consumer, data producer or data consumer '" + r.id + "'"));
+}
+
+void MediaSignaling::handle(Room& room, const Peer& peer, const Request& request, Reply reply) {
+  std::visit(Overloaded{
+                 [&](const request::CreateWebRtcTransport& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ConnectWebRtcTransport& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::CreatePlainTransport& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ConnectPlainTransport& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::RestartIce& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::CloseTransport& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::Produce& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ProducerAction& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::Consume& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ConsumerAction& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::SetPreferredLayers& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ProduceData& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::ConsumeData& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const request::GetStats& r) { on(room, peer, r, std::move(reply)); },
+                 [&](const auto&) { reply(errorAnswer(kUnknownRequest, "not a media request")); },
+             },
+             request);
+}
+
+}  // namespace msp

@@ -1,0 +1,77 @@
+// The media half of the client API: a joined peer's transports, producers, consumers and data channels in
+// its room's router, and the events other peers get about them. RoomManager owns rooms and membership and
+// hands media requests here.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "base/Json.h"
+#include "messages/Requests.h"
+#include "rooms/Room.h"
+#include "entities/Router.h"
+#include "rooms/RouterPipes.h"
+
+namespace msp {
+
+using Reply = std::function<void(Json answer)>;
+using EventSink = std::function<void(uint64_t sessionId, Json event)>;
+// Lifecycle events for Janus's event handlers: {"event":name, …}.
+using LifecycleSink = std::function<void(Json event)>;
+
+class MediaSignaling {
+ public:
+  using FindRoom = std::function<Room*(const std::string& roomId, const std::string& routerId)>;
+
+  // findRoom: the room of that id while it still has that router (late worker replies outlive routers).
+  MediaSignaling(EventSink events, TransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
+                 LifecycleSink lifecycle);
+
+  // Hooks a new router's events to peer events (and its pipe transports' to the pipes).
+  void wire(Room& room, RoomRouter& roomRouter);
+  // A request of a joined peer whose router is ready.
+  void handle(Room& room, const Peer& peer, const Request& request, Reply reply);
+  // The peer is leaving its router: its transports close, and the others hear of its producers going.
+  void peerLeaving(Router& router, uint64_t sessionId);
+  // {"producers":[{id,kind}],"dataProducers":[{id,label,protocol}]} of a peer on its router, for join answers.
+  Json producersOf(const Router& router, uint64_t sessionId) const;
+  // The peer's router (ready: handle() is only called then).
+  static Router& routerOf(Room& room, const Peer& peer);
+
+ private:
+  void on(Room& room, const Peer& peer, const request::CreateWebRtcTransport& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::ConnectWebRtcTransport& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::CreatePlainTransport& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::ConnectPlainTransport& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::RestartIce& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::CloseTransport& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::Produce& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::ProducerAction& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::Consume& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::ConsumerAction& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::SetPreferredLayers& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::ProduceData& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
+  void on(Room& room, const Peer& peer, const request::GetStats& request, Reply reply);
+  // The reply to a transport request: answerOf's answer, or the error; a transport whose peer left meanwhile closes.
+  Transport::Created<Transport> whenCreated(const Room& room, const Peer& peer, Reply reply,
+                                            std::function<Json(const Transport&)> answerOf);
+  void consumeHere(Room& room, const Peer& peer, const request::Consume& request, Reply reply);
+  void consumeDataHere(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
+  Transport* ownTransport(Room& room, const Peer& peer, const std::string& transportId) const;
+  // The peer's transport of that id, facing `needed` (if given) for `action`; else answers the error (446 or
+  // 440) and returns null.
+  Transport* transportFor(Room& room, const Peer& peer, const std::string& transportId, std::optional<Direction> needed,
+                          const char* action, const Reply& reply) const;
+  void broadcast(const Room& room, const Json& event, uint64_t exceptSessionId) const;
+  std::string peerIdOf(const Room& room, uint64_t sessionId) const;
+
+  EventSink events_;
+  TransportOptions transportOptions_;
+  FindRoom findRoom_;
+  RouterPipes& pipes_;
+  LifecycleSink lifecycle_;
+};
+
+}  // namespace msp

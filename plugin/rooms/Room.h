@@ -1,0 +1,71 @@
+// A room: one or more mediasoup routers, each on a different worker, and the peers (Janus handles) in it,
+// each peer on one of them. When a worker goes away the room stays: its peers there move to other routers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/Failure.h"
+
+namespace msp {
+
+class Router;
+class Worker;
+
+struct Peer {
+  uint64_t sessionId = 0;
+  std::string peerId;
+  std::string display;
+  std::string roomId;
+  std::string routerId;  // the room's router it is on; empty while no live worker can take it
+};
+
+// Why a room closed; text only at the API edge (roomClosed's "reason").
+enum class RoomCloseReason {
+  Destroyed,   // `destroy`
+  Empty,       // an auto-created room's last peer left
+  NoWorker,    // no live worker to place it on, within the respawn window
+  NotCreated,  // no worker could create its first router
+  Shutdown,    // the plugin is stopping
+};
+const char* toString(RoomCloseReason reason);
+// Whether the room's peers hear roomClosed (an empty room has none; shutdown tells nobody).
+bool announced(RoomCloseReason reason);
+
+// One of a room's routers.
+struct RoomRouter {
+  std::string id;             // the mediasoup router id (unique across rooms and workers)
+  size_t workerSlot = 0;
+  Worker* worker = nullptr;   // valid while this entry exists: the worker's death removes it first
+  Router* router = nullptr;   // owned by the worker; null until the worker has created it
+  bool ready() const { return router != nullptr; }
+  std::set<uint64_t> peers;   // placed here: joined, joining, or moving here
+  std::vector<std::function<void(const Failure&)>> readyWaiters;
+};
+
+struct Room {
+  std::string id;
+  bool autoCreated = false;                    // made by join: closes with its last peer
+  std::map<std::string, RoomRouter> routers;   // by router id; the first one is made with the room
+  std::map<uint64_t, Peer> peers;              // joined, by Janus session id
+  std::set<uint64_t> joining;                  // sessions whose join waits for their router
+  uint64_t waitingSinceMs = 0;                 // when it started waiting for a live worker (0: not waiting)
+
+  RoomRouter* router(const std::string& routerId) {
+    auto it = routers.find(routerId);
+    return it == routers.end() ? nullptr : &it->second;
+  }
+  RoomRouter* routerOf(const Peer& peer) { return router(peer.routerId); }
+  // The slots hosting it, in order.
+  std::vector<size_t> workers() const {
+    std::set<size_t> slots;
+    for (const auto& [id, r] : routers) slots.insert(r.workerSlot);
+    return {slots.begin(), slots.end()};
+  }
+};
+
+}  // namespace msp

@@ -1,0 +1,307 @@
+#include "rooms/RouterPipes.h"
+
+#include <memory>
+
+#include "base/Log.h"
+#include "ortc/Ortc.h"
+
+namespace msp {
+
+template <typename Key>
+void RouterPipes::finish(OnceTable<Key>& table, const Key& key, const Failure& failure) {
+  for (auto& waiter : table.finish(key, failure)) waiter(failure);
+}
+
+Transport* RouterPipes::pipeOn(const std::string& router, const std::string& other) const {
+  auto pair = pairTransports_.find(pairKey(router, other));
+  if (pair == pairTransports_.end()) return nullptr;
+  auto id = pair->second.find(router);
+  Router* r = findRouter_(router);
+  return id == pair->second.end() || !r ? nullptr : r->transport(id->second);
+}
+
+RouterPipes::Outcome RouterPipes::pipeProducer(const std::string& producerId, const std::string& from,
+                                               const std::string& to, Waiter done, Failure& failure) {
+  Router* source = findRouter_(from);
+  if (!source || !source->findProducer(producerId) || !findRouter_(to)) {
+    failure = Failure::closed("the producer closed");
+    return Outcome::Failed;
+  }
+  PipeKey key{producerId, to};
+  switch (piped_.request(key, std::move(done))) {
+    case OnceTable<PipeKey>::Step::Done: return Outcome::Ready;
+    case OnceTable<PipeKey>::Step::Waiting: return Outcome::Later;
+    case OnceTable<PipeKey>::Step::Start: break;
+  }
+  ensurePair(from, to, [this, alive = lifetime_.token(), key, from](const Failure& failure) {
+    if (alive.expired()) return;
+    if (failure) finish(piped_, key, failure);
+    else pipeMedia(key, from);
+  });
+  return Outcome::Later;
+}
+
+RouterPipes::Outcome RouterPipes::pipeDataProducer(const std::string& dataProducerId, const std::string& from,
+                                                   const std::string& to, Waiter done, Failure& failure) {
+  Router* source = findRouter_(from);
+  if (!source || !source->findDataProducer(dataProducerId) || !findRouter_(to)) {
+    failure = Failure::closed("the data producer closed");
+    return Outcome::Failed;
+  }
+  PipeKey key{dataProducerId, to};
+  switch (pipedData_.request(key, std::move(done))) {
+    case OnceTable<PipeKey>::Step::Done: return Outcome::Ready;
+    case OnceTable<PipeKey>::Step::Waiting: return Outcome::Later;
+    case OnceTable<PipeKey>::Step::Start: break;
+  }
+  ensurePair(from, to, [this, alive = lifetime_.token(), key, from](const Failure& failure) {
+    if (alive.expired()) return;
+    if (failure) finish(pipedData_, key, failure);
+    else pipeData(key, from);
+  });
+  return Outcome::Later;
+}
+
+// Every step re-finds routers and transports by id: any of them may have gone while the worker worked.
+// The callers checked that both routers exist, so every outcome comes from a worker's reply.
+void RouterPipes::ensurePair(const std::string& a, const std::string& b, Waiter done) {
+  PairKey key = pairKey(a, b);
+  switch (pairs_.request(key, done)) {
+    case OnceTable<PairKey>::Step::Done: return done(Failure{});  // connected already: the caller goes on
+    case OnceTable<PairKey>::Step::Waiting: return;
+    case OnceTable<PairKey>::Step::Start: break;
+  }
+  Router* routerA = findRouter_(key.first);
+  Router* routerB = findRouter_(key.second);
+  auto created = std::make_shared<int>(0);
+  auto onCreated = [this, alive = lifetime_.token(), key, created](Transport* transport, const Failure& failure) {
+    if (alive.expired()) return;
+    if (!transport) {
+      if (pairs_.contains(key) && !pairs_.done(key)) finishPair(key, failure ? failure : Failure::closed("pipe transport"));
+      return;
+    }
+    Router* router = findRouter_(key.first);
+    std::string side = router && router->transport(transport->id()) == transport ? key.first : key.second;
+    if (!pairs_.contains(key)) {  // the pair was abandoned meanwhile
+      if (Router* r = findRouter_(side)) r->closeTransport(transport->id());
+      return;
+    }
+    pairTransports_[key][side] = transport->id();
+    if (++*created == 2) pairCreated(key);
+  };
+  routerA->createPipeTransport(onCreated);
+  routerB->createPipeTransport(onCreated);
+}
+
+void RouterPipes::pairCreated(const PairKey& key) {
+  Transport* a = pipeOn(key.first, key.second);
+  Transport* b = pipeOn(key.second, key.first);
+  if (!a || !b) {
+    finishPair(key, Failure::closed("a pipe transport closed"));
+    return;
+  }
+  pipeEnds_[a->id()] = PipeEnd{key.first, key.second};
+  pipeEnds_[b->id()] = PipeEnd{key.second, key.first};
+  auto connected = std::make_shared<int>(0);
+  auto failed = std::make_shared<bool>(false);
+  auto onConnected = [this, alive = lifetime_.token(), key, connected, failed](const Failure& failure) {
+    if (alive.expired() || *failed) return;
+    if (failure) {
+      *failed = true;
+      finishPair(key, failure);
+      return;
+    }
+    if (++*connected == 2) finishPair(key, Failure{});
+  };
+  auto tupleOf = [](Transport* t, std::string& ip, int& port) {
+    json_t* tuple = json_object_get(t->data().get(), "tuple");
+    ip = json_string_value(json_object_get(tuple, "localIp")) ? json_string_value(json_object_get(tuple, "localIp")) : "127.0.0.1";
+    port = static_cast<int>(json_integer_value(json_object_get(tuple, "localPort")));
+  };
+  std::string ipA, ipB;
+  int portA = 0, portB = 0;
+  tupleOf(a, ipA, portA);
+  tupleOf(b, ipB, portB);
+  a->pipeConnect(ipB, portB, onConnected);
+  b->pipeConnect(ipA, portA, onConnected);
+}
+
+void RouterPipes::finishPair(const PairKey& key, const Failure& failure) {
+  if (failure) {
+    // Whatever half of the pair exists goes.
+    auto transports = pairTransports_.find(key);
+    if (transports != pairTransports_.end()) {
+      for (const auto& [router, transportId] : transports->second) {
+        pipeEnds_.erase(transportId);
+        if (Router* r = findRouter_(router)) r->closeTransport(transportId);
+      }
+      pairTransports_.erase(transports);
+    }
+    MSP_WARN("pipe between routers %s and %s failed: %s", key.first.c_str(), key.second.c_str(), failure.detail.c_str());
+  }
+  finish(pairs_, key, failure);
+}
+
+void RouterPipes::pipeMedia(const PipeKey& key, const std::string& from) {
+  const std::string& producerId = key.first;
+  const std::string& to = key.second;
+  Router* source = findRouter_(from);
+  Transport* sourcePipe = pipeOn(from, to);
+  Producer* original = source ? source->findProducer(producerId) : nullptr;
+  if (!sourcePipe || !original) {
+    finish(piped_, key, Failure::closed("the producer closed"));
+    return;
+  }
+  sourcePipe->pipeConsume(*original, [this, alive = lifetime_.token(), key, from](Consumer* pipeConsumer, const Failure& failure) {
+    if (alive.expired()) return;
+    if (!pipeConsumer) {
+      finish(piped_, key, failure);
+      return;
+    }
+    std::string consumerId = pipeConsumer->id();
+    Transport* targetPipe = pipeOn(key.second, from);
+    if (!targetPipe) {
+      if (Transport* sourcePipe = pipeOn(from, key.second)) sourcePipe->closeConsumer(consumerId);
+      finish(piped_, key, Failure::closed("the pipe closed"));
+      return;
+    }
+    try {
+      targetPipe->pipeProduce(key.first, pipeConsumer->kind(), pipeConsumer->rtpParameters(), pipeConsumer->producerPaused(),
+                              [this, alive, key, from, consumerId](Producer* copy, const Failure& failure) {
+        if (alive.expired()) return;
+        Router* source = findRouter_(from);
+        bool originalAlive = source && source->findProducer(key.first);
+        if (!copy || !originalAlive) {
+          if (Transport* sourcePipe = pipeOn(from, key.second)) sourcePipe->closeConsumer(consumerId);
+          if (copy) {
+            if (Transport* targetPipe = pipeOn(key.second, from)) targetPipe->closeProducer(key.first);
+          }
+          finish(piped_, key, copy ? Failure::closed("the producer closed") : failure);
+          return;
+        }
+        finish(piped_, key, Failure{});
+      });
+    } catch (const ortc::OrtcError& e) {
+      if (Transport* sourcePipe = pipeOn(from, key.second)) sourcePipe->closeConsumer(consumerId);
+      finish(piped_, key, Failure::rejected(e.what()));
+    }
+  });
+}
+
+void RouterPipes::pipeData(const PipeKey& key, const std::string& from) {
+  const std::string& dataProducerId = key.first;
+  Router* source = findRouter_(from);
+  Transport* sourcePipe = pipeOn(from, key.second);
+  DataProducer* original = source ? source->findDataProducer(dataProducerId) : nullptr;
+  if (!sourcePipe || !original) {
+    finish(pipedData_, key, Failure::closed("the data producer closed"));
+    return;
+  }
+  try {
+    sourcePipe->consumeData(*original, [this, alive = lifetime_.token(), key, from](DataConsumer* pipeConsumer, const Failure& failure) {
+      if (alive.expired()) return;
+      if (!pipeConsumer) {
+        finish(pipedData_, key, failure);
+        return;
+      }
+      std::string consumerId = pipeConsumer->id();
+      Transport* targetPipe = pipeOn(key.second, from);
+      if (!targetPipe) {
+        if (Transport* sourcePipe = pipeOn(from, key.second)) sourcePipe->closeDataConsumer(consumerId);
+        finish(pipedData_, key, Failure::closed("the pipe closed"));
+        return;
+      }
+      Json sctp = Json::adopt(json_deep_copy(pipeConsumer->sctpStreamParameters().get()));
+      targetPipe->produceData(sctp, pipeConsumer->label(), pipeConsumer->protocol(),
+                              [this, alive, key, from, consumerId](DataProducer* copy, const Failure& failure) {
+        if (alive.expired()) return;
+        Router* source = findRouter_(from);
+        bool originalAlive = source && source->findDataProducer(key.first);
+        if (!copy || !originalAlive) {
+          if (Transport* sourcePipe = pipeOn(from, key.second)) sourcePipe->closeDataConsumer(consumerId);
+          if (copy) {
+            if (Transport* targetPipe = pipeOn(key.second, from)) targetPipe->closeDataProducer(key.first);
+          }
+          finish(pipedData_, key, copy ? Failure::closed("the data producer closed") : failure);
+          return;
+        }
+        finish(pipedData_, key, Failure{});
+      }, key.first);
+    });
+  } catch (const ortc::OrtcError& e) {
+    finish(pipedData_, key, Failure::rejected(e.what()));
+  }
+}
+
+void RouterPipes::pipeConsumerClosed(const Transport& pipe, const Consumer& consumer) {
+  auto end = pipeEnds_.find(pipe.id());
+  if (end == pipeEnds_.end()) return;
+  std::string producerId = consumer.producerId();
+  std::string target = end->second.otherRouter, source = end->second.router;
+  piped_.erase({producerId, target});
+  if (Transport* targetPipe = pipeOn(target, source)) targetPipe->closeProducer(producerId);
+}
+
+void RouterPipes::pipeDataConsumerClosed(const Transport& pipe, const DataConsumer& dataConsumer) {
+  auto end = pipeEnds_.find(pipe.id());
+  if (end == pipeEnds_.end()) return;
+  std::string dataProducerId = dataConsumer.dataProducerId();
+  std::string target = end->second.otherRouter, source = end->second.router;
+  pipedData_.erase({dataProducerId, target});
+  if (Transport* targetPipe = pipeOn(target, source)) targetPipe->closeDataProducer(dataProducerId);
+}
+
+void RouterPipes::pipeConsumerEvent(const Transport& pipe, const Consumer& consumer, const std::string& event) {
+  if (event != "producerpause" && event != "producerresume") return;
+  auto end = pipeEnds_.find(pipe.id());
+  if (end == pipeEnds_.end()) return;
+  Transport* targetPipe = pipeOn(end->second.otherRouter, end->second.router);
+  Producer* copy = targetPipe ? targetPipe->producer(consumer.producerId()) : nullptr;
+  if (!copy) return;
+  if (event == "producerpause") copy->pause([](const Failure&) {});
+  else copy->resume([](const Failure&) {});
+}
+
+void RouterPipes::copyClosed(const Transport& pipe, const std::string& producerId) {
+  auto end = pipeEnds_.find(pipe.id());
+  if (end != pipeEnds_.end()) piped_.erase({producerId, end->second.router});
+}
+
+void RouterPipes::dataCopyClosed(const Transport& pipe, const std::string& dataProducerId) {
+  auto end = pipeEnds_.find(pipe.id());
+  if (end != pipeEnds_.end()) pipedData_.erase({dataProducerId, end->second.router});
+}
+
+void RouterPipes::routerGone(const std::string& routerId) {
+  // Copies on the gone router, and pipings into it still under way (their consumers hear "closed").
+  std::vector<Waiter> failed;
+  for (auto* table : {&piped_, &pipedData_}) {
+    for (const auto& key : table->keysWhere([&](const PipeKey& k) { return k.second == routerId; })) {
+      std::vector<Waiter> pending;
+      table->erase(key, &pending);
+      for (auto& w : pending) failed.push_back(std::move(w));
+    }
+  }
+  for (const auto& key : pairs_.keysWhere([&](const PairKey& k) { return k.first == routerId || k.second == routerId; })) {
+    auto transports = pairTransports_.find(key);
+    if (transports != pairTransports_.end()) {
+      for (const auto& [router, transportId] : transports->second) {
+        if (router == routerId) {
+          pipeEnds_.erase(transportId);
+          continue;
+        }
+        // Its copies of the gone router's producers close (observer: copyClosed), announced to their consumers.
+        if (Router* other = findRouter_(router)) other->closeTransport(transportId);
+        pipeEnds_.erase(transportId);
+      }
+      pairTransports_.erase(transports);
+    }
+    std::vector<Waiter> pending;
+    pairs_.erase(key, &pending);
+    for (auto& w : pending) failed.push_back(std::move(w));
+  }
+  Failure closed = Failure::closed("the router of the producer closed");
+  for (auto& waiter : failed) waiter(closed);
+}
+
+}  // namespace msp
