@@ -10,7 +10,7 @@ PACKAGES=(
   # mediasoup worker build (see docs: mediasoup-worker-build)
   meson ninja-build python3 libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev catch2
   # tests
-  curl iproute2 procps util-linux chromium
+  curl iproute2 procps util-linux chromium gcovr
   # plain RTP/SRTP: GStreamer encoders and receivers (srtpenc/srtpdec are in -bad), libsrtp from Python
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad python3-pylibsrtp
 )

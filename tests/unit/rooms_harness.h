@@ -45,6 +45,7 @@ class Rooms {
     pool->lifecycle = [this](Json e) { lifecycle.push_back(e); };
     TransportOptions transportOptions;
     transportOptions.listenIp = settings.listenIp;
+    transportOptions.plainAllowedRemotes = settings.plainAllowedRemotes;
     manager = std::make_unique<RoomManager>(
         *pool, [this](uint64_t session, Json event) { events[session].push_back(event); }, routerCapabilities,
         transportOptions, limits, [this](Json e) { lifecycle.push_back(e); });
