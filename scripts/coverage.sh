@@ -10,7 +10,7 @@ mkdir -p "$dir"
 mkdir -p "$dir/build" && ln -sfn "$root/build/worker" "$dir/build/worker"
 cd "$dir"
 [ -x configure ] || autoreconf -fi >/dev/null
-[ -f Makefile ] || ./configure -q CXXFLAGS="-O0 -g --coverage -fprofile-update=atomic" CFLAGS="-O0 -g --coverage -fprofile-update=atomic" LDFLAGS="--coverage"
+[ -f Makefile ] || ./configure -q CXXFLAGS="-O0 -g --coverage -fprofile-update=atomic" CFLAGS="-O0 -g --coverage -fprofile-update=atomic" LDFLAGS="--coverage" --enable-loop-checks
 unit_tests=$(grep -oP '^UNIT_TESTS = \K.*' Makefile.am)
 find . -name '*.gcda' -delete
 make -j"$(nproc)" >/dev/null

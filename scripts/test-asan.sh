@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the core, the plugin and the unit tests with AddressSanitizer and UBSan in build/asan (a copy of
+# Builds the core, the plugin and the unit tests with AddressSanitizer, UBSan and the loop-thread checks in build/asan (a copy of
 # the sources: an in-tree configure rules out a VPATH build), runs the unit tests, then the integration
 # tests with that plugin inside a real Janus (the sanitizer runtimes preloaded into Janus only). Any report
 # fails the run.
@@ -12,7 +12,7 @@ mkdir -p "$dir/build" && ln -sfn "$root/build/worker" "$dir/build/worker"
 ln -sfn "$root/web" "$dir/web"  # the tests' WebSocket client (npm ws) comes from web/node_modules
 cd "$dir"
 [ -x configure ] || autoreconf -fi >/dev/null
-[ -f Makefile ] || ./configure -q --enable-sanitizers
+[ -f Makefile ] || ./configure -q --enable-sanitizers --enable-loop-checks
 make -j"$(nproc)" >/dev/null
 
 reports=$dir/reports

@@ -65,8 +65,7 @@ bool Core::start(std::string& error) {
     return false;
   }
   if (settings_.statsPort != 0) {
-    http_ = std::make_unique<HttpServer>([this](const std::string& path) { return apiDocument(path); },
-                                         [this](const std::string& path) { return textDocument(path); }, settings_.webRoot);
+    http_ = std::make_unique<HttpServer>([this](const std::string& path) { return httpDocument(path); }, settings_.webRoot);
     if (!http_->start(settings_.statsIp, settings_.statsPort, error)) {
       stop();
       return false;
@@ -268,7 +267,18 @@ Json Core::apiDocument(const std::string& path) {
   }, std::chrono::seconds(2));
 }
 
-std::optional<std::string> Core::textDocument(const std::string& path) {
+std::optional<HttpDocument> Core::httpDocument(const std::string& path) {
+  // A loop that does not answer (a stuck worker request storm, shutdown) is the server's trouble, not the
+  // client's: 503 and why, never a 200 with an error inside or a 404.
+  auto errorOf = [](const Json& answer) -> std::optional<std::string> {
+    if (!json_object_get(answer.get(), "error_code")) return std::nullopt;
+    return answer.string("error").value_or("the plugin did not answer");
+  };
+  if (path == "/stats" || path == "/workers") {
+    Json answer = apiDocument(path);
+    if (auto error = errorOf(answer)) return HttpDocument::unavailable(*error);
+    return HttpDocument{200, answer.dump(), "application/json"};
+  }
   if (path != "/metrics") return std::nullopt;
   // Sampled on the loop (which owns the state); read here only once the loop said it is done.
   auto sample = std::make_shared<MetricsSample>();
@@ -276,9 +286,9 @@ std::optional<std::string> Core::textDocument(const std::string& path) {
     *sample = sampleMetrics(*pool_, *rooms_);
     reply(Json::object());
   }, std::chrono::seconds(2));
-  if (json_object_get(done.get(), "error_code")) return std::nullopt;
+  if (auto error = errorOf(done)) return HttpDocument::unavailable(*error);
   sample->requests = requestCounters_.snapshot();
-  return formatMetrics(*sample);
+  return HttpDocument{200, formatMetrics(*sample), "text/plain; version=0.0.4; charset=utf-8"};
 }
 
 Json Core::querySession(void* handle) {

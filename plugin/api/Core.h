@@ -66,8 +66,10 @@ class Core {
   };
   std::shared_ptr<Session> findSession(void* handle);
   void pushEvent(uint64_t sessionId, const Json& event);
+  // /stats and /workers (also the Admin API's answers), built on the loop.
   Json apiDocument(const std::string& path);
-  std::optional<std::string> textDocument(const std::string& path);
+  // What the stats server answers for a path: those two, /metrics, or nullopt for any other path.
+  std::optional<HttpDocument> httpDocument(const std::string& path);
   std::chrono::milliseconds answerTimeout() const;
 
   Settings settings_;

@@ -64,8 +64,8 @@ std::string resolveStaticPath(const std::string& root, const std::string& urlPat
   return root + "/" + relative;
 }
 
-HttpServer::HttpServer(ApiHandler api, TextHandler text, std::string webRoot)
-    : api_(std::move(api)), text_(std::move(text)), webRoot_(std::move(webRoot)) {}
+HttpServer::HttpServer(DocumentHandler documents, std::string webRoot)
+    : documents_(std::move(documents)), webRoot_(std::move(webRoot)) {}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -126,9 +126,8 @@ int HttpServer::respond(void* conn, const char* url, const char* method) {
     return sendBody(connection, MHD_HTTP_METHOD_NOT_ALLOWED, errorJson("method not allowed"), "application/json", false);
   }
   std::string path = url ? url : "/";
-  if (Json answer = api_(path)) return sendBody(connection, MHD_HTTP_OK, answer.dump(), "application/json", head);
-  if (text_) {
-    if (auto document = text_(path)) return sendBody(connection, MHD_HTTP_OK, *document, "text/plain; version=0.0.4; charset=utf-8", head);
+  if (auto document = documents_ ? documents_(path) : std::nullopt) {
+    return sendBody(connection, document->status, document->body, document->contentType.c_str(), head);
   }
 
   std::string file = resolveStaticPath(webRoot_, path);

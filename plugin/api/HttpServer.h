@@ -1,5 +1,5 @@
-// The stats HTTP server (libmicrohttpd, its own threads): GET /stats, GET /workers, and static files from the
-// configured web root. Handlers get their JSON from the core's loop.
+// The stats HTTP server (libmicrohttpd, its own threads): GET /stats, /workers and /metrics, and static files
+// from the configured web root. The document handler gets its answers from the core's loop.
 #pragma once
 
 #include <functional>
@@ -12,14 +12,23 @@ struct MHD_Daemon;
 
 namespace msp {
 
+struct HttpDocument {
+  unsigned status = 200;
+  std::string body;
+  std::string contentType;
+  // 503 with a line of text saying why (the loop did not answer in time, the plugin is stopping).
+  static HttpDocument unavailable(const std::string& why) {
+    return {503, "503 Service Unavailable: " + why + "\n", "text/plain; charset=utf-8"};
+  }
+};
+
 class HttpServer {
  public:
-  // The JSON for an API path ("/stats", "/workers"), or a null Json when the path is not an API path.
-  using ApiHandler = std::function<Json(const std::string& path)>;
-  // The text document of a path ("/metrics"), or nullopt when the path is not one.
-  using TextHandler = std::function<std::optional<std::string>(const std::string& path)>;
+  // The document of a path ("/stats", "/workers", "/metrics"), or nullopt when the path is not one of them
+  // (then a static file, or 404).
+  using DocumentHandler = std::function<std::optional<HttpDocument>(const std::string& path)>;
 
-  HttpServer(ApiHandler api, TextHandler text, std::string webRoot);
+  HttpServer(DocumentHandler documents, std::string webRoot);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -31,8 +40,7 @@ class HttpServer {
   int respond(void* connection, const char* url, const char* method);
 
  private:
-  ApiHandler api_;
-  TextHandler text_;
+  DocumentHandler documents_;
   std::string webRoot_;
   MHD_Daemon* daemon_ = nullptr;
 };

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "base/Log.h"
+#include "base/LoopThread.h"
 
 namespace msp {
 
@@ -29,7 +30,9 @@ bool EventLoop::start() {
   thread_ = std::thread([this] {
     // Named so an operator's `top -H` or a profile tells the plugin's thread from Janus's own.
     pthread_setname_np(pthread_self(), "msp-loop");
+    loopThread::enter(&loop_);
     uv_run(&loop_, UV_RUN_DEFAULT);
+    loopThread::leave();
   });
   return true;
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "base/Log.h"
+#include "base/LoopThread.h"
 
 namespace msp {
 namespace {
@@ -74,6 +75,7 @@ void Channel::runDeferred() {
 
 void Channel::request(const std::string& method, const std::string& handlerId, const Json& data,
                       ResponseHandler handler) {
+  MSP_ASSERT_LOOP_THREAD(loop_);
   if (closed_) {
     failLater(std::move(handler), Failure::workerGone("the worker is closed"));
     return;

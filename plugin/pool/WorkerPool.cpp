@@ -4,6 +4,7 @@
 
 #include "pool/LoadBalancer.h"
 #include "base/Log.h"
+#include "base/LoopThread.h"
 
 namespace msp {
 
@@ -36,6 +37,7 @@ WorkerPool::WorkerPool(uv_loop_t* loop, const Settings& settings, WorkerSpawner 
 WorkerPool::~WorkerPool() = default;
 
 void WorkerPool::start(std::function<void(bool, const std::string&)> done) {
+  MSP_ASSERT_LOOP_THREAD(loop_);
   startDone_ = std::move(done);
   for (auto& slot : slots_) {
     std::string error;
@@ -127,6 +129,7 @@ std::vector<WorkerLoad> WorkerPool::loads() const {
 }
 
 bool WorkerPool::addSlot(size_t& index, std::string& error) {
+  MSP_ASSERT_LOOP_THREAD(loop_);
   if (shuttingDown_) {
     error = "the plugin is shutting down";
     return false;
@@ -148,10 +151,12 @@ bool WorkerPool::addSlot(size_t& index, std::string& error) {
 }
 
 void WorkerPool::markDraining(size_t index) {
+  MSP_ASSERT_LOOP_THREAD(loop_);
   if (index < slots_.size()) slots_[index]->draining = true;
 }
 
 void WorkerPool::stopDrained(size_t index) {
+  MSP_ASSERT_LOOP_THREAD(loop_);
   if (index >= slots_.size() || !slots_[index]->draining) return;
   Slot& slot = *slots_[index];
   slot.respawnTimer.close();
@@ -160,6 +165,7 @@ void WorkerPool::stopDrained(size_t index) {
 }
 
 bool WorkerPool::resume(size_t index, std::string& error) {
+  MSP_ASSERT_LOOP_THREAD(loop_);
   if (index >= slots_.size() || !slots_[index]->draining) {
     error = "worker " + std::to_string(index) + " is not drained";
     return false;
@@ -180,6 +186,7 @@ bool WorkerPool::hasLiveWorker() const {
 }
 
 WorkerPool::Slot* WorkerPool::take(size_t index) {
+  MSP_ASSERT_LOOP_THREAD(loop_);
   if (index >= slots_.size()) return nullptr;
   Slot* slot = slots_[index].get();
   slot->lastChosen = ++chooseCounter_;
@@ -192,6 +199,7 @@ WorkerPool::Slot* WorkerPool::choose() {
 }
 
 void WorkerPool::shutdown(std::function<void()> done) {
+  MSP_ASSERT_LOOP_THREAD(loop_);
   shuttingDown_ = true;
   startDone_ = nullptr;
   shutdownDone_ = std::move(done);

@@ -2,6 +2,7 @@
 
 #include "base/Ids.h"
 #include "base/Log.h"
+#include "base/LoopThread.h"
 #include "base/Overloaded.h"
 #include "entities/Router.h"
 
@@ -45,6 +46,7 @@ RoomManager::~RoomManager() {
 }
 
 void RoomManager::handle(uint64_t sessionId, const Request& request, Reply reply) {
+  MSP_ASSERT_LOOP_THREAD(pool_.loop());
   std::visit(Overloaded{
                  [&](const request::Create& r) { create(r, std::move(reply)); },
                  [&](const request::Destroy& r) { destroy(r, std::move(reply)); },
@@ -168,6 +170,7 @@ RoomRouter RoomManager::evacuate(Room& room, const std::string& routerId, const 
 }
 
 void RoomManager::drainWorker(size_t slot, Reply reply) {
+  MSP_ASSERT_LOOP_THREAD(pool_.loop());
   if (slot >= pool_.slots().size()) return reply(errorAnswer(kInvalidElement, "no worker " + std::to_string(slot)));
   if (pool_.slots()[slot]->draining) return reply(errorAnswer(kInvalidElement, "worker " + std::to_string(slot) + " is drained already"));
   pool_.markDraining(slot);
@@ -531,6 +534,7 @@ void RoomManager::leave(uint64_t sessionId, Reply reply) {
 }
 
 void RoomManager::sessionGone(uint64_t sessionId) {
+  MSP_ASSERT_LOOP_THREAD(pool_.loop());
   auto joined = sessionRooms_.find(sessionId);
   if (joined == sessionRooms_.end()) return;
   Room* room = findRoom(joined->second);

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "base/LoopThread.h"
 #include "channel/Channel.h"
 #include "channel/ChannelCodec.h"
 #include "channel/RequestTable.h"
@@ -171,6 +172,7 @@ static void take_removes_without_running(void**) {
 static void closed_channel_fails_on_a_later_turn(void**) {
   uv_loop_t loop;
   assert_int_equal(uv_loop_init(&loop), 0);
+  loopThread::enter(&loop);
   {
     Channel channel(&loop, 1000, "test");
     std::vector<Failure::Kind> seen;
@@ -185,6 +187,7 @@ static void closed_channel_fails_on_a_later_turn(void**) {
   }
   uv_run(&loop, UV_RUN_DEFAULT);  // the channel's handles finish closing
   assert_int_equal(uv_loop_close(&loop), 0);
+  loopThread::leave();
 }
 
 int main(void) {

@@ -1,9 +1,61 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <string>
 
 #include "api/HttpServer.h"
 #include "cmocka.h"
 
+using msp::HttpDocument;
+using msp::HttpServer;
 using msp::resolveStaticPath;
+
+// A plain HTTP/1.0 GET over loopback: the whole response, status line first.
+static std::string get(uint16_t port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return "";
+  }
+  std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+  if (write(fd, request.data(), request.size()) < 0) return "";
+  std::string response;
+  char buffer[4096];
+  for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) response.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  return response;
+}
+
+// The document handler decides the status: a loop that did not answer is a 503 with its reason, an unknown path
+// (no web root) a 404.
+static void documents_carry_their_status(void**) {
+  HttpServer server([](const std::string& path) -> std::optional<HttpDocument> {
+    if (path == "/stats") return HttpDocument::unavailable("the worker did not answer in time");
+    if (path == "/workers") return HttpDocument{200, "{}", "application/json"};
+    return std::nullopt;
+  }, "");
+  std::string error;
+  uint16_t port = 0;
+  for (uint16_t candidate = 39100; candidate < 39200 && !port; ++candidate) {
+    if (server.start("127.0.0.1", candidate, error)) port = candidate;
+  }
+  assert_int_not_equal(port, 0);
+  std::string stats = get(port, "/stats");
+  assert_int_equal(stats.rfind("HTTP/1.0 503", 0) == 0 || stats.rfind("HTTP/1.1 503", 0) == 0, 1);
+  assert_non_null(strstr(stats.c_str(), "503 Service Unavailable: the worker did not answer in time"));
+  assert_non_null(strstr(stats.c_str(), "text/plain"));
+  std::string workers = get(port, "/workers");
+  assert_non_null(strstr(workers.c_str(), " 200 "));
+  assert_non_null(strstr(get(port, "/nothing").c_str(), " 404 "));
+  server.stop();
+}
 
 static void serves_files_under_the_root(void**) {
   assert_string_equal(resolveStaticPath("/srv/web", "/index.html").c_str(), "/srv/web/index.html");
@@ -30,6 +82,7 @@ int main(void) {
       cmocka_unit_test(serves_files_under_the_root),
       cmocka_unit_test(refuses_traversal),
       cmocka_unit_test(no_root_serves_nothing),
+      cmocka_unit_test(documents_carry_their_status),
   };
   return cmocka_run_group_tests_name("http", tests, nullptr, nullptr);
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/LoopThread.h"
 #include "config/Config.h"
 #include "ortc/MediaCodecs.h"
 #include "ortc/Ortc.h"
@@ -39,6 +40,7 @@ class Rooms {
   explicit Rooms(Settings s = testSettings(), PlacementLimits limits = {}) : settings(std::move(s)), fakes(&loop) {
     signal(SIGPIPE, SIG_IGN);  // as in Janus: a write to a closed channel fails with EPIPE instead
     uv_loop_init(&loop);
+    loopThread::enter(&loop);  // this test's thread runs the loop
     Json codecs = mediaCodecsFor(settings.mediaCodecs);
     routerCapabilities = ortc::generateRouterRtpCapabilities(codecs.get());
     pool = std::make_unique<WorkerPool>(&loop, settings, fakes.spawner());
@@ -67,6 +69,7 @@ class Rooms {
     fakes.clear();
     uv_run(&loop, UV_RUN_DEFAULT);  // close callbacks
     assert_int_equal(uv_loop_close(&loop), 0);  // UV_EBUSY: a handle was left open
+    loopThread::leave();
   }
   Rooms(const Rooms&) = delete;
   Rooms& operator=(const Rooms&) = delete;

@@ -1,6 +1,11 @@
 // RoomManager over fake workers: membership, placement, the join/detach race, failover and drain, each step
 // scripted (which worker answers what, and when it dies) instead of raced through Janus.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <set>
+#include <thread>
 
 #include "rooms_harness.h"
 
@@ -225,6 +230,26 @@ static void a_refused_router_fails_create_cleanly(void**) {
   assert_string_equal(Rooms::str(t.ask(1, R"({"request":"create","room":"nope"})"), "mediasoup").c_str(), "created");
 }
 
+// A request handed to the rooms from a thread that does not run their loop (Janus's own threads must post):
+// the checked build aborts at once, naming the function, instead of racing the loop.
+static void touching_the_rooms_off_the_loop_thread_aborts(void**) {
+#ifndef MSP_LOOP_CHECKS
+  skip();
+#else
+  Rooms t(fake::testSettings(1));
+  pid_t child = fork();
+  if (child == 0) {
+    std::thread other([&] { t.manager->handle(1, request::List{}, [](Json) {}); });
+    other.join();
+    _exit(0);  // not reached when the check works
+  }
+  int status = 0;
+  assert_int_equal(waitpid(child, &status, 0), child);
+  assert_true(WIFSIGNALED(status));
+  assert_int_equal(WTERMSIG(status), SIGABRT);
+#endif
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(create_join_leave_destroy),
@@ -237,6 +262,7 @@ int main(void) {
       cmocka_unit_test(a_waiting_room_is_placed_on_the_respawned_worker),
       cmocka_unit_test(drain_moves_peers_off_and_stops_the_worker),
       cmocka_unit_test(a_refused_router_fails_create_cleanly),
+      cmocka_unit_test(touching_the_rooms_off_the_loop_thread_aborts),
   };
   return cmocka_run_group_tests_name("rooms", tests, nullptr, nullptr);
 }
