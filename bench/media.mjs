@@ -1,4 +1,4 @@
-// Media benchmark (issue 8): one publisher's VP8 stream (recorded once, replayed identically) fanned out to N
+// Media benchmark: one publisher's VP8 stream (recorded once, replayed identically) fanned out to N
 // plain RTP / SRTP receivers, side by side in one run on one Janus binary:
 //   - this plugin, the room on one worker; the same room spread over two workers (two routers, piped);
 //   - Janus's own VideoRoom: the same stream into a remote publisher, N rtp_forwards to the same receivers

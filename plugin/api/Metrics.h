@@ -1,5 +1,5 @@
 // GET /metrics: the pool, rooms and requests in Prometheus text format 0.0.4. Sampling reads the core's
-// state (loop thread); formatting is a pure function, tested on its own.
+// state (loop thread); formatting is a pure function. Both are unit-tested (tests/unit/metrics_test.cpp).
 #pragma once
 
 #include <cstdint>

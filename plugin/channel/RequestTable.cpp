@@ -46,10 +46,4 @@ void RequestTable::failAll(const Failure& failure) {
   }
 }
 
-std::optional<uint64_t> RequestTable::nextDeadline() const {
-  std::optional<uint64_t> next;
-  for (const auto& [id, pending] : pending_) next = next ? std::min(*next, pending.deadlineMs) : pending.deadlineMs;
-  return next;
-}
-
 }  // namespace msp

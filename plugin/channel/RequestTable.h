@@ -33,7 +33,6 @@ class RequestTable {
   void expire(uint64_t nowMs);
   void failAll(const Failure& failure);
   size_t size() const { return pending_.size(); }
-  std::optional<uint64_t> nextDeadline() const;
 
  private:
   struct Pending {

@@ -31,9 +31,9 @@ struct Settings {
   uint32_t cpuSampleIntervalMs = 1000;
   double cpuTieTolerance = 0.05;
   bool respawn = true;
-  bool webrtcServer = true;
+  bool webrtcServer = true;          // one WebRtcServer (one UDP + one TCP port) per worker for all its transports
   uint32_t maxPeersPerRouter = 100;  // a room's router takes this many peers, then the room grows a router
-  double routerCpuLimit = 0.8;       // nor above this CPU share of its worker (1.0 = one core)  // one WebRtcServer (one UDP + one TCP port) per worker for all its transports
+  double routerCpuLimit = 0.8;       // nor above this CPU share of its worker (1.0 = one core)
   uint32_t requestTimeoutMs = 5000;
   uint32_t healthIntervalMs = 1000;  // how often each worker is asked a cheap request
   uint32_t healthTimeoutMs = 3000;   // a worker silent this long is killed and handled as dead

@@ -21,11 +21,12 @@ void requestPaused(Channel& channel, const char* method, const std::string& id, 
 
 class Producer {
  public:
+  // consumableRtpParameters: what consumers are computed from (the client's own parameters are not kept:
+  // nothing reads them after the worker has them).
   Producer(Channel& channel, std::string transportId, std::string id, std::string kind, std::string type,
-           Json rtpParameters, Json consumableRtpParameters, bool paused)
+           Json consumableRtpParameters, bool paused)
       : channel_(channel), transportId_(std::move(transportId)), id_(std::move(id)), kind_(std::move(kind)),
-        type_(std::move(type)), rtpParameters_(std::move(rtpParameters)),
-        consumableRtpParameters_(std::move(consumableRtpParameters)), paused_(paused) {}
+        type_(std::move(type)), consumableRtpParameters_(std::move(consumableRtpParameters)), paused_(paused) {}
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
 
@@ -45,7 +46,7 @@ class Producer {
   Channel& channel_;
   std::string transportId_;
   std::string id_, kind_, type_;
-  Json rtpParameters_, consumableRtpParameters_;
+  Json consumableRtpParameters_;
   bool paused_;
   Lifetime lifetime_;
 };

@@ -86,14 +86,14 @@ void Transport::requestProduce(const std::string& producerId, const std::string&
   data.set("producerId", producerId).set("kind", kind).set("rtpParameters", rtpParameters)
       .set("rtpMapping", rtpMapping).set("paused", paused);
   channel_.request("transport.produce", id_, data,
-                   [this, alive = lifetime_.token(), producerId, kind, rtpParameters, consumable, paused, done = std::move(done)](ChannelResult r) {
+                   [this, alive = lifetime_.token(), producerId, kind, consumable, paused, done = std::move(done)](ChannelResult r) {
     if (!r.ok || alive.expired() || closed_) {
       done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
       return;
     }
     std::string type = r.data.string("type").value_or("simple");
     auto& producer = producers_[producerId];
-    producer = std::make_unique<Producer>(channel_, id_, producerId, kind, type, rtpParameters, consumable, paused);
+    producer = std::make_unique<Producer>(channel_, id_, producerId, kind, type, consumable, paused);
     done(producer.get(), Failure{});
   });
 }
@@ -150,7 +150,7 @@ void Transport::consume(const Producer& producer, Json rtpCapabilities, Created<
     throw ortc::OrtcError("cannot consume this producer with these rtpCapabilities", true);
   }
   bool enableRtx = producer.kind() == "video";
-  Json rtpParameters = ortc::getConsumerRtpParameters(producer.consumableRtpParameters().get(), rtpCapabilities.get(), false, enableRtx);
+  Json rtpParameters = ortc::getConsumerRtpParameters(producer.consumableRtpParameters().get(), rtpCapabilities.get(), enableRtx);
   rtpParameters.set("mid", std::to_string(nextMidForConsumers_++));
   if (nextMidForConsumers_ == 100000000) nextMidForConsumers_ = 0;
 

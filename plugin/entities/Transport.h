@@ -1,6 +1,7 @@
-// A mediasoup WebRtcTransport of one peer, in its room's router. Owns the producers/consumers/data
-// producers/data consumers made on it and closes them in cascade. ORTC runs here, as in mediasoup:
-// produce() validates and maps the client's RTP parameters, consume() computes the consumer's.
+// A mediasoup transport in a router: a peer's WebRTC or plain (RTP/SRTP) transport, or a pipe transport
+// between two routers of a room. Owns the producers, consumers, data producers and data consumers made on it
+// and closes them in cascade. ORTC runs here, as in mediasoup: produce() validates and maps the client's RTP
+// parameters, consume() computes the consumer's.
 #pragma once
 
 #include <cstdint>

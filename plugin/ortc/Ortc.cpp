@@ -623,7 +623,7 @@ static Json pipeEncodings(json_t* consumableEncodings, bool withRtx) {
   return encodings;
 }
 
-Json getConsumerRtpParameters(json_t* consumableParams, json_t* remoteCaps, bool pipe, bool enableRtx) {
+Json getConsumerRtpParameters(json_t* consumableParams, json_t* remoteCaps, bool enableRtx) {
   size_t i;
   json_t* item;
   json_array_foreach(get(remoteCaps, "codecs"), i, item) validateRtpCodecCapability(item);
@@ -695,39 +695,36 @@ Json getConsumerRtpParameters(json_t* consumableParams, json_t* remoteCaps, bool
 
   json_t* consumableEncodings = get(consumableParams, "encodings");
   Json encodings = Json::array();
-  if (!pipe) {
-    Json encoding = Json::object();
-    uint32_t ssrc = generateRandomNumber();
-    encoding.set("ssrc", static_cast<long long>(ssrc));
-    if (rtxSupported) {
-      Json rtx = Json::object();
-      rtx.set("ssrc", static_cast<long long>(ssrc) + 1);
-      encoding.set("rtx", rtx);
-    }
-    std::string scalabilityMode;
-    json_t* e;
-    json_array_foreach(consumableEncodings, i, e) {
-      if (truthy(get(e, "scalabilityMode")) && json_is_string(get(e, "scalabilityMode"))) {
-        scalabilityMode = json_string_value(get(e, "scalabilityMode"));
-        break;
-      }
-    }
-    // Simulcast: the consumer sees the streams as spatial layers.
-    if (json_array_size(consumableEncodings) > 1) {
-      scalabilityMode = "L" + std::to_string(json_array_size(consumableEncodings)) + "T" +
-                        std::to_string(parseScalabilityMode(scalabilityMode).temporalLayers);
-    }
-    if (!scalabilityMode.empty()) encoding.set("scalabilityMode", scalabilityMode);
-    double maxBitrate = 0;
-    json_array_foreach(consumableEncodings, i, e) {
-      json_t* bitrate = get(e, "maxBitrate");
-      if (truthy(bitrate) && json_is_number(bitrate) && json_number_value(bitrate) > maxBitrate) maxBitrate = json_number_value(bitrate);
-    }
-    if (maxBitrate > 0) encoding.set("maxBitrate", static_cast<long long>(maxBitrate));
-    encodings.append(encoding);
-  } else {
-    encodings = pipeEncodings(consumableEncodings, rtxSupported);
+  // One encoding: what the worker sends this consumer (simulcast layers become its spatial layers).
+  Json encoding = Json::object();
+  uint32_t ssrc = generateRandomNumber();
+  encoding.set("ssrc", static_cast<long long>(ssrc));
+  if (rtxSupported) {
+    Json rtx = Json::object();
+    rtx.set("ssrc", static_cast<long long>(ssrc) + 1);
+    encoding.set("rtx", rtx);
   }
+  std::string scalabilityMode;
+  json_t* e;
+  json_array_foreach(consumableEncodings, i, e) {
+    if (truthy(get(e, "scalabilityMode")) && json_is_string(get(e, "scalabilityMode"))) {
+      scalabilityMode = json_string_value(get(e, "scalabilityMode"));
+      break;
+    }
+  }
+  // Simulcast: the consumer sees the streams as spatial layers.
+  if (json_array_size(consumableEncodings) > 1) {
+    scalabilityMode = "L" + std::to_string(json_array_size(consumableEncodings)) + "T" +
+                      std::to_string(parseScalabilityMode(scalabilityMode).temporalLayers);
+  }
+  if (!scalabilityMode.empty()) encoding.set("scalabilityMode", scalabilityMode);
+  double maxBitrate = 0;
+  json_array_foreach(consumableEncodings, i, e) {
+    json_t* bitrate = get(e, "maxBitrate");
+    if (truthy(bitrate) && json_is_number(bitrate) && json_number_value(bitrate) > maxBitrate) maxBitrate = json_number_value(bitrate);
+  }
+  if (maxBitrate > 0) encoding.set("maxBitrate", static_cast<long long>(maxBitrate));
+  encodings.append(encoding);
 
   Json consumer = Json::object();
   consumer.set("codecs", codecs).set("headerExtensions", headerExtensions).set("encodings", encodings)

@@ -40,7 +40,8 @@ Json getProducerRtpParametersMapping(json_t* params, json_t* caps);
 Json getConsumableRtpParameters(const std::string& kind, json_t* params, json_t* caps, json_t* rtpMapping);
 // caps is validated (normalised) here.
 bool canConsume(json_t* consumableParams, json_t* caps);
-Json getConsumerRtpParameters(json_t* consumableParams, json_t* remoteCaps, bool pipe, bool enableRtx);
+// A WebRTC or plain consumer's RTP parameters (pipe consumers: getPipeConsumerRtpParameters).
+Json getConsumerRtpParameters(json_t* consumableParams, json_t* remoteCaps, bool enableRtx);
 // The RTP parameters of a pipe consumer (another router consumes the producer through a PipeTransport).
 Json getPipeConsumerRtpParameters(json_t* consumableParams, bool enableRtx);
 

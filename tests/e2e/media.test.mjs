@@ -1,4 +1,4 @@
-// Issue 4: real media through the rooms' mediasoup workers, seen by a real browser.
+// Real media through the rooms' mediasoup workers, seen by a real browser.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -170,7 +170,7 @@ describe('media rooms in a real browser', () => {
     assert.equal(stats.totalRooms, 0, JSON.stringify(stats.distribution));
   });
 
-  // Issue 9: a worker's death (or hang) costs its peers a few seconds of media and nothing else.
+  // A worker's death (or hang) costs its peers a few seconds of media and nothing else.
   for (const [how, signal, budgetMs] of [['killed', 'SIGKILL', 3000], ['hung (SIGSTOP)', 'SIGSTOP', HEALTH_TIMEOUT_MS + 3000]]) {
     it(`moves a call whose worker is ${how}: both peers decode each other again within ${budgetMs} ms, no clicks`, async () => {
       const room = `survivor-${signal}`;

@@ -1,4 +1,4 @@
-// Issue 8, seen by a real browser: GStreamer streams VP8 + Opus into a room over a plain transport and Chromium
+// Seen by a real browser: GStreamer streams VP8 + Opus into a room over a plain transport and Chromium
 // decodes and hears it; Chromium's camera is recorded out of the room by GStreamer over a plain transport and
 // the WebM file decodes to frames. Both with plain RTP and with SRTP. The tools are the README's own
 // (scripts/plain/ingest.mjs and record.mjs), so this also checks that they work as documented.

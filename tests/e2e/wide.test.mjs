@@ -1,4 +1,4 @@
-// Issue 7: one room over several workers, seen by real browsers. Five peers, two per router at most, on three
+// One room over several workers, seen by real browsers. Five peers, two per router at most, on three
 // workers: everyone decodes everyone's video and hears their audio through the pipes between workers; a
 // producer closed on one worker closes its consumers on the others; a data channel message crosses workers;
 // a killed worker leaves the others receiving each other and tells them which producers went away.

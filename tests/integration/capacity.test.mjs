@@ -1,4 +1,4 @@
-// Issue 7: one port per worker. With a WebRtcServer (the default) a worker's WebRTC transports all share one
+// One port per worker. With a WebRtcServer (the default) a worker's WebRTC transports all share one
 // UDP and one TCP port, so its port range does not bound them; without, each transport takes its own ports
 // and a full range fails cleanly.
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// Issue 9: 20 clients joining, producing, consuming, leaving, detaching and timing out at random for a minute,
+// 20 clients joining, producing, consuming, leaving, detaching and timing out at random for a minute,
 // with two worker kills in between; afterwards nothing leaked: rooms, peers, Janus fds, worker processes.
 // CHURN_SECONDS shortens or lengthens it; CHURN_SEED reproduces a run's choices.
 import { describe, it } from 'node:test';

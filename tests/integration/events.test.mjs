@@ -1,4 +1,4 @@
-// Issue 10: the plugin's lifecycle events reach Janus's event handlers. Janus's own sample event handler
+// The plugin's lifecycle events reach Janus's event handlers. Janus's own sample event handler
 // (libjanus_sampleevh.so) posts them to an HTTP server this test runs on loopback.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 9: no message can hurt the plugin. Seeded, reproducible fuzzing of every request of api.md through a
+// No message can hurt the plugin. Seeded, reproducible fuzzing of every request of api.md through a
 // real Janus with real workers: wrong types, missing fields, huge strings and numbers, deep nesting, control
 // characters, ids of other peers, rooms and sessions, out-of-order flows, hostile RTP/SCTP/DTLS parameters,
 // handles detached mid-flow. Every answer must be an error object or a valid answer; afterwards no worker

@@ -1,4 +1,4 @@
-// Issue 10: GET /metrics in Prometheus text format 0.0.4, parsed the way a scraper does, checked against what
+// GET /metrics in Prometheus text format 0.0.4, parsed the way a scraper does, checked against what
 // the pool and the rooms really hold.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 10: the pool grows and shrinks at runtime through the Admin API: a drained worker's peers move
+// The pool grows and shrinks at runtime through the Admin API: a drained worker's peers move
 // (reason "drained") and it stops without respawn; a resumed one comes back; an added one takes the next
 // slot and port range and gets new rooms first.
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// Issue 8: plain RTP/SRTP transports. A Python endpoint (rtp_peer.py: real UDP sockets, libsrtp through Debian's
+// Plain RTP/SRTP transports. A Python endpoint (rtp_peer.py: real UDP sockets, libsrtp through Debian's
 // python3-pylibsrtp) sends RTP into a plain send transport of a room; another receives what a plain consumer of
 // that producer forwards, and checks SSRC, payload type and, for SRTP, that it decrypts with the announced key.
 import { describe, it, before, after } from 'node:test';

@@ -1,4 +1,4 @@
-// Issue 3: the worker pool inside a real Janus, seen through /stats, /workers, the Janus API and the Admin API.
+// The worker pool inside a real Janus, seen through /stats, /workers, the Janus API and the Admin API.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanus, getJson, attachPeer, admin, liveWorkers, waitFor, ADMIN_SECRET } from './harness.mjs';

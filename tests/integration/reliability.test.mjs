@@ -1,4 +1,4 @@
-// Issue 9: handles released at scale, requests racing detaches, closes and worker deaths, hung workers
+// Handles released at scale, requests racing detaches, closes and worker deaths, hung workers
 // replaced, rooms that survive their worker. Real Janus, real workers; assertions on what a client and an
 // operator see (answers, events, /stats, Janus's open fds, worker processes).
 import { describe, it } from 'node:test';

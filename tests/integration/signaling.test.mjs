@@ -1,4 +1,4 @@
-// Issue 4: media signaling through Janus to real workers, without a browser: every error path leaves the
+// Media signaling through Janus to real workers, without a browser: every error path leaves the
 // room intact, and closes cascade with the events the api promises.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 10: Janus's WebSocket transport beside HTTP. A client on WebSocket and one on HTTP share a room:
+// Janus's WebSocket transport beside HTTP. A client on WebSocket and one on HTTP share a room:
 // answers, events and errors are the same whichever transport carries them.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -147,7 +147,7 @@ static void producer_mapping_consumable_and_consumer_parameters(void**) {
       {"kind":"video","uri":"urn:3gpp:video-orientation","preferredId":11,"preferredEncrypt":false,"direction":"sendrecv"},
       {"kind":"video","uri":"urn:ietf:params:rtp-hdrext:toffset","preferredId":12,"preferredEncrypt":false,"direction":"sendrecv"}]})");
   assert_true(canConsume(consumable.get(), remoteCaps.get()));
-  Json consumer = getConsumerRtpParameters(consumable.get(), remoteCaps.get(), false, true);
+  Json consumer = getConsumerRtpParameters(consumable.get(), remoteCaps.get(), true);
   json_t* codecs = key(consumer.get(), "codecs");
   assert_int_equal(json_array_size(codecs), 2);
   assertJsonEqual(at(codecs, 0), R"({"mimeType":"video/H264","payloadType":101,"clockRate":90000,
@@ -264,11 +264,11 @@ static void consumer_without_common_codec_is_unsupported(void**) {
   Json consumable = getConsumableRtpParameters("video", params.get(), caps.get(), mapping.get());
   Json vp8Only = parse(R"({"codecs":[{"kind":"video","mimeType":"video/VP8","preferredPayloadType":100,"clockRate":90000}]})");
   assert_false(canConsume(consumable.get(), vp8Only.get()));
-  assert_true(throwsOrtc([&] { getConsumerRtpParameters(consumable.get(), vp8Only.get(), false, true); }, true));
+  assert_true(throwsOrtc([&] { getConsumerRtpParameters(consumable.get(), vp8Only.get(), true); }, true));
   // Without RTX the plain NACK feedback is dropped too, and no rtx ssrc is given.
   Json vp9 = parse(R"({"codecs":[{"kind":"video","mimeType":"video/VP9","preferredPayloadType":101,"clockRate":90000,
     "rtcpFeedback":[{"type":"nack"},{"type":"nack","parameter":"pli"}]}],"headerExtensions":[]})");
-  Json consumer = getConsumerRtpParameters(consumable.get(), vp9.get(), false, false);
+  Json consumer = getConsumerRtpParameters(consumable.get(), vp9.get(), false);
   assertJsonEqual(key(at(key(consumer.get(), "codecs"), 0), "rtcpFeedback"), R"([{"type":"nack","parameter":"pli"}])");
   assert_null(key(at(key(consumer.get(), "encodings"), 0), "rtx"));
 }

@@ -1,4 +1,4 @@
-// Issue 7: which router (or new worker) a joining peer gets, and the "piped once, closed once" bookkeeping,
+// Which router (or new worker) a joining peer gets, and the "piped once, closed once" bookkeeping,
 // as pure functions over room and worker state.
 #include <string>
 #include <utility>
