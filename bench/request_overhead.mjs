@@ -4,37 +4,17 @@
 // (3) this plugin's `exists` (Janus → the plugin's loop thread and back, no worker), (4) its `list` (the
 // same, with a larger answer).
 // A warm-up round first. Usage: node request_overhead.mjs [N] [CONCURRENCY]
-import { createRequire } from 'node:module';
 import { startJanus } from '../tests/integration/harness.mjs';
+import { openSession } from '../scripts/lib/janus-client.mjs';
 
 const [count = 3000, concurrency = 8] = process.argv.slice(2).map(Number);
-const WebSocket = createRequire(new URL('../web/package.json', import.meta.url))('ws');
 const janus = await startJanus({ workers: 1, extraPlugins: 'videoroom' });
 
 async function lane() {
-  const socket = new WebSocket(janus.wsUrl, 'janus-protocol');
-  await new Promise((resolve) => socket.once('open', resolve));
-  const pending = new Map();
-  let n = 0;
-  socket.on('message', (data) => {
-    const m = JSON.parse(String(data));
-    // A keepalive's answer is an ack; a plugin message's ack precedes its answer.
-    if (m.janus === 'ack' && !String(m.transaction).startsWith('k')) return;
-    const resolve = pending.get(m.transaction);
-    if (resolve) {
-      pending.delete(m.transaction);
-      resolve(m);
-    }
-  });
-  const send = (body) => new Promise((resolve) => {
-    const transaction = `${body.janus === 'keepalive' ? 'k' : 't'}${++n}`;
-    pending.set(transaction, resolve);
-    socket.send(JSON.stringify({ transaction, ...body }));
-  });
-  const session = (await send({ janus: 'create' })).data.id;
-  const handle = (await send({ janus: 'attach', plugin: 'janus.plugin.mediasoup', session_id: session })).data.id;
-  const videoroom = (await send({ janus: 'attach', plugin: 'janus.plugin.videoroom', session_id: session })).data.id;
-  return { send, session, handle, videoroom, socket };
+  const session = await openSession(janus.wsUrl);
+  const handle = await session.attach('janus.plugin.mediasoup');
+  const videoroom = await session.attach('janus.plugin.videoroom');
+  return { send: (body) => session.send(body), session, handle: handle.id, videoroom: videoroom.id };
 }
 
 const lanes = await Promise.all(Array.from({ length: concurrency }, lane));
@@ -54,10 +34,10 @@ async function run(body) {
   return { perSecond: Math.round(latencies.length / seconds), p50: at(0.5), p99: at(0.99) };
 }
 const kinds = [
-  ['Janus keepalive (Janus only)', (l) => ({ janus: 'keepalive', session_id: l.session })],
-  ['VideoRoom `exists` (answered on Janus\'s thread)', (l) => ({ janus: 'message', session_id: l.session, handle_id: l.videoroom, body: { request: 'exists', room: 1234 } })],
-  ['plugin `exists` (loop, no worker)', (l) => ({ janus: 'message', session_id: l.session, handle_id: l.handle, body: { request: 'exists', room: 'x' } })],
-  ['plugin `list` (loop, no worker)', (l) => ({ janus: 'message', session_id: l.session, handle_id: l.handle, body: { request: 'list' } })],
+  ['Janus keepalive (Janus only)', () => ({ janus: 'keepalive' })],
+  ['VideoRoom `exists` (answered on Janus\'s thread)', (l) => ({ janus: 'message', handle_id: l.videoroom, body: { request: 'exists', room: 1234 } })],
+  ['plugin `exists` (loop, no worker)', (l) => ({ janus: 'message', handle_id: l.handle, body: { request: 'exists', room: 'x' } })],
+  ['plugin `list` (loop, no worker)', (l) => ({ janus: 'message', handle_id: l.handle, body: { request: 'list' } })],
 ];
 for (const [, body] of kinds) await run(body);  // warm-up
 console.log(`\n${count} requests per kind, ${concurrency} in flight over Janus's WebSocket API (${new Date().toISOString().slice(0, 10)})\n`);
@@ -67,5 +47,5 @@ for (const [name, body] of kinds) {
   const r = await run(body);
   console.log(`| ${name} | ${r.perSecond} | ${r.p50} | ${r.p99} |`);
 }
-for (const l of lanes) l.socket.close();
+for (const l of lanes) await l.session.destroy();
 await janus.stop();

@@ -5,6 +5,7 @@
 // Usage: node soak.mjs [MINUTES] [ROOMS] [WORKERS] [CONCURRENCY]
 import { readFileSync, readdirSync } from 'node:fs';
 import { startJanus, getJson, janusApi, liveWorkers } from '../tests/integration/harness.mjs';
+import { openSession } from '../scripts/lib/janus-client.mjs';
 
 const [minutes = 10, rooms = 500, workers = 4, concurrency = 8] = process.argv.slice(2).map(Number);
 const pageSize = 4096;
@@ -25,23 +26,11 @@ const opus = (ssrc) => ({
 });
 
 const janus = await startJanus({ workers, eventLoops: 0, fdLimit: 16384, sessionTimeout: 120 });
-const session = await janusApi.createSession(janus);
-const keepAlive = setInterval(() => fetch(`${janus.janusUrl}/${session}`, {
-  method: 'POST', body: JSON.stringify({ janus: 'keepalive', transaction: 'k' }),
-}).catch(() => {}), 20000);
 // Events are drained as a client's long-poll would: Janus keeps undelivered events queued in the session.
-let draining = true;
 let eventsDrained = 0;
-const drain = (async () => {
-  while (draining) {
-    try {
-      const got = await (await fetch(`${janus.janusUrl}/${session}?maxev=100`)).json();
-      eventsDrained += [].concat(got).filter((e) => e.janus === 'event').length;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-})();
+const janusSession = await openSession(janus.janusUrl, { onMessage: (m) => { if (m.janus === 'event') eventsDrained++; } });
+const session = janusSession.id;
+janusSession.keepAlive(20000);
 const ask = async (handle, body) => {
   const answer = await janusApi.message(janus, session, handle, body);
   if (answer.error_code) throw new Error(`${body.request}: ${answer.error}`);
@@ -112,6 +101,5 @@ await new Promise((r) => setTimeout(r, 1500));
 clearInterval(sampler);
 if (minute <= minutes) await sample(minute, churned);
 console.log(`\n${(churned / ((Date.now() - started) / 1000)).toFixed(0)} peers churned per second on average; ${eventsDrained} events delivered`);
-clearInterval(keepAlive);
-draining = false;
+janusSession.vanish();
 await janus.stop();

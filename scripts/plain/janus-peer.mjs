@@ -1,60 +1,22 @@
 // A peer of a janus-mediasoup room over Janus's HTTP API, for the plain RTP tools (ingest.mjs, record.mjs):
 // one session, one handle, keepalives, and events from a long-poll. Node 20, no packages.
-import { randomBytes } from 'node:crypto';
+import { openSession } from '../lib/janus-client.mjs';
 
 export async function joinRoom(janusUrl, room, display) {
-  const post = async (path, body) => {
-    const response = await fetch(`${janusUrl}${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...body, transaction: randomBytes(6).toString('hex') }),
-    });
-    return response.json();
-  };
-  const session = await post('', { janus: 'create' });
-  if (session.janus !== 'success') throw new Error(`Janus at ${janusUrl}: ${JSON.stringify(session)}`);
-  const sessionId = session.data.id;
-  const handle = await post(`/${sessionId}`, { janus: 'attach', plugin: 'janus.plugin.mediasoup' });
-  if (handle.janus !== 'success') throw new Error(`attach: ${JSON.stringify(handle)}`);
-  const handleId = handle.data.id;
-  const keepalive = setInterval(() => post(`/${sessionId}`, { janus: 'keepalive' }).catch(() => {}), 20000);
-
-  let open = true;
-  const events = [];
-  const listeners = new Set();
-  const poll = (async () => {
-    while (open) {
-      try {
-        const got = await (await fetch(`${janusUrl}/${sessionId}?maxev=10`)).json();
-        for (const e of [].concat(got)) {
-          if (e.janus !== 'event' || !e.plugindata) continue;
-          events.push(e.plugindata.data);
-          for (const listener of listeners) listener(e.plugindata.data);
-        }
-      } catch {
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-  })();
-
+  const session = await openSession(janusUrl);
+  session.keepAlive(20000);
+  const handle = await session.attach('janus.plugin.mediasoup');
   const request = async (body) => {
-    const answer = await post(`/${sessionId}/${handleId}`, { janus: 'message', body });
-    const data = answer.plugindata?.data;
-    if (!data || data.error_code) throw new Error(`${body.request}: ${JSON.stringify(data ?? answer)}`);
+    const data = await handle.message(body);
+    if (!data || data.error_code || data.janus) throw new Error(`${body.request}: ${JSON.stringify(data)}`);
     return data;
   };
   const joined = await request({ request: 'join', room, display });
   return {
-    joined, request, events,
+    joined, request, events: handle.events,
     // Calls listener with every plugin event from now on; returns a function that stops it.
-    onEvent(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    async close() {
-      open = false;
-      clearInterval(keepalive);
-      await post(`/${sessionId}`, { janus: 'destroy' }).catch(() => {});
-    },
+    onEvent: (listener) => handle.onEvent(listener),
+    close: () => session.destroy(),
   };
 }
 

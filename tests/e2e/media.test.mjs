@@ -140,6 +140,22 @@ describe('media rooms in a real browser', () => {
     }
   });
 
+  it('names the server and the cause when Janus is unreachable, and asks for nothing that is not there', async () => {
+    const page = await browser.newPage();
+    const missing = [];
+    page.on('response', (response) => { if (response.status() === 404) missing.push(response.url()); });
+    const nowhere = 'http://127.0.0.1:9/janus';  // the discard port: nothing listens on it here
+    await page.goto(`${janus.statsUrl}/index.html?${new URLSearchParams({ janus: nowhere, room: 'X', autojoin: '1', publish: '0' })}`);
+    await waitInPage(page, () => window.demo?.error);
+    const shown = await page.$eval('#status', (el) => el.textContent);
+    assert.match(shown, /^Could not join: Janus at http:\/\/127\.0\.0\.1:9\/janus is unreachable: \S/, shown);
+    assert.doesNotMatch(shown, /undefined/);
+    await page.goto(`${janus.statsUrl}/dashboard.html`);
+    await sleep(500);
+    assert.deepEqual(missing, []);
+    await page.close();
+  });
+
   it('shows the rooms on the dashboard', async () => {
     const page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRequire } from 'node:module';
+import { janusPost, openSession } from '../../scripts/lib/janus-client.mjs';
 
 const top = process.env.TOP_SRCDIR ?? new URL('../..', import.meta.url).pathname;
 const pluginSo = process.env.PLUGIN_SO ?? join(top, '.libs/libjanus_mediasoup.so');
@@ -112,16 +112,6 @@ export async function getJson(url, init) {
   return { status: response.status, headers: response.headers, body: await response.json() };
 }
 
-let transactionCounter = 0;
-async function janusPost(url, body) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ transaction: `t${++transactionCounter}`, ...body }),
-  });
-  return response.json();
-}
-
 // Raw Janus API calls, for tests that drive many sessions and handles without a long-poll each.
 export const janusApi = {
   createSession: async (janus) => (await janusPost(janus.janusUrl, { janus: 'create' })).data.id,
@@ -139,77 +129,33 @@ export const janusApi = {
   destroySession: (janus, sessionId) => janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'destroy' }),
 };
 
-// The first of a peer's events that matches, once it has arrived.
-async function waitForEvent(events, predicate, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = events.find(predicate);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no such event; got ${JSON.stringify(events)}`);
-    await sleep(50);
-  }
+// A Janus session with one handle attached to a plugin: a peer, as a client sees it.
+async function attachOver(janus, url, plugin) {
+  const session = await openSession(url);
+  // A failed test may never close its peers: their polling must not outlive Janus (the runner would hang).
+  janus.exited.then(() => session.vanish());
+  const handle = await session.attach(plugin);
+  return {
+    sessionId: session.id, handleId: handle.id, events: handle.events, session, handle,
+    // The plugin's synchronous answer (plugindata.data).
+    request: (body) => handle.request(body),
+    waitEvent: (predicate, timeoutMs = 5000) => handle.waitEvent(predicate, timeoutMs),
+    detach: () => handle.detach(),
+    keepAlive: (everyMs) => session.keepAlive(everyMs),
+    // Goes silent: no more long-polls or keepalives, as a client whose network died.
+    vanish: () => session.vanish(),
+    close: () => session.destroy(),
+  };
 }
 
-// A Janus session with one handle attached to the plugin: a peer, as a client sees it.
-export async function attachPeer(janus) {
-  const session = await janusPost(janus.janusUrl, { janus: 'create' });
-  const sessionId = session.data.id;
-  const attached = await janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'attach', plugin: 'janus.plugin.mediasoup' });
-  if (attached.janus !== 'success') throw new Error(`attach failed: ${JSON.stringify(attached)}`);
-  const handleId = attached.data.id;
-  const events = [];
-  let polling = true;
-  const stopPolling = new AbortController();
-  // A failed test may never close its peers: their polling must not outlive Janus (the runner would hang).
-  janus.exited.then(() => {
-    polling = false;
-    stopPolling.abort();
-  });
-  const poll = (async () => {
-    while (polling) {
-      try {
-        const response = await fetch(`${janus.janusUrl}/${sessionId}?maxev=10`, { signal: stopPolling.signal });
-        const got = await response.json();
-        for (const e of [].concat(got)) {
-          if (e.janus === 'event' && e.plugindata) events.push(e.plugindata.data);
-        }
-      } catch {
-        await sleep(100);
-      }
-    }
-  })();
-  return {
-    sessionId, handleId, events,
-    // The plugin's synchronous answer (plugindata.data).
-    async request(body) {
-      const answer = await janusPost(`${janus.janusUrl}/${sessionId}/${handleId}`, { janus: 'message', body });
-      if (answer.janus !== 'success') throw new Error(`message failed: ${JSON.stringify(answer)}`);
-      return answer.plugindata.data;
-    },
-    waitEvent: (predicate, timeoutMs = 5000) => waitForEvent(events, predicate, timeoutMs),
-    async detach() {
-      await janusPost(`${janus.janusUrl}/${sessionId}/${handleId}`, { janus: 'detach' });
-    },
-    // A long-poll counts as activity only when it starts: with a session_timeout shorter than Janus's 30 s
-    // long-poll, a client must send keepalives. Returns a function that stops them.
-    keepAlive(everyMs) {
-      const timer = setInterval(() => {
-        janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'keepalive' }).catch(() => {});
-      }, everyMs);
-      return () => clearInterval(timer);
-    },
-    // Goes silent: no more long-polls or keepalives, as a client whose network died.
-    vanish() {
-      polling = false;
-      stopPolling.abort();
-    },
-    async close() {
-      polling = false;
-      stopPolling.abort();
-      await janusPost(`${janus.janusUrl}/${sessionId}`, { janus: 'destroy' }).catch(() => {});
-      await poll;
-    },
-  };
+// Over Janus's HTTP API (events from a long-poll).
+export const attachPeer = (janus, plugin = 'janus.plugin.mediasoup') => attachOver(janus, janus.janusUrl, plugin);
+
+// Over Janus's WebSocket API, keepalives every 15 s as janus.js sends them. Same interface as attachPeer.
+export async function attachPeerWs(janus, plugin = 'janus.plugin.mediasoup') {
+  const peer = await attachOver(janus, janus.wsUrl, plugin);
+  peer.session.keepAlive(15000);
+  return peer;
 }
 
 export async function admin(janus, request) {
@@ -258,53 +204,5 @@ export function seededRandom(seed) {
     let t = Math.imul(a ^ (a >>> 15), a | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-// A peer over Janus's WebSocket transport (protocol "janus-protocol"): one connection carries requests,
-// answers and events, as janus.js does it. Same interface as attachPeer.
-export async function attachPeerWs(janus, plugin = 'janus.plugin.mediasoup') {
-  const WebSocket = createRequire(new URL('../../web/package.json', import.meta.url))('ws');
-  const socket = new WebSocket(janus.wsUrl, 'janus-protocol');
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const pending = new Map();
-  const events = [];
-  socket.on('message', (data) => {
-    const message = JSON.parse(String(data));
-    if (message.transaction && pending.has(message.transaction) && message.janus !== 'ack') {
-      const resolve = pending.get(message.transaction);
-      pending.delete(message.transaction);
-      resolve(message);
-    } else if (message.janus === 'event' && message.plugindata) {
-      events.push(message.plugindata.data);
-    }
-  });
-  const send = (body) => new Promise((resolve) => {
-    const transaction = `w${++transactionCounter}`;
-    pending.set(transaction, resolve);
-    socket.send(JSON.stringify({ transaction, ...body }));
-  });
-  const sessionId = (await send({ janus: 'create' })).data.id;
-  const attached = await send({ janus: 'attach', plugin, session_id: sessionId });
-  if (attached.janus !== 'success') throw new Error(`attach failed: ${JSON.stringify(attached)}`);
-  const handleId = attached.data.id;
-  const keepAlive = setInterval(() => send({ janus: 'keepalive', session_id: sessionId }), 15000);
-  janus.exited.then(() => clearInterval(keepAlive));
-  return {
-    sessionId, handleId, events,
-    async request(body) {
-      const answer = await send({ janus: 'message', session_id: sessionId, handle_id: handleId, body });
-      if (answer.janus !== 'success') throw new Error(`message failed: ${JSON.stringify(answer)}`);
-      return answer.plugindata.data;
-    },
-    waitEvent: (predicate, timeoutMs = 5000) => waitForEvent(events, predicate, timeoutMs),
-    async close() {
-      clearInterval(keepAlive);
-      await send({ janus: 'destroy', session_id: sessionId }).catch(() => {});
-      socket.close();
-    },
   };
 }

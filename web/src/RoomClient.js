@@ -9,6 +9,14 @@ const PLUGIN = 'janus.plugin.mediasoup';
 const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
 
 let janusReady;
+// Whatever janus.js or a request failed with, as one line of text.
+export function describeCause(cause) {
+  if (cause instanceof Error) return cause.message;
+  if (typeof cause === 'string' && cause) return cause;
+  if (cause && typeof cause === 'object') return JSON.stringify(cause);
+  return 'no reason given (is the server running, and is the URL right?)';
+}
+
 function initJanus() {
   janusReady ??= new Promise((resolve) => {
     Janus.init({ debug: false, dependencies: Janus.useDefaultDependencies({ adapter }), callback: resolve });
@@ -37,14 +45,21 @@ export class RoomClient extends EventTarget {
 
   async connect() {
     await initJanus();
+    // janus.js reports failures as bare strings (or nothing): name the server and the cause.
+    const failed = (what) => (cause) => new Error(`${what}: ${describeCause(cause)}`);
     this.janus = await new Promise((resolve, reject) => {
-      const janus = new Janus({ server: this.server, success: () => resolve(janus), error: reject, destroyed: () => this.emit('disconnected') });
+      const janus = new Janus({
+        server: this.server,
+        success: () => resolve(janus),
+        error: (cause) => reject(failed(`Janus at ${this.server} is unreachable`)(cause)),
+        destroyed: () => this.emit('disconnected'),
+      });
     });
     this.handle = await new Promise((resolve, reject) => {
       this.janus.attach({
         plugin: PLUGIN,
         success: resolve,
-        error: reject,
+        error: (cause) => reject(failed(`Janus at ${this.server} has no ${PLUGIN} plugin`)(cause)),
         onmessage: (message) => this.onEvent(message),
       });
     });

@@ -1,7 +1,7 @@
 // The demo room page: join a room, publish camera and microphone, see and hear everyone else, chat over a
 // data channel. URL parameters: janus (Janus WebSocket or HTTP API URL, default ws://<host>:8188), room, name, codec, simulcast=1, autojoin=1,
 // publish=0 (a viewer: receive only, no camera or microphone).
-import { RoomClient } from './RoomClient.js';
+import { RoomClient, describeCause } from './RoomClient.js';
 
 const params = new URLSearchParams(location.search);
 // WebSocket by default: one connection per page (HTTP long-polls hit the browser's 6 connections per host).
@@ -108,7 +108,7 @@ async function join() {
     state.joined = true;
     refreshStatus();
   } catch (error) {
-    status(`Could not join: ${error.message}`, true);
+    status(`Could not join: ${describeCause(error)}`, true);
     $('join').disabled = false;
   }
 }
