@@ -12,9 +12,9 @@
 
 namespace msp {
 
-Core::Core(Settings settings, PushEvent push, ReleaseHandle release, NotifyEvent notify)
+Core::Core(Settings settings, PushEvent push, ReleaseHandle release, EventsEnabled eventsEnabled, NotifyEvent notify)
     : settings_(std::move(settings)), push_(std::move(push)), release_(std::move(release)),
-      notify_(notify ? std::move(notify) : [](Json) {}) {}
+      lifecycle_(std::move(eventsEnabled), std::move(notify)) {}
 
 Core::~Core() { stop(); }
 
@@ -32,10 +32,6 @@ bool Core::start(std::string& error) {
     error = std::string("invalid setting media_codecs: ") + e.what();
     return false;
   }
-  TransportOptions transportOptions;
-  transportOptions.listenIp = settings_.listenIp;
-  transportOptions.announcedIp = settings_.announcedIp;
-  transportOptions.plainAllowedRemotes = settings_.plainAllowedRemotes;
   if (!loop_.start()) {
     error = "could not start the event loop";
     return false;
@@ -43,15 +39,11 @@ bool Core::start(std::string& error) {
   started_ = true;
   auto ready = std::make_shared<std::promise<std::string>>();
   auto readyFuture = ready->get_future();
-  loop_.post([this, ready, routerRtpCapabilities, transportOptions] {
+  loop_.post([this, ready, routerRtpCapabilities] {
     pool_ = std::make_unique<WorkerPool>(loop_.loop(), settings_);
-    pool_->lifecycle = notify_;
-    PlacementLimits limits;
-    limits.maxPeersPerRouter = settings_.maxPeersPerRouter;
-    limits.routerCpuLimit = settings_.routerCpuLimit;
-    limits.cpuTieTolerance = settings_.cpuTieTolerance;
-    rooms_ = std::make_unique<RoomManager>(*pool_, [this](uint64_t sessionId, Json event) { pushEvent(sessionId, event); },
-                                           routerRtpCapabilities, transportOptions, limits, notify_);
+    rooms_ = std::make_unique<RoomManager>(*pool_, settings_, routerRtpCapabilities,
+                                           [this](uint64_t sessionId, Json event) { pushEvent(sessionId, event); });
+    lifecycle_.watch(*rooms_, *pool_);
     pool_->start([ready](bool ok, const std::string& why) { ready->set_value(ok ? "" : why); });
   });
   if (readyFuture.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
@@ -284,6 +276,7 @@ std::optional<HttpDocument> Core::httpDocument(const std::string& path) {
   auto sample = std::make_shared<MetricsSample>();
   Json done = runOnLoop([this, sample](Reply reply) {
     *sample = sampleMetrics(*pool_, *rooms_);
+    sample->events = lifecycle_.counts();
     reply(Json::object());
   }, std::chrono::seconds(2));
   if (auto error = errorOf(done)) return HttpDocument::unavailable(*error);

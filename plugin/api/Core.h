@@ -14,6 +14,7 @@
 #include "config/Config.h"
 #include "base/EventLoop.h"
 #include "api/HttpServer.h"
+#include "api/LifecycleEvents.h"
 #include "api/Metrics.h"
 #include "base/Json.h"
 #include "rooms/RoomManager.h"
@@ -28,10 +29,12 @@ class Core {
   // Drops the plugin's reference to a Janus handle (once, when the core is done with it).
   using ReleaseHandle = std::function<void(void* handle)>;
 
-  // Hands a lifecycle event to Janus's event handlers (when any is on).
+  // Whether any of Janus's event handlers is on now; hands one lifecycle event to them.
+  using EventsEnabled = std::function<bool()>;
   using NotifyEvent = std::function<void(Json event)>;
 
-  Core(Settings settings, PushEvent push, ReleaseHandle release, NotifyEvent notify = nullptr);
+  Core(Settings settings, PushEvent push, ReleaseHandle release, EventsEnabled eventsEnabled = nullptr,
+       NotifyEvent notify = nullptr);
   ~Core();
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -75,7 +78,7 @@ class Core {
   Settings settings_;
   PushEvent push_;
   ReleaseHandle release_;
-  NotifyEvent notify_;
+  LifecycleEvents lifecycle_;  // loop thread only
   EventLoop loop_;
   std::unique_ptr<WorkerPool> pool_;   // loop thread only
   std::unique_ptr<RoomManager> rooms_; // loop thread only

@@ -88,9 +88,8 @@ int msp_init(const msp_host* host, const char* default_worker_bin) {
     core = std::make_unique<msp::Core>(std::get<msp::Settings>(std::move(loaded)),
                                        [push](void* handle, json_t* event) { if (push) push(handle, event); },
                                        [release](void* handle) { if (release) release(handle); },
-                                       [enabled, notify](msp::Json event) {
-                                         if (enabled && notify && enabled()) notify(event.release());
-                                       });
+                                       [enabled] { return enabled && enabled(); },
+                                       [notify](msp::Json event) { if (notify) notify(event.release()); });
     std::string error;
     if (!core->start(error)) {
       MSP_ERROR("%s", error.c_str());

@@ -110,6 +110,8 @@ std::string formatMetrics(const MetricsSample& s) {
     out << "janus_mediasoup_requests_total{request=\"" << escaped(key.first) << "\",result=\"" << (key.second ? "ok" : "error")
         << "\"} " << count << '\n';
   }
+  family(out, "janus_mediasoup_events_total", "counter", "Room and worker lifecycle events, by event.");
+  for (const auto& [name, count] : s.events) out << "janus_mediasoup_events_total{event=\"" << escaped(name) << "\"} " << count << '\n';
   return out.str();
 }
 

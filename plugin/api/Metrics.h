@@ -38,6 +38,7 @@ struct MetricsSample {
   size_t rooms = 0, peers = 0, transports = 0, producers = 0, consumers = 0;
   std::vector<Worker> workers;
   RequestCounters::Counts requests;
+  std::map<std::string, uint64_t> events;  // lifecycle events since the start, by name
 };
 
 // Loop thread. Transports, producers and consumers are the peers' own (pipes between routers not counted).

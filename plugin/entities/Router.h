@@ -12,6 +12,7 @@
 
 #include "channel/Channel.h"
 #include "base/Cidr.h"
+#include "config/Config.h"
 #include "base/Json.h"
 #include "base/Lifetime.h"
 #include "entities/Transport.h"
@@ -39,6 +40,13 @@ struct TransportOptions {
   bool enableSctp = false;
   int sctpOS = 1024;
   int sctpMIS = 1024;
+  static TransportOptions of(const Settings& settings) {
+    TransportOptions options;
+    options.listenIp = settings.listenIp;
+    options.announcedIp = settings.announcedIp;
+    options.plainAllowedRemotes = settings.plainAllowedRemotes;
+    return options;
+  }
 };
 
 struct PlainTransportOptions {

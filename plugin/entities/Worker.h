@@ -31,6 +31,22 @@ struct WorkerOptions {
   std::string listenIp = "127.0.0.1";
   std::string announcedIp;  // empty: none
   WorkerSpawner spawner = spawnWorker;
+  // A slot's worker: what the settings say, on the slot's ports.
+  static WorkerOptions of(const Settings& settings, PortRange ports, WorkerSpawner spawner) {
+    WorkerOptions options;
+    options.binary = settings.workerBin;
+    options.logLevel = settings.workerLogLevel;
+    options.ports = ports;
+    options.requestTimeoutMs = settings.requestTimeoutMs;
+    options.cpuSampleIntervalMs = settings.cpuSampleIntervalMs;
+    options.healthIntervalMs = settings.healthIntervalMs;
+    options.healthTimeoutMs = settings.healthTimeoutMs;
+    options.webRtcServer = settings.webrtcServer;
+    options.listenIp = settings.listenIp;
+    options.announcedIp = settings.announcedIp;
+    options.spawner = std::move(spawner);
+    return options;
+  }
 };
 
 class Worker {

@@ -32,13 +32,6 @@ inline Json errorAnswer(int code, const std::string& message) {
 }
 inline Json errorAnswer(const ApiError& error) { return errorAnswer(error.code, error.message); }
 
-// {"event":name,"room":room}: a lifecycle event for Janus's event handlers (fields added by the caller).
-inline Json lifecycleEvent(const char* name, const std::string& room) {
-  Json event = Json::object();
-  event.set("event", name).set("room", room);
-  return event;
-}
-
 // {"mediasoup":"event","event":name}: an event pushed to a peer (fields added by the caller).
 inline Json apiEvent(const char* name) {
   Json event = Json::object();

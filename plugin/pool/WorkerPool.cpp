@@ -15,16 +15,7 @@ RespawnDelay respawnDelay(uint64_t livedMs, uint64_t backoffMs) {
 
 WorkerPool::WorkerPool(uv_loop_t* loop, const Settings& settings, WorkerSpawner spawner)
     : loop_(loop), settings_(settings), cpuTieTolerance_(settings.cpuTieTolerance), respawn_(settings.respawn) {
-  options_.spawner = std::move(spawner);
-  options_.binary = settings.workerBin;
-  options_.logLevel = settings.workerLogLevel;
-  options_.requestTimeoutMs = settings.requestTimeoutMs;
-  options_.cpuSampleIntervalMs = settings.cpuSampleIntervalMs;
-  options_.healthIntervalMs = settings.healthIntervalMs;
-  options_.healthTimeoutMs = settings.healthTimeoutMs;
-  options_.webRtcServer = settings.webrtcServer;
-  options_.listenIp = settings.listenIp;
-  options_.announcedIp = settings.announcedIp;
+  spawner_ = std::move(spawner);
   for (uint32_t i = 0; i < settings.workerCount; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->pool = this;
@@ -49,17 +40,11 @@ void WorkerPool::start(std::function<void(bool, const std::string&)> done) {
 }
 
 bool WorkerPool::spawn(Slot& slot, std::string& error) {
-  WorkerOptions options = options_;
-  options.ports = slot.ports;
+  WorkerOptions options = WorkerOptions::of(settings_, slot.ports, spawner_);
   Slot* s = &slot;
   Worker::Events events;
   events.running = [this, s] {
-    if (lifecycle) {
-      Json e = Json::object();
-      e.set("event", "workerStarted").set("workerId", static_cast<unsigned long>(s->index))
-          .set("pid", static_cast<long long>(s->worker->pid())).set("restarts", s->restarts);
-      lifecycle(e);
-    }
+    if (onWorkerEvent) onWorkerEvent({WorkerEvent::Kind::Started, s->index, s->worker->pid(), s->restarts, ""});
     if (startDone_ && ++startedCount_ == slots_.size()) {
       auto finish = std::move(startDone_);
       finish(true, "");
@@ -78,12 +63,7 @@ bool WorkerPool::spawn(Slot& slot, std::string& error) {
 
 void WorkerPool::onDied(Slot& slot, const std::string& reason) {
   MSP_WARN("worker %zu (pid %d) died: %s", slot.index, slot.worker ? slot.worker->pid() : -1, reason.c_str());
-  if (lifecycle) {
-    Json e = Json::object();
-    e.set("event", "workerDied").set("workerId", static_cast<unsigned long>(slot.index))
-        .set("pid", static_cast<long long>(slot.worker ? slot.worker->pid() : -1)).set("reason", reason);
-    lifecycle(e);
-  }
+  if (onWorkerEvent) onWorkerEvent({WorkerEvent::Kind::Died, slot.index, slot.worker ? slot.worker->pid() : -1, slot.restarts, reason});
   if (startDone_) {  // still starting up: init fails instead of looping
     auto finish = std::move(startDone_);
     finish(false, "worker " + std::to_string(slot.index) + " " + reason);

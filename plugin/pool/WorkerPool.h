@@ -26,6 +26,15 @@ struct RespawnDelay {
 };
 RespawnDelay respawnDelay(uint64_t livedMs, uint64_t backoffMs);
 
+struct WorkerEvent {
+  enum class Kind { Started, Died };
+  Kind kind;
+  size_t workerId;
+  pid_t pid;
+  uint32_t restarts;
+  std::string reason;  // Died
+};
+
 class WorkerPool {
  public:
   static constexpr uint64_t kInitialBackoffMs = 100;
@@ -81,8 +90,8 @@ class WorkerPool {
 
   // A worker (first start or replacement) reported running: rooms waiting for a worker can be placed.
   std::function<void()> onWorkerRunning;
-  // Lifecycle events for Janus's event handlers (workerStarted, workerDied).
-  std::function<void(Json event)> lifecycle;
+  // A slot's worker started (first start, respawn, resume) or died: for watchers (event handlers, metrics).
+  std::function<void(const WorkerEvent& event)> onWorkerEvent;
 
  private:
   bool spawn(Slot& slot, std::string& error);
@@ -91,8 +100,8 @@ class WorkerPool {
   void checkShutdownDone();
 
   uv_loop_t* loop_;
-  Settings settings_;  // port ranges of slots added at runtime
-  WorkerOptions options_;
+  Settings settings_;  // each slot's worker options, port ranges of slots added at runtime
+  WorkerSpawner spawner_;
   double cpuTieTolerance_;
   bool respawn_;
   std::vector<std::unique_ptr<Slot>> slots_;

@@ -59,9 +59,9 @@ bool validDtlsParameters(json_t* dtls) {
 }  // namespace
 
 MediaSignaling::MediaSignaling(EventSink events, TransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
-                               LifecycleSink lifecycle)
+                               const RoomEvents& observers)
     : events_(std::move(events)), transportOptions_(std::move(transportOptions)), findRoom_(std::move(findRoom)), pipes_(pipes),
-      lifecycle_(lifecycle ? std::move(lifecycle) : [](Json) {}) {}
+      observers_(observers) {}
 
 std::string MediaSignaling::peerIdOf(const Room& room, uint64_t sessionId) const {
   auto it = room.peers.find(sessionId);
@@ -82,9 +82,10 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
     Json e = apiEvent("producerClosed");
     e.set("producerId", producer.id());
     broadcast(*r, e, of.owner());
-    Json lifecycle = lifecycleEvent("producerClosed", r->id);
-    lifecycle.set("producerId", producer.id()).set("kind", producer.kind());
-    lifecycle_(lifecycle);
+    RoomEvent closed{RoomEvent::Kind::ProducerClosed, r->id};
+    closed.producerId = producer.id();
+    closed.mediaKind = producer.kind();
+    observers_.emit(closed);
   };
   observer.dataProducerClosed = [this, r](const Transport& of, const DataProducer& dataProducer) {
     if (of.isPipe()) return pipes_.dataCopyClosed(of, dataProducer.id());
@@ -336,9 +337,11 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
         e.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
         broadcast(*current, e, sessionId);
       }
-      Json lifecycle = lifecycleEvent("producerCreated", roomId);
-      lifecycle.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
-      lifecycle_(lifecycle);
+      RoomEvent created{RoomEvent::Kind::ProducerCreated, roomId};
+      created.peerId = peerId;
+      created.producerId = producer->id();
+      created.mediaKind = kind;
+      observers_.emit(created);
     });
   } catch (const ortc::OrtcError& e) {
     reply(ortcError(e));

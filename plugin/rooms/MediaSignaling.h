@@ -9,6 +9,7 @@
 
 #include "base/Json.h"
 #include "messages/Requests.h"
+#include "rooms/RoomEvents.h"
 #include "rooms/Room.h"
 #include "entities/Router.h"
 #include "rooms/RouterPipes.h"
@@ -17,8 +18,6 @@ namespace msp {
 
 using Reply = std::function<void(Json answer)>;
 using EventSink = std::function<void(uint64_t sessionId, Json event)>;
-// Lifecycle events for Janus's event handlers: {"event":name, …}.
-using LifecycleSink = std::function<void(Json event)>;
 
 class MediaSignaling {
  public:
@@ -26,7 +25,7 @@ class MediaSignaling {
 
   // findRoom: the room of that id while it still has that router (late worker replies outlive routers).
   MediaSignaling(EventSink events, TransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
-                 LifecycleSink lifecycle);
+                 const RoomEvents& observers);
 
   // Hooks a new router's events to peer events (and its pipe transports' to the pipes).
   void wire(Room& room, RoomRouter& roomRouter);
@@ -71,7 +70,7 @@ class MediaSignaling {
   TransportOptions transportOptions_;
   FindRoom findRoom_;
   RouterPipes& pipes_;
-  LifecycleSink lifecycle_;
+  const RoomEvents& observers_;
 };
 
 }  // namespace msp

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "config/Config.h"
 #include "pool/LoadBalancer.h"
 
 namespace msp {
@@ -20,6 +21,9 @@ struct PlacementLimits {
   uint32_t maxPeersPerRouter = 100;  // 0: no limit
   double routerCpuLimit = 0.8;       // share of one core of the router's worker
   double cpuTieTolerance = 0.05;     // for chooseWorker among the workers without a router of the room
+  static PlacementLimits of(const Settings& settings) {
+    return {settings.maxPeersPerRouter, settings.routerCpuLimit, settings.cpuTieTolerance};
+  }
 };
 
 struct Placement {

@@ -14,6 +14,19 @@ constexpr int kMaxPlacementAttempts = 3;
 
 }  // namespace
 
+const char* toString(RoomEvent::Kind kind) {
+  switch (kind) {
+    case RoomEvent::Kind::RoomCreated: return "roomCreated";
+    case RoomEvent::Kind::RoomClosed: return "roomClosed";
+    case RoomEvent::Kind::PeerJoined: return "peerJoined";
+    case RoomEvent::Kind::PeerLeft: return "peerLeft";
+    case RoomEvent::Kind::PeerMoved: return "peerMoved";
+    case RoomEvent::Kind::ProducerCreated: return "producerCreated";
+    case RoomEvent::Kind::ProducerClosed: return "producerClosed";
+  }
+  return "unknown";
+}
+
 const char* toString(RoomCloseReason reason) {
   switch (reason) {
     case RoomCloseReason::Destroyed: return "destroyed";
@@ -30,13 +43,13 @@ bool announced(RoomCloseReason reason) {
          reason == RoomCloseReason::NotCreated;
 }
 
-RoomManager::RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities,
-                         TransportOptions transportOptions, PlacementLimits limits, LifecycleSink lifecycle)
-    : pool_(pool), events_(events), lifecycle_(lifecycle ? std::move(lifecycle) : [](Json) {}), routerRtpCapabilities_(std::move(routerRtpCapabilities)), limits_(limits),
+RoomManager::RoomManager(WorkerPool& pool, const Settings& settings, Json routerRtpCapabilities, EventSink events)
+    : pool_(pool), events_(events), routerRtpCapabilities_(std::move(routerRtpCapabilities)),
+      limits_(PlacementLimits::of(settings)),
       pipes_([this](const std::string& routerId) { return readyRouter(routerId); }),
-      media_(events, std::move(transportOptions),
+      media_(events, TransportOptions::of(settings),
              [this](const std::string& roomId, const std::string& routerId) { return roomWithRouter(roomId, routerId); },
-             pipes_, lifecycle_) {
+             pipes_, observers_) {
   pool_.onWorkerRunning = [this] { placeWaitingRooms(); };
 }
 
@@ -148,9 +161,10 @@ RoomRouter RoomManager::evacuate(Room& room, const std::string& routerId, const 
             if (!gone.peers.count(other)) events_(other, e);
           }
           if (media) {
-            Json closed = lifecycleEvent("producerClosed", roomId);
-            closed.set("producerId", Json::borrow(json_object_get(entry, "id"))).set("reason", reason);
-            lifecycle_(closed);
+            RoomEvent closed{RoomEvent::Kind::ProducerClosed, roomId};
+            closed.producerId = json_string_value(json_object_get(entry, "id"));
+            closed.reason = reason;
+            observers_.emit(closed);
           }
         }
       }
@@ -286,9 +300,11 @@ void RoomManager::sendMoved(Room& room, const Peer& peer, const RoomRouter& room
       .set("routerRtpCapabilities", routerRtpCapabilities_).set("reason", reason)
       .set("peers", peersOf(room, peer.sessionId));
   events_(peer.sessionId, moved);
-  Json lifecycle = lifecycleEvent("peerMoved", room.id);
-  lifecycle.set("peerId", peer.peerId).set("worker", static_cast<unsigned long>(roomRouter.workerSlot)).set("reason", reason);
-  lifecycle_(lifecycle);
+  RoomEvent peerMovedEvent{RoomEvent::Kind::PeerMoved, room.id};
+  peerMovedEvent.peerId = peer.peerId;
+  peerMovedEvent.worker = roomRouter.workerSlot;
+  peerMovedEvent.reason = reason;
+  observers_.emit(peerMovedEvent);
   Json peerMoved = apiEvent("peerMoved");
   peerMoved.set("peerId", peer.peerId).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
   broadcast(room, peerMoved, peer.sessionId);
@@ -351,9 +367,9 @@ void RoomManager::create(const request::Create& request, Reply reply) {
   room.id = id;
   rooms_[id] = std::move(owned);
   RoomRouter& first = addRouter(room, *slot);
-  Json created = lifecycleEvent("roomCreated", id);
-  created.set("worker", static_cast<unsigned long>(slot->index));
-  lifecycle_(created);
+  RoomEvent created{RoomEvent::Kind::RoomCreated, id};
+  created.worker = slot->index;
+  observers_.emit(created);
   std::string routerId = first.id;
   first.readyWaiters.push_back([this, reply, id, routerId](const Failure& failure) {
     Room* room = findRoom(id);
@@ -424,9 +440,9 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     owned->id = request.room;
     owned->autoCreated = true;
     rooms_[request.room] = std::move(owned);
-    Json created = lifecycleEvent("roomCreated", request.room);
-    created.set("autoCreated", true);
-    lifecycle_(created);
+    RoomEvent created{RoomEvent::Kind::RoomCreated, request.room};
+    created.autoCreated = true;
+    observers_.emit(created);
   }
   sessionRooms_[sessionId] = request.room;  // joining: a second join is refused meanwhile
   joinAttempt(sessionId, request.room, request.display, std::move(reply), 0);
@@ -508,9 +524,11 @@ void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId
 
   Json joined = apiEvent("peerJoined");
   joined.set("peerId", peer.peerId).set("display", peer.display).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
-  Json lifecycle = lifecycleEvent("peerJoined", room.id);
-  lifecycle.set("peerId", peer.peerId).set("display", peer.display).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
-  lifecycle_(lifecycle);
+  RoomEvent joinedEvent{RoomEvent::Kind::PeerJoined, room.id};
+  joinedEvent.peerId = peer.peerId;
+  joinedEvent.display = peer.display;
+  joinedEvent.worker = roomRouter.workerSlot;
+  observers_.emit(joinedEvent);
   broadcast(room, joined, sessionId);
 
   Json answer = Json::object();
@@ -579,9 +597,9 @@ void RoomManager::removePeer(Room& room, uint64_t sessionId) {
   if (roomRouter) roomRouter->peers.erase(sessionId);
   Json left = apiEvent("peerLeft");
   left.set("peerId", it->second.peerId).set("display", it->second.display);
-  Json lifecycle = lifecycleEvent("peerLeft", room.id);
-  lifecycle.set("peerId", it->second.peerId);
-  lifecycle_(lifecycle);
+  RoomEvent leftEvent{RoomEvent::Kind::PeerLeft, room.id};
+  leftEvent.peerId = it->second.peerId;
+  observers_.emit(leftEvent);
   room.peers.erase(it);
   sessionRooms_.erase(sessionId);
   broadcast(room, left);
@@ -601,9 +619,9 @@ void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
   std::unique_ptr<Room> room = std::move(it->second);
   rooms_.erase(it);
   MSP_VERB("room %s closed (%s)", roomId.c_str(), toString(reason));
-  Json lifecycle = lifecycleEvent("roomClosed", roomId);
-  lifecycle.set("reason", toString(reason));
-  lifecycle_(lifecycle);
+  RoomEvent closedEvent{RoomEvent::Kind::RoomClosed, roomId};
+  closedEvent.reason = toString(reason);
+  observers_.emit(closedEvent);
 
   Json closed = apiEvent("roomClosed");
   closed.set("room", roomId).set("reason", toString(reason));

@@ -14,7 +14,9 @@
 #include "rooms/MediaSignaling.h"
 #include "rooms/Placement.h"
 #include "messages/Requests.h"
+#include "config/Config.h"
 #include "rooms/Room.h"
+#include "rooms/RoomEvents.h"
 #include "rooms/RouterPipes.h"
 #include "base/UvHandle.h"
 #include "pool/WorkerPool.h"
@@ -23,12 +25,15 @@ namespace msp {
 
 class RoomManager {
  public:
-  // events pushes an event to a Janus session (when it is still alive).
-  RoomManager(WorkerPool& pool, EventSink events, Json routerRtpCapabilities, TransportOptions transportOptions,
-              PlacementLimits limits, LifecycleSink lifecycle = nullptr);
+  // settings: what rooms, placement and transports follow (read here, once). events pushes an event to a Janus
+  // session (when it is still alive).
+  RoomManager(WorkerPool& pool, const Settings& settings, Json routerRtpCapabilities, EventSink events);
   ~RoomManager();
   RoomManager(const RoomManager&) = delete;
   RoomManager& operator=(const RoomManager&) = delete;
+
+  // Watchers of what happens in the rooms (event handlers, metrics); subscribed once, at start.
+  void observe(RoomObserver observer) { observers_.subscribe(std::move(observer)); }
 
   void handle(uint64_t sessionId, const Request& request, Reply reply);
   // Detach or session timeout: leave like `leave`, without an answer.
@@ -97,7 +102,7 @@ class RoomManager {
 
   WorkerPool& pool_;
   EventSink events_;
-  LifecycleSink lifecycle_;
+  RoomEvents observers_;
   Json routerRtpCapabilities_;
   PlacementLimits limits_;
   RouterPipes pipes_;

@@ -10,7 +10,7 @@ namespace {
 
 // Peers 1 and 2 on router A (worker a), peers 3 and 4 on router B (worker b).
 struct TwoRouters {
-  TwoRouters() : t(fake::testSettings(2), limits()) {
+  TwoRouters() : t(fake::testSettings(2, 2)) {
     a = Rooms::workerOf(t.ask(1, R"({"request":"join","room":"r"})"));
     t.ask(2, R"({"request":"join","room":"r"})");
     b = Rooms::workerOf(t.ask(3, R"({"request":"join","room":"r"})"));
@@ -19,11 +19,6 @@ struct TwoRouters {
     producerId = t.produceAudio(1, t.transport(1, true));
     recv3 = t.transport(3, false);
     recv4 = t.transport(4, false);
-  }
-  static PlacementLimits limits() {
-    PlacementLimits l;
-    l.maxPeersPerRouter = 2;
-    return l;
   }
   size_t pipeConsumes(size_t slot) {
     size_t n = 0;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "api/LifecycleEvents.h"
 #include "base/LoopThread.h"
 #include "config/Config.h"
 #include "ortc/MediaCodecs.h"
@@ -24,33 +25,33 @@
 
 namespace msp::fake {
 
-inline Settings testSettings(uint32_t workers = 2) {
+// maxPeersPerRouter: a small one makes a room grow a router on another worker early.
+inline Settings testSettings(uint32_t workers = 2, uint32_t maxPeersPerRouter = 100) {
   auto loaded = loadSettings([](const std::string&) { return std::optional<std::string>(); },
                              [](const std::string&) { return std::optional<std::string>(); },
                              "/bin/true");  // must be executable; the fake spawner never runs it
   if (auto* error = std::get_if<SettingsError>(&loaded)) fail_msg("%s", error->message.c_str());
   Settings settings = std::get<Settings>(loaded);
   settings.workerCount = workers;
+  settings.maxPeersPerRouter = maxPeersPerRouter;
   settings.statsPort = 0;
   return settings;
 }
 
 class Rooms {
  public:
-  explicit Rooms(Settings s = testSettings(), PlacementLimits limits = {}) : settings(std::move(s)), fakes(&loop) {
+  explicit Rooms(Settings s = testSettings()) : settings(std::move(s)), fakes(&loop) {
     signal(SIGPIPE, SIG_IGN);  // as in Janus: a write to a closed channel fails with EPIPE instead
     uv_loop_init(&loop);
     loopThread::enter(&loop);  // this test's thread runs the loop
     Json codecs = mediaCodecsFor(settings.mediaCodecs);
     routerCapabilities = ortc::generateRouterRtpCapabilities(codecs.get());
     pool = std::make_unique<WorkerPool>(&loop, settings, fakes.spawner());
-    pool->lifecycle = [this](Json e) { lifecycle.push_back(e); };
-    TransportOptions transportOptions;
-    transportOptions.listenIp = settings.listenIp;
-    transportOptions.plainAllowedRemotes = settings.plainAllowedRemotes;
-    manager = std::make_unique<RoomManager>(
-        *pool, [this](uint64_t session, Json event) { events[session].push_back(event); }, routerCapabilities,
-        transportOptions, limits, [this](Json e) { lifecycle.push_back(e); });
+    manager = std::make_unique<RoomManager>(*pool, settings, routerCapabilities,
+                                            [this](uint64_t session, Json event) { events[session].push_back(event); });
+    // As Janus's event handlers would get them (one always on).
+    reporter = std::make_unique<LifecycleEvents>([] { return true; }, [this](Json e) { lifecycle.push_back(e); });
+    reporter->watch(*manager, *pool);
     bool started = false, ok = false;
     pool->start([&](bool success, const std::string&) {
       started = true;
@@ -173,6 +174,7 @@ class Rooms {
   Json routerCapabilities;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<RoomManager> manager;
+  std::unique_ptr<LifecycleEvents> reporter;
   std::map<uint64_t, std::vector<Json>> events;
   std::vector<Json> lifecycle;
 };

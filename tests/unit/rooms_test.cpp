@@ -96,9 +96,7 @@ static void a_detach_racing_a_join_leaves_nothing(void**) {
 
 // A full router makes the room grow a router on another worker; the extra one closes when its peers leave.
 static void a_full_router_places_the_next_peer_on_a_second_worker(void**) {
-  PlacementLimits limits;
-  limits.maxPeersPerRouter = 1;
-  Rooms t(fake::testSettings(2), limits);
+  Rooms t(fake::testSettings(2, 1));
   size_t a = Rooms::workerOf(t.ask(1, R"({"request":"join","room":"big"})"));
   size_t b = Rooms::workerOf(t.ask(2, R"({"request":"join","room":"big"})"));
   assert_int_not_equal(a, b);
@@ -118,9 +116,7 @@ static void a_full_router_places_the_next_peer_on_a_second_worker(void**) {
 // A worker dies: its peers move to a live router (`moved` with the room's peers and their producers), the
 // room's other peers hear that its producers closed and that it moved, and a room elsewhere hears nothing.
 static void a_dead_worker_moves_its_peers(void**) {
-  PlacementLimits limits;
-  limits.maxPeersPerRouter = 1;
-  Rooms t(fake::testSettings(3), limits);
+  Rooms t(fake::testSettings(3, 1));
   Json first = t.ask(1, R"({"request":"join","room":"r"})");
   std::string firstProducer = t.produceAudio(1, t.transport(1, true));
   Json second = t.ask(2, R"({"request":"join","room":"r"})");
