@@ -17,8 +17,7 @@ Consumer::~Consumer() {
 void Consumer::onWorkerNotification(const WorkerMessage& message) {
   if (closed_) return;
   if (message.event == "producerclose") {
-    closed_ = true;
-    channel_.unsubscribe(id_);
+    markClosed(channel_, id_, closed_);
     onNotification_(*this, message.event, message.data);  // last: the handler may destroy this consumer
     return;
   }
@@ -49,18 +48,9 @@ void Consumer::getStats(DataDone done) {
 }
 
 void Consumer::close() {
-  if (closed_) return;
-  closed_ = true;
-  channel_.unsubscribe(id_);
-  Json data = Json::object();
-  data.set("consumerId", id_);
-  channel_.request("transport.closeConsumer", transportId_, data, [](ChannelResult) {});
+  if (markClosed(channel_, id_, closed_)) requestClose(channel_, "transport.closeConsumer", transportId_, "consumerId", id_);
 }
 
-void Consumer::transportClosed() {
-  if (closed_) return;
-  closed_ = true;
-  channel_.unsubscribe(id_);
-}
+void Consumer::transportClosed() { markClosed(channel_, id_, closed_); }
 
 }  // namespace msp

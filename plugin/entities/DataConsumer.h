@@ -47,18 +47,9 @@ class DataConsumer {
     channel_.request("dataConsumer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.failure); });
   }
   void close() {
-    if (closed_) return;
-    closed_ = true;
-    channel_.unsubscribe(id_);
-    Json data = Json::object();
-    data.set("dataConsumerId", id_);
-    channel_.request("transport.closeDataConsumer", transportId_, data, [](ChannelResult) {});
+    if (markClosed(channel_, id_, closed_)) requestClose(channel_, "transport.closeDataConsumer", transportId_, "dataConsumerId", id_);
   }
-  void transportClosed() {
-    if (closed_) return;
-    closed_ = true;
-    channel_.unsubscribe(id_);
-  }
+  void transportClosed() { markClosed(channel_, id_, closed_); }
 
  private:
   Channel& channel_;

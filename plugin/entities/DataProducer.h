@@ -27,11 +27,7 @@ class DataProducer {
     channel_.request("dataProducer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.failure); });
   }
   // Ours: the worker then sends dataproducerclose to each of its data consumers.
-  void close() {
-    Json data = Json::object();
-    data.set("dataProducerId", id_);
-    channel_.request("transport.closeDataProducer", transportId_, data, [](ChannelResult) {});
-  }
+  void close() { requestClose(channel_, "transport.closeDataProducer", transportId_, "dataProducerId", id_); }
 
  private:
   Channel& channel_;

@@ -21,10 +21,6 @@ void Producer::getStats(DataDone done) {
   channel_.request("producer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.failure); });
 }
 
-void Producer::close() {
-  Json data = Json::object();
-  data.set("producerId", id_);
-  channel_.request("transport.closeProducer", transportId_, data, [](ChannelResult) {});
-}
+void Producer::close() { requestClose(channel_, "transport.closeProducer", transportId_, "producerId", id_); }
 
 }  // namespace msp

@@ -19,6 +19,21 @@ using DataDone = std::function<void(Json data, const Failure& failure)>;
 void requestPaused(Channel& channel, const char* method, const std::string& id, std::weak_ptr<char> alive, bool& paused,
                    bool value, Done done);
 
+// A consumer (media or data) stops listening to the worker's notices, once: false when it already had.
+inline bool markClosed(Channel& channel, const std::string& id, bool& closed) {
+  if (closed) return false;
+  closed = true;
+  channel.unsubscribe(id);
+  return true;
+}
+// Ours: asks the worker to close an entity of a transport ({idKey: id}); the answer changes nothing.
+inline void requestClose(Channel& channel, const char* method, const std::string& transportId, const char* idKey,
+                         const std::string& id) {
+  Json data = Json::object();
+  data.set(idKey, id);
+  channel.request(method, transportId, data, [](ChannelResult) {});
+}
+
 class Producer {
  public:
   // consumableRtpParameters: what consumers are computed from (the client's own parameters are not kept:

@@ -4,26 +4,38 @@
 #include "base/TakeOut.h"
 
 namespace msp {
+namespace {
+
+// {"ip", "announcedIp"?}: where a transport listens, and the address it announces instead when set.
+Json listenIpOf(const std::string& ip, const std::string& announcedIp) {
+  Json listenIp = Json::object();
+  listenIp.set("ip", ip);
+  if (!announcedIp.empty()) listenIp.set("announcedIp", announcedIp);
+  return listenIp;
+}
+
+Json numStreams(int os, int mis) {
+  Json streams = Json::object();
+  streams.set("OS", os).set("MIS", mis);
+  return streams;
+}
+
+}  // namespace
 
 Router::~Router() { dropTransports(); }
 
 void Router::createWebRtcTransport(uint64_t owner, Direction direction, const TransportOptions& options,
                                    Transport::Created<Transport> done) {
   std::string transportId = newUuid();
-  Json listenIp = Json::object();
-  listenIp.set("ip", options.listenIp);
-  if (!options.announcedIp.empty()) listenIp.set("announcedIp", options.announcedIp);
   Json listenIps = Json::array();
-  listenIps.append(listenIp);
-  Json numStreams = Json::object();
-  numStreams.set("OS", options.sctpOS).set("MIS", options.sctpMIS);
+  listenIps.append(listenIpOf(options.listenIp, options.announcedIp));
   Json data = Json::object();
   data.set("transportId", transportId);
   if (webRtcServerId_.empty()) data.set("listenIps", listenIps);
   else data.set("webRtcServerId", webRtcServerId_);
   data.set("enableUdp", true).set("enableTcp", true)
       .set("preferUdp", true).set("preferTcp", false).set("initialAvailableOutgoingBitrate", 1000000)
-      .set("enableSctp", options.enableSctp).set("numSctpStreams", numStreams).set("maxSctpMessageSize", 262144)
+      .set("enableSctp", options.enableSctp).set("numSctpStreams", numStreams(options.sctpOS, options.sctpMIS)).set("maxSctpMessageSize", 262144)
       .set("sctpSendBufferSize", 262144).set("isDataChannel", true);
   const char* method = webRtcServerId_.empty() ? "router.createWebRtcTransport" : "router.createWebRtcTransportWithServer";
   requestTransport(method, transportId, data, owner, TransportType::WebRtc, direction, std::move(done));
@@ -32,14 +44,10 @@ void Router::createWebRtcTransport(uint64_t owner, Direction direction, const Tr
 void Router::createPlainTransport(uint64_t owner, Direction direction, const PlainTransportOptions& options,
                                   Transport::Created<Transport> done) {
   std::string transportId = newUuid();
-  Json listenIp = Json::object();
-  listenIp.set("ip", options.listenIp);
-  if (!options.announcedIp.empty()) listenIp.set("announcedIp", options.announcedIp);
-  Json numStreams = Json::object();
-  numStreams.set("OS", 1024).set("MIS", 1024);
   Json data = Json::object();
-  data.set("transportId", transportId).set("listenIp", listenIp).set("rtcpMux", options.rtcpMux)
-      .set("comedia", options.comedia).set("enableSctp", false).set("numSctpStreams", numStreams)
+  data.set("transportId", transportId).set("listenIp", listenIpOf(options.listenIp, options.announcedIp))
+      .set("rtcpMux", options.rtcpMux).set("comedia", options.comedia).set("enableSctp", false)
+      .set("numSctpStreams", numStreams(1024, 1024))
       .set("maxSctpMessageSize", 262144).set("sctpSendBufferSize", 262144).set("isDataChannel", false)
       .set("enableSrtp", options.enableSrtp).set("srtpCryptoSuite", options.srtpCryptoSuite);
   requestTransport("router.createPlainTransport", transportId, data, owner, TransportType::Plain, direction, std::move(done));
@@ -47,12 +55,9 @@ void Router::createPlainTransport(uint64_t owner, Direction direction, const Pla
 
 void Router::createPipeTransport(Transport::Created<Transport> done) {
   std::string transportId = newUuid();
-  Json listenIp = Json::object();
-  listenIp.set("ip", "127.0.0.1");
-  Json numStreams = Json::object();
-  numStreams.set("OS", 1024).set("MIS", 1024);
   Json data = Json::object();
-  data.set("transportId", transportId).set("listenIp", listenIp).set("enableSctp", true).set("numSctpStreams", numStreams)
+  data.set("transportId", transportId).set("listenIp", listenIpOf("127.0.0.1", "")).set("enableSctp", true)
+      .set("numSctpStreams", numStreams(1024, 1024))
       .set("maxSctpMessageSize", 268435456).set("sctpSendBufferSize", 268435456).set("isDataChannel", false)
       .set("enableRtx", false).set("enableSrtp", false);
   requestTransport("router.createPipeTransport", transportId, data, kPipeOwner, TransportType::Pipe, Direction::Send,
@@ -82,43 +87,27 @@ Transport* Router::transport(const std::string& id) const {
   return it == transports_.end() ? nullptr : it->second.get();
 }
 
-Producer* Router::findProducer(const std::string& id, Transport** owner) const {
-  for (const auto& [transportId, transport] : transports_) {
-    if (Producer* producer = transport->producer(id)) {
-      if (owner) *owner = transport.get();
-      return producer;
-    }
-  }
-  return nullptr;
-}
-
-DataProducer* Router::findDataProducer(const std::string& id, Transport** owner) const {
-  for (const auto& [transportId, transport] : transports_) {
-    if (DataProducer* dataProducer = transport->dataProducer(id)) {
-      if (owner) *owner = transport.get();
-      return dataProducer;
-    }
-  }
-  return nullptr;
-}
-
 void Router::closeTransport(const std::string& id) {
   if (auto transport = takeOut(transports_, id)) transport->close();
 }
 
 // The worker closes a producer's consumers itself and says so (producerclose); the core cascades too, so
 // the room hears at once, and whichever comes second finds nothing left to close.
-void Router::producerClosed(Transport& from, const Producer& producer) {
+template <typename Flow>
+void Router::producerClosedOn(Transport& from, const typename Flow::Producer& producer) {
   for (auto& [id, transport] : transports_) {
-    if (transport.get() != &from) transport->producerGone(producer.id());
+    if (transport.get() != &from) transport->template producerGone<Flow>(producer.id());
   }
+  announceClosed(from, producer);
+}
+template void Router::producerClosedOn<MediaFlow>(Transport&, const Producer&);
+template void Router::producerClosedOn<DataFlow>(Transport&, const DataProducer&);
+
+void Router::announceClosed(Transport& from, const Producer& producer) {
   if (observer.producerClosed) observer.producerClosed(from, producer);
 }
 
-void Router::dataProducerClosed(Transport& from, const DataProducer& dataProducer) {
-  for (auto& [id, transport] : transports_) {
-    if (transport.get() != &from) transport->dataProducerGone(dataProducer.id());
-  }
+void Router::announceClosed(Transport& from, const DataProducer& dataProducer) {
   if (observer.dataProducerClosed) observer.dataProducerClosed(from, dataProducer);
 }
 

@@ -15,6 +15,7 @@
 #include "config/Config.h"
 #include "base/Json.h"
 #include "base/Lifetime.h"
+#include "entities/Flows.h"
 #include "entities/Transport.h"
 
 namespace msp {
@@ -81,8 +82,20 @@ class Router {
   void createPipeTransport(Transport::Created<Transport> done);
   Transport* transport(const std::string& id) const;
   const std::map<std::string, std::unique_ptr<Transport>>& transports() const { return transports_; }
-  Producer* findProducer(const std::string& id, Transport** owner = nullptr) const;
-  DataProducer* findDataProducer(const std::string& id, Transport** owner = nullptr) const;
+  // A producer of either flow on any of its transports (owner set to that transport when given).
+  template <typename Flow>
+  typename Flow::Producer* find(const std::string& id, Transport** owner = nullptr) const {
+    for (const auto& [transportId, transport] : transports_) {
+      const auto& producers = Flow::producers(*transport);
+      auto it = producers.find(id);
+      if (it == producers.end()) continue;
+      if (owner) *owner = transport.get();
+      return it->second.get();
+    }
+    return nullptr;
+  }
+  Producer* findProducer(const std::string& id, Transport** owner = nullptr) const { return find<MediaFlow>(id, owner); }
+  DataProducer* findDataProducer(const std::string& id, Transport** owner = nullptr) const { return find<DataFlow>(id, owner); }
   void closeTransport(const std::string& id);
 
   void close();
@@ -93,14 +106,19 @@ class Router {
   std::function<void()> onWorkerClosed;
 
   // From this router's transports.
-  void producerClosed(Transport& from, const Producer& producer);
-  void dataProducerClosed(Transport& from, const DataProducer& dataProducer);
+  // A producer closed on `from`: the other transports' consumers of it end, then the observer hears.
+  void producerClosed(Transport& from, const Producer& producer) { producerClosedOn<MediaFlow>(from, producer); }
+  void producerClosed(Transport& from, const DataProducer& dataProducer) { producerClosedOn<DataFlow>(from, dataProducer); }
   void consumerClosedByProducer(Transport& of, const Consumer& consumer);
   void dataConsumerClosedByProducer(Transport& of, const DataConsumer& dataConsumer);
   void consumerEvent(Transport& of, const Consumer& consumer, const std::string& event, const Json& data);
 
  private:
   void dropTransports();
+  template <typename Flow>
+  void producerClosedOn(Transport& from, const typename Flow::Producer& producer);
+  void announceClosed(Transport& from, const Producer& producer);
+  void announceClosed(Transport& from, const DataProducer& dataProducer);
   // Asks the worker for a transport and keeps it. Every value of these requests is ours: a refusal means the
   // worker cannot take one more (no free port).
   void requestTransport(const char* method, const std::string& transportId, const Json& data, uint64_t owner,

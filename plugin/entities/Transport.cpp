@@ -1,5 +1,7 @@
 #include "entities/Transport.h"
 
+#include "entities/Flows.h"
+
 #include "base/Ids.h"
 #include "base/Log.h"
 #include "ortc/Ortc.h"
@@ -7,6 +9,18 @@
 #include "base/TakeOut.h"
 
 namespace msp {
+namespace {
+
+// A creation request's answer that cannot be used: the worker's failure, or (gone) the transport closed
+// meanwhile. done hears why; true when the caller must stop there.
+template <typename T>
+bool notCreated(const ChannelResult& r, bool gone, const Transport::Created<T>& done) {
+  if (r.ok && !gone) return false;
+  done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
+  return true;
+}
+
+}  // namespace
 
 Transport::Transport(Router& router, Channel& channel, std::string id, uint64_t owner, TransportType type, Direction direction,
                      Json data)
@@ -14,6 +28,23 @@ Transport::Transport(Router& router, Channel& channel, std::string id, uint64_t 
       data_(std::move(data)) {}
 
 Transport::~Transport() = default;
+
+template <>
+void Transport::consumerEnded<MediaFlow>(const std::string& consumerId) {
+  std::unique_ptr<Consumer> consumer = takeOut(consumers_, consumerId);
+  if (!consumer) return;
+  consumer->transportClosed();
+  router_.consumerClosedByProducer(*this, *consumer);
+}
+
+template <>
+void Transport::consumerEnded<DataFlow>(const std::string& dataConsumerId) {
+  std::unique_ptr<DataConsumer> dataConsumer = takeOut(dataConsumers_, dataConsumerId);
+  if (!dataConsumer) return;
+  dataConsumer->transportClosed();
+  releaseSctpStreamId(dataConsumer->streamId());
+  router_.dataConsumerClosedByProducer(*this, *dataConsumer);
+}
 
 void Transport::keepOnlyLaterDetails() {
   Json kept = Json::object();
@@ -87,10 +118,7 @@ void Transport::requestProduce(const std::string& producerId, const std::string&
       .set("rtpMapping", rtpMapping).set("paused", paused);
   channel_.request("transport.produce", id_, data,
                    [this, alive = lifetime_.token(), producerId, kind, consumable, paused, done = std::move(done)](ChannelResult r) {
-    if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
-      return;
-    }
+    if (notCreated(r, alive.expired() || closed_, done)) return;
     std::string type = r.data.string("type").value_or("simple");
     auto& producer = producers_[producerId];
     producer = std::make_unique<Producer>(channel_, id_, producerId, kind, type, consumable, paused);
@@ -126,15 +154,10 @@ void Transport::requestConsume(const Json& data, const std::string& consumerId, 
   std::string producerId = producer.id(), kind = producer.kind();
   channel_.request("transport.consume", id_, data,
                    [this, alive = lifetime_.token(), consumerId, producerId, kind, type, rtpParameters, paused, done = std::move(done)](ChannelResult r) {
-    if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
-      return;
-    }
+    if (notCreated(r, alive.expired() || closed_, done)) return;
     bool producerPaused = json_is_true(json_object_get(r.data.get(), "producerPaused"));
     if (!router_.findProducer(producerId)) {
-      Json close = Json::object();
-      close.set("consumerId", consumerId);
-      channel_.request("transport.closeConsumer", id_, close, [](ChannelResult) {});
+      requestClose(channel_, "transport.closeConsumer", id_, "consumerId", consumerId);
       done(nullptr, Failure::closed("the producer closed"));
       return;
     }
@@ -165,25 +188,10 @@ void Transport::consume(const Producer& producer, Json rtpCapabilities, Created<
 
 void Transport::onConsumerNotification(Consumer& consumer, const std::string& event, const Json& data) {
   if (event == "producerclose") {
-    consumerEnded(consumer.id());  // destroys consumer
+    consumerEnded<MediaFlow>(consumer.id());  // destroys consumer
     return;
   }
   router_.consumerEvent(*this, consumer, event, data);
-}
-
-void Transport::consumerEnded(const std::string& consumerId) {
-  std::unique_ptr<Consumer> consumer = takeOut(consumers_, consumerId);
-  if (!consumer) return;
-  consumer->transportClosed();
-  router_.consumerClosedByProducer(*this, *consumer);
-}
-
-void Transport::producerGone(const std::string& producerId) {
-  std::vector<std::string> ended;
-  for (const auto& [id, consumer] : consumers_) {
-    if (consumer->producerId() == producerId) ended.push_back(id);
-  }
-  for (const auto& id : ended) consumerEnded(id);
 }
 
 int Transport::nextSctpStreamId() {
@@ -212,10 +220,7 @@ void Transport::produceData(Json sctpStreamParameters, const std::string& label,
       .set("label", label).set("protocol", protocol);
   channel_.request("transport.produceData", id_, data,
                    [this, alive = lifetime_.token(), dataProducerId, sctpStreamParameters, label, protocol, done = std::move(done)](ChannelResult r) {
-    if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? Failure::closed("the transport closed") : r.failure);
-      return;
-    }
+    if (notCreated(r, alive.expired() || closed_, done)) return;
     auto& dataProducer = dataProducers_[dataProducerId];
     dataProducer = std::make_unique<DataProducer>(channel_, id_, dataProducerId, sctpStreamParameters, label, protocol);
     done(dataProducer.get(), Failure{});
@@ -242,9 +247,7 @@ void Transport::consumeData(const DataProducer& dataProducer, Created<DataConsum
     if (!r.ok || closed_ || !router_.findDataProducer(dataProducerId)) {
       releaseSctpStreamId(static_cast<uint16_t>(streamId));
       if (r.ok && !closed_) {  // its data producer closed meanwhile
-        Json close = Json::object();
-        close.set("dataConsumerId", dataConsumerId);
-        channel_.request("transport.closeDataConsumer", id_, close, [](ChannelResult) {});
+        requestClose(channel_, "transport.closeDataConsumer", id_, "dataConsumerId", dataConsumerId);
       }
       done(nullptr, r.ok ? Failure::closed("the data producer closed") : r.failure);
       return;
@@ -252,7 +255,7 @@ void Transport::consumeData(const DataProducer& dataProducer, Created<DataConsum
     auto& dataConsumer = dataConsumers_[dataConsumerId];
     dataConsumer = std::make_unique<DataConsumer>(channel_, id_, dataConsumerId, dataProducerId, sctp, label, protocol,
                                                   static_cast<uint16_t>(streamId),
-                                                  [this](DataConsumer& dc) { dataConsumerEnded(dc.id()); });
+                                                  [this](DataConsumer& dc) { consumerEnded<DataFlow>(dc.id()); });
     done(dataConsumer.get(), Failure{});
   });
 }
@@ -261,21 +264,16 @@ void Transport::releaseSctpStreamId(uint16_t streamId) {
   if (streamId < sctpStreamIdsInUse_.size()) sctpStreamIdsInUse_[streamId] = false;
 }
 
-void Transport::dataConsumerEnded(const std::string& dataConsumerId) {
-  std::unique_ptr<DataConsumer> dataConsumer = takeOut(dataConsumers_, dataConsumerId);
-  if (!dataConsumer) return;
-  dataConsumer->transportClosed();
-  releaseSctpStreamId(dataConsumer->streamId());
-  router_.dataConsumerClosedByProducer(*this, *dataConsumer);
-}
-
-void Transport::dataProducerGone(const std::string& dataProducerId) {
+template <typename Flow>
+void Transport::producerGone(const std::string& producerId) {
   std::vector<std::string> ended;
-  for (const auto& [id, dataConsumer] : dataConsumers_) {
-    if (dataConsumer->dataProducerId() == dataProducerId) ended.push_back(id);
+  for (const auto& [id, consumer] : Flow::consumers(*this)) {
+    if (Flow::producerIdOf(*consumer) == producerId) ended.push_back(id);
   }
-  for (const auto& id : ended) dataConsumerEnded(id);
+  for (const auto& id : ended) consumerEnded<Flow>(id);
 }
+template void Transport::producerGone<MediaFlow>(const std::string&);
+template void Transport::producerGone<DataFlow>(const std::string&);
 
 void Transport::closeProducer(const std::string& id) {
   if (auto producer = takeOut(producers_, id)) {
@@ -291,7 +289,7 @@ void Transport::closeConsumer(const std::string& id) {
 void Transport::closeDataProducer(const std::string& id) {
   if (auto dataProducer = takeOut(dataProducers_, id)) {
     dataProducer->close();
-    router_.dataProducerClosed(*this, *dataProducer);
+    router_.producerClosed(*this, *dataProducer);
   }
 }
 
@@ -314,7 +312,7 @@ void Transport::close() {
   for (auto& [id, producer] : producers) router_.producerClosed(*this, *producer);
   auto dataProducers = std::move(dataProducers_);
   dataProducers_.clear();
-  for (auto& [id, dataProducer] : dataProducers) router_.dataProducerClosed(*this, *dataProducer);
+  for (auto& [id, dataProducer] : dataProducers) router_.producerClosed(*this, *dataProducer);
   for (auto& [id, consumer] : consumers_) consumer->transportClosed();
   consumers_.clear();
   for (auto& [id, dataConsumer] : dataConsumers_) dataConsumer->transportClosed();

@@ -94,8 +94,9 @@ class Transport {
   // The router (or worker) is gone: drop everything without requests or announcements.
   void routerClosed();
   // A producer of another transport closed: its consumers here close (announced to this transport's peer).
+  // Flow: MediaFlow or DataFlow (entities/Flows.h).
+  template <typename Flow>
   void producerGone(const std::string& producerId);
-  void dataProducerGone(const std::string& dataProducerId);
 
  private:
   template <typename T>
@@ -108,8 +109,9 @@ class Transport {
   void requestConsume(const Json& data, const std::string& consumerId, const Producer& producer, const std::string& type,
                       Json rtpParameters, bool paused, Created<Consumer> done);
   void onConsumerNotification(Consumer& consumer, const std::string& event, const Json& data);
+  // Its producer went away: the consumer is dropped (the worker closed it) and its peer is told.
+  template <typename Flow>
   void consumerEnded(const std::string& consumerId);
-  void dataConsumerEnded(const std::string& dataConsumerId);
   int nextSctpStreamId();
   void releaseSctpStreamId(uint16_t streamId);
 

@@ -78,7 +78,7 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
   Room* r = &room;  // a router (and so this observer) never outlives its room
   RouterObserver& observer = roomRouter.router->observer;
   observer.producerClosed = [this, r](const Transport& of, const Producer& producer) {
-    if (of.isPipe()) return pipes_.copyClosed(of, producer.id());  // a copy: the original's router announced it
+    if (of.isPipe()) return pipes_.copyClosed<MediaFlow>(of, producer.id());  // a copy: the original's router announced it
     Json e = apiEvent("producerClosed");
     e.set("producerId", producer.id());
     broadcast(*r, e, of.owner());
@@ -88,7 +88,7 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
     observers_.emit(closed);
   };
   observer.dataProducerClosed = [this, r](const Transport& of, const DataProducer& dataProducer) {
-    if (of.isPipe()) return pipes_.dataCopyClosed(of, dataProducer.id());
+    if (of.isPipe()) return pipes_.copyClosed<DataFlow>(of, dataProducer.id());
     Json e = apiEvent("dataProducerClosed");
     e.set("dataProducerId", dataProducer.id());
     broadcast(*r, e, of.owner());
@@ -100,7 +100,7 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
     events_(of.owner(), e);
   };
   observer.dataConsumerClosed = [this](const Transport& of, const DataConsumer& dataConsumer) {
-    if (of.isPipe()) return pipes_.pipeDataConsumerClosed(of, dataConsumer);
+    if (of.isPipe()) return pipes_.pipeConsumerClosed(of, dataConsumer);
     Json e = apiEvent("dataConsumerClosed");
     e.set("dataConsumerId", dataConsumer.id());
     events_(of.owner(), e);
@@ -226,13 +226,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreatePlain
     // It would send media to whoever sends it a packet first: no address to check against the allow-list.
     return reply(errorAnswer(kUnauthorized, "unauthorized (comedia recv transports are off while plain_allowed_remotes is set)"));
   }
-  PlainTransportOptions options;
-  options.listenIp = transportOptions_.listenIp;
-  options.announcedIp = transportOptions_.announcedIp;
-  options.comedia = r.comedia;
-  options.rtcpMux = r.rtcpMux;
-  options.enableSrtp = r.enableSrtp;
-  options.srtpCryptoSuite = r.srtpCryptoSuite;
+  PlainTransportOptions options{transportOptions_.listenIp, transportOptions_.announcedIp, r.comedia, r.rtcpMux,
+                                r.enableSrtp, r.srtpCryptoSuite};
   routerOf(room, peer).createPlainTransport(peer.sessionId, r.send ? Direction::Send : Direction::Recv, options,
                                             whenCreated(room, peer, reply, [](const Transport& transport) {
     const Json& data = transport.data();
@@ -384,25 +379,45 @@ static const RoomRouter* originOf(const Room& room, const std::string& exceptRou
   return nullptr;
 }
 
+namespace {
+
+// What the two consume requests name, and how their errors say it.
+const std::string& producerIdOf(const request::Consume& r) { return r.producerId; }
+const std::string& producerIdOf(const request::ConsumeData& r) { return r.dataProducerId; }
+const char* actionOf(const request::Consume&) { return "consume"; }
+const char* actionOf(const request::ConsumeData&) { return "consume data"; }
+
+}  // namespace
+
 void MediaSignaling::on(Room& room, const Peer& peer, const request::Consume& r, Reply reply) {
-  if (!transportFor(room, peer, r.transportId, Direction::Recv, "consume", reply)) return;
-  if (routerOf(room, peer).findProducer(r.producerId)) return consumeHere(room, peer, r, std::move(reply));
+  consume<MediaFlow>(room, peer, r, std::move(reply));
+}
+
+void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumeData& r, Reply reply) {
+  consume<DataFlow>(room, peer, r, std::move(reply));
+}
+
+template <typename Flow, typename Request>
+void MediaSignaling::consume(Room& room, const Peer& peer, const Request& r, Reply reply) {
+  if (!transportFor(room, peer, r.transportId, Direction::Recv, actionOf(r), reply)) return;
+  const std::string& producerId = producerIdOf(r);
+  if (routerOf(room, peer).template find<Flow>(producerId)) return consumeHere(room, peer, r, std::move(reply));
   // On another router of the room: piped here first (once, whoever asks), then consumed like a local one.
   const RoomRouter* origin = originOf(room, peer.routerId, [&](Router& router, Transport** owner) {
-    return router.findProducer(r.producerId, owner) != nullptr;
+    return router.template find<Flow>(producerId, owner) != nullptr;
   });
-  if (!origin) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "' in this room"));
+  if (!origin) return reply(errorAnswer(kNoSuchEntity, std::string("no such ") + Flow::kProducerName + " '" + producerId + "' in this room"));
   std::string roomId = room.id, routerId = peer.routerId;
   uint64_t sessionId = peer.sessionId;
   Failure failure;
-  auto outcome = pipes_.pipeProducer(r.producerId, origin->id, routerId, [this, roomId, routerId, sessionId, r, reply](const Failure& f) {
+  auto outcome = pipes_.pipe<Flow>(producerId, origin->id, routerId, [this, roomId, routerId, sessionId, r, reply](const Failure& f) {
     Room* current = findRoom_(roomId, routerId);
     auto p = current ? current->peers.find(sessionId) : decltype(current->peers.end()){};
     if (!current || p == current->peers.end() || p->second.routerId != routerId) {
       return reply(errorAnswer(kJoinState, "not in that room's router any more"));
     }
     if (f) return reply(workerError(f));
-    if (!transportFor(*current, p->second, r.transportId, Direction::Recv, "consume", reply)) return;
+    if (!transportFor(*current, p->second, r.transportId, Direction::Recv, actionOf(r), reply)) return;
     consumeHere(*current, p->second, r, reply);
   }, failure);
   if (outcome == RouterPipes::Outcome::Ready) return consumeHere(room, peer, r, std::move(reply));
@@ -478,31 +493,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData
   }
 }
 
-void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumeData& r, Reply reply) {
-  if (!transportFor(room, peer, r.transportId, Direction::Recv, "consume data", reply)) return;
-  if (routerOf(room, peer).findDataProducer(r.dataProducerId)) return consumeDataHere(room, peer, r, std::move(reply));
-  const RoomRouter* origin = originOf(room, peer.routerId, [&](Router& router, Transport** owner) {
-    return router.findDataProducer(r.dataProducerId, owner) != nullptr;
-  });
-  if (!origin) return reply(errorAnswer(kNoSuchEntity, "no such data producer '" + r.dataProducerId + "' in this room"));
-  std::string roomId = room.id, routerId = peer.routerId;
-  uint64_t sessionId = peer.sessionId;
-  Failure failure;
-  auto outcome = pipes_.pipeDataProducer(r.dataProducerId, origin->id, routerId, [this, roomId, routerId, sessionId, r, reply](const Failure& f) {
-    Room* current = findRoom_(roomId, routerId);
-    auto p = current ? current->peers.find(sessionId) : decltype(current->peers.end()){};
-    if (!current || p == current->peers.end() || p->second.routerId != routerId) {
-      return reply(errorAnswer(kJoinState, "not in that room's router any more"));
-    }
-    if (f) return reply(workerError(f));
-    if (!transportFor(*current, p->second, r.transportId, Direction::Recv, "consume data", reply)) return;
-    consumeDataHere(*current, p->second, r, reply);
-  }, failure);
-  if (outcome == RouterPipes::Outcome::Ready) return consumeDataHere(room, peer, r, std::move(reply));
-  if (outcome == RouterPipes::Outcome::Failed) reply(workerError(failure));
-}
-
-void MediaSignaling::consumeDataHere(Room& room, const Peer& peer, const request::ConsumeData& r, Reply reply) {
+void MediaSignaling::consumeHere(Room& room, const Peer& peer, const request::ConsumeData& r, Reply reply) {
   Transport* transport = ownTransport(room, peer, r.transportId);
   DataProducer* dataProducer = routerOf(room, peer).findDataProducer(r.dataProducerId);
   if (!transport || !dataProducer) return reply(errorAnswer(kNoSuchEntity, "no such data producer '" + r.dataProducerId + "' in this room"));

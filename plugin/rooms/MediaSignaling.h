@@ -56,8 +56,12 @@ class MediaSignaling {
   // The reply to a transport request: answerOf's answer, or the error; a transport whose peer left meanwhile closes.
   Transport::Created<Transport> whenCreated(const Room& room, const Peer& peer, Reply reply,
                                             std::function<Json(const Transport&)> answerOf);
+  // A consume or consumeData (Flow: MediaFlow or DataFlow): of a producer of the peer's router, or of
+  // another router of the room once piped here.
+  template <typename Flow, typename Request>
+  void consume(Room& room, const Peer& peer, const Request& request, Reply reply);
   void consumeHere(Room& room, const Peer& peer, const request::Consume& request, Reply reply);
-  void consumeDataHere(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
+  void consumeHere(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
   Transport* ownTransport(Room& room, const Peer& peer, const std::string& transportId) const;
   // The peer's transport of that id, facing `needed` (if given) for `action`; else answers the error (446 or
   // 440) and returns null.

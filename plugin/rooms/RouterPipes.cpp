@@ -20,47 +20,34 @@ Transport* RouterPipes::pipeOn(const std::string& router, const std::string& oth
   return id == pair->second.end() || !r ? nullptr : r->transport(id->second);
 }
 
-RouterPipes::Outcome RouterPipes::pipeProducer(const std::string& producerId, const std::string& from,
-                                               const std::string& to, Waiter done, Failure& failure) {
+template <>
+OnceTable<RouterPipes::PipeKey>& RouterPipes::piped<MediaFlow>() { return piped_; }
+template <>
+OnceTable<RouterPipes::PipeKey>& RouterPipes::piped<DataFlow>() { return pipedData_; }
+
+template <typename Flow>
+RouterPipes::Outcome RouterPipes::pipe(const std::string& producerId, const std::string& from, const std::string& to,
+                                       Waiter done, Failure& failure) {
   Router* source = findRouter_(from);
-  if (!source || !source->findProducer(producerId) || !findRouter_(to)) {
-    failure = Failure::closed("the producer closed");
+  if (!source || !source->find<Flow>(producerId) || !findRouter_(to)) {
+    failure = Failure::closed(std::string("the ") + Flow::kProducerName + " closed");
     return Outcome::Failed;
   }
   PipeKey key{producerId, to};
-  switch (piped_.request(key, std::move(done))) {
+  switch (piped<Flow>().request(key, std::move(done))) {
     case OnceTable<PipeKey>::Step::Done: return Outcome::Ready;
     case OnceTable<PipeKey>::Step::Waiting: return Outcome::Later;
     case OnceTable<PipeKey>::Step::Start: break;
   }
   ensurePair(from, to, [this, alive = lifetime_.token(), key, from](const Failure& failure) {
     if (alive.expired()) return;
-    if (failure) finish(piped_, key, failure);
-    else pipeMedia(key, from);
+    if (failure) finish(piped<Flow>(), key, failure);
+    else pipeOne<Flow>(key, from);
   });
   return Outcome::Later;
 }
-
-RouterPipes::Outcome RouterPipes::pipeDataProducer(const std::string& dataProducerId, const std::string& from,
-                                                   const std::string& to, Waiter done, Failure& failure) {
-  Router* source = findRouter_(from);
-  if (!source || !source->findDataProducer(dataProducerId) || !findRouter_(to)) {
-    failure = Failure::closed("the data producer closed");
-    return Outcome::Failed;
-  }
-  PipeKey key{dataProducerId, to};
-  switch (pipedData_.request(key, std::move(done))) {
-    case OnceTable<PipeKey>::Step::Done: return Outcome::Ready;
-    case OnceTable<PipeKey>::Step::Waiting: return Outcome::Later;
-    case OnceTable<PipeKey>::Step::Start: break;
-  }
-  ensurePair(from, to, [this, alive = lifetime_.token(), key, from](const Failure& failure) {
-    if (alive.expired()) return;
-    if (failure) finish(pipedData_, key, failure);
-    else pipeData(key, from);
-  });
-  return Outcome::Later;
-}
+template RouterPipes::Outcome RouterPipes::pipe<MediaFlow>(const std::string&, const std::string&, const std::string&, Waiter, Failure&);
+template RouterPipes::Outcome RouterPipes::pipe<DataFlow>(const std::string&, const std::string&, const std::string&, Waiter, Failure&);
 
 // Every step re-finds routers and transports by id: any of them may have gone while the worker worked.
 // The callers checked that both routers exist, so every outcome comes from a worker's reply.
@@ -142,114 +129,65 @@ void RouterPipes::finishPair(const PairKey& key, const Failure& failure) {
   finish(pairs_, key, failure);
 }
 
-void RouterPipes::pipeMedia(const PipeKey& key, const std::string& from) {
-  const std::string& producerId = key.first;
-  const std::string& to = key.second;
+template <typename Flow>
+void RouterPipes::pipeOne(const PipeKey& key, const std::string& from) {
+  const std::string closed = std::string("the ") + Flow::kProducerName + " closed";
   Router* source = findRouter_(from);
-  Transport* sourcePipe = pipeOn(from, to);
-  Producer* original = source ? source->findProducer(producerId) : nullptr;
+  Transport* sourcePipe = pipeOn(from, key.second);
+  auto* original = source ? source->find<Flow>(key.first) : nullptr;
   if (!sourcePipe || !original) {
-    finish(piped_, key, Failure::closed("the producer closed"));
+    finish(piped<Flow>(), key, Failure::closed(closed));
     return;
   }
-  sourcePipe->pipeConsume(*original, [this, alive = lifetime_.token(), key, from](Consumer* pipeConsumer, const Failure& failure) {
+  // Whatever half was made is undone when the piping cannot finish.
+  auto undo = [this, key, from](const std::string& pipeConsumerId, bool copyMade) {
+    if (Transport* sourcePipe = pipeOn(from, key.second)) Flow::closeConsumer(*sourcePipe, pipeConsumerId);
+    if (!copyMade) return;
+    if (Transport* targetPipe = pipeOn(key.second, from)) Flow::closeProducer(*targetPipe, key.first);
+  };
+  auto consumed = [this, alive = lifetime_.token(), key, from, closed, undo](typename Flow::Consumer* pipeConsumer, const Failure& failure) {
     if (alive.expired()) return;
-    if (!pipeConsumer) {
-      finish(piped_, key, failure);
-      return;
-    }
+    if (!pipeConsumer) return finish(piped<Flow>(), key, failure);
     std::string consumerId = pipeConsumer->id();
     Transport* targetPipe = pipeOn(key.second, from);
     if (!targetPipe) {
-      if (Transport* sourcePipe = pipeOn(from, key.second)) sourcePipe->closeConsumer(consumerId);
-      finish(piped_, key, Failure::closed("the pipe closed"));
-      return;
+      undo(consumerId, false);
+      return finish(piped<Flow>(), key, Failure::closed("the pipe closed"));
     }
-    try {
-      targetPipe->pipeProduce(key.first, pipeConsumer->kind(), pipeConsumer->rtpParameters(), pipeConsumer->producerPaused(),
-                              [this, alive, key, from, consumerId](Producer* copy, const Failure& failure) {
-        if (alive.expired()) return;
-        Router* source = findRouter_(from);
-        bool originalAlive = source && source->findProducer(key.first);
-        if (!copy || !originalAlive) {
-          if (Transport* sourcePipe = pipeOn(from, key.second)) sourcePipe->closeConsumer(consumerId);
-          if (copy) {
-            if (Transport* targetPipe = pipeOn(key.second, from)) targetPipe->closeProducer(key.first);
-          }
-          finish(piped_, key, copy ? Failure::closed("the producer closed") : failure);
-          return;
-        }
-        finish(piped_, key, Failure{});
-      });
-    } catch (const ortc::OrtcError& e) {
-      if (Transport* sourcePipe = pipeOn(from, key.second)) sourcePipe->closeConsumer(consumerId);
-      finish(piped_, key, Failure::rejected(e.what()));
-    }
-  });
-}
-
-void RouterPipes::pipeData(const PipeKey& key, const std::string& from) {
-  const std::string& dataProducerId = key.first;
-  Router* source = findRouter_(from);
-  Transport* sourcePipe = pipeOn(from, key.second);
-  DataProducer* original = source ? source->findDataProducer(dataProducerId) : nullptr;
-  if (!sourcePipe || !original) {
-    finish(pipedData_, key, Failure::closed("the data producer closed"));
-    return;
-  }
-  try {
-    sourcePipe->consumeData(*original, [this, alive = lifetime_.token(), key, from](DataConsumer* pipeConsumer, const Failure& failure) {
+    auto produced = [this, alive, key, from, closed, undo, consumerId](typename Flow::Producer* copy, const Failure& failure) {
       if (alive.expired()) return;
-      if (!pipeConsumer) {
-        finish(pipedData_, key, failure);
-        return;
+      Router* source = findRouter_(from);
+      if (!copy || !source || !source->find<Flow>(key.first)) {  // failed, or the original closed meanwhile
+        undo(consumerId, copy != nullptr);
+        return finish(piped<Flow>(), key, copy ? Failure::closed(closed) : failure);
       }
-      std::string consumerId = pipeConsumer->id();
-      Transport* targetPipe = pipeOn(key.second, from);
-      if (!targetPipe) {
-        if (Transport* sourcePipe = pipeOn(from, key.second)) sourcePipe->closeDataConsumer(consumerId);
-        finish(pipedData_, key, Failure::closed("the pipe closed"));
-        return;
-      }
-      Json sctp = Json::adopt(json_deep_copy(pipeConsumer->sctpStreamParameters().get()));
-      targetPipe->produceData(sctp, pipeConsumer->label(), pipeConsumer->protocol(),
-                              [this, alive, key, from, consumerId](DataProducer* copy, const Failure& failure) {
-        if (alive.expired()) return;
-        Router* source = findRouter_(from);
-        bool originalAlive = source && source->findDataProducer(key.first);
-        if (!copy || !originalAlive) {
-          if (Transport* sourcePipe = pipeOn(from, key.second)) sourcePipe->closeDataConsumer(consumerId);
-          if (copy) {
-            if (Transport* targetPipe = pipeOn(key.second, from)) targetPipe->closeDataProducer(key.first);
-          }
-          finish(pipedData_, key, copy ? Failure::closed("the data producer closed") : failure);
-          return;
-        }
-        finish(pipedData_, key, Failure{});
-      }, key.first);
-    });
+      finish(piped<Flow>(), key, Failure{});
+    };
+    try {
+      Flow::produceCopy(*targetPipe, key.first, *pipeConsumer, produced);
+    } catch (const ortc::OrtcError& e) {
+      undo(consumerId, false);
+      finish(piped<Flow>(), key, Failure::rejected(e.what()));
+    }
+  };
+  try {
+    Flow::consumeForPipe(*sourcePipe, *original, consumed);
   } catch (const ortc::OrtcError& e) {
-    finish(pipedData_, key, Failure::rejected(e.what()));
+    finish(piped<Flow>(), key, Failure::rejected(e.what()));
   }
 }
 
-void RouterPipes::pipeConsumerClosed(const Transport& pipe, const Consumer& consumer) {
+template <typename Flow>
+void RouterPipes::originalClosed(const Transport& pipe, const typename Flow::Consumer& pipeConsumer) {
   auto end = pipeEnds_.find(pipe.id());
   if (end == pipeEnds_.end()) return;
-  std::string producerId = consumer.producerId();
+  std::string producerId = Flow::producerIdOf(pipeConsumer);
   std::string target = end->second.otherRouter, source = end->second.router;
-  piped_.erase({producerId, target});
-  if (Transport* targetPipe = pipeOn(target, source)) targetPipe->closeProducer(producerId);
+  piped<Flow>().erase({producerId, target});
+  if (Transport* targetPipe = pipeOn(target, source)) Flow::closeProducer(*targetPipe, producerId);
 }
-
-void RouterPipes::pipeDataConsumerClosed(const Transport& pipe, const DataConsumer& dataConsumer) {
-  auto end = pipeEnds_.find(pipe.id());
-  if (end == pipeEnds_.end()) return;
-  std::string dataProducerId = dataConsumer.dataProducerId();
-  std::string target = end->second.otherRouter, source = end->second.router;
-  pipedData_.erase({dataProducerId, target});
-  if (Transport* targetPipe = pipeOn(target, source)) targetPipe->closeDataProducer(dataProducerId);
-}
+template void RouterPipes::originalClosed<MediaFlow>(const Transport&, const Consumer&);
+template void RouterPipes::originalClosed<DataFlow>(const Transport&, const DataConsumer&);
 
 void RouterPipes::pipeConsumerEvent(const Transport& pipe, const Consumer& consumer, const std::string& event) {
   if (event != "producerpause" && event != "producerresume") return;
@@ -262,15 +200,13 @@ void RouterPipes::pipeConsumerEvent(const Transport& pipe, const Consumer& consu
   else copy->resume([](const Failure&) {});
 }
 
+template <typename Flow>
 void RouterPipes::copyClosed(const Transport& pipe, const std::string& producerId) {
   auto end = pipeEnds_.find(pipe.id());
-  if (end != pipeEnds_.end()) piped_.erase({producerId, end->second.router});
+  if (end != pipeEnds_.end()) piped<Flow>().erase({producerId, end->second.router});
 }
-
-void RouterPipes::dataCopyClosed(const Transport& pipe, const std::string& dataProducerId) {
-  auto end = pipeEnds_.find(pipe.id());
-  if (end != pipeEnds_.end()) pipedData_.erase({dataProducerId, end->second.router});
-}
+template void RouterPipes::copyClosed<MediaFlow>(const Transport&, const std::string&);
+template void RouterPipes::copyClosed<DataFlow>(const Transport&, const std::string&);
 
 void RouterPipes::routerGone(const std::string& routerId) {
   // Copies on the gone router, and pipings into it still under way (their consumers hear "closed").

@@ -11,6 +11,7 @@
 
 #include "base/Lifetime.h"
 #include "base/OnceTable.h"
+#include "entities/Flows.h"
 #include "entities/Router.h"
 
 namespace msp {
@@ -30,21 +31,20 @@ class RouterPipes {
     Later,   // done runs later, never inside this call, with the outcome
     Failed,  // cannot start (a router or the producer is gone): `failure` says why, done is not kept
   };
-  // Makes the producer of router `from` consumable on router `to`.
-  Outcome pipeProducer(const std::string& producerId, const std::string& from, const std::string& to, Waiter done,
-                       Failure& failure);
-  Outcome pipeDataProducer(const std::string& dataProducerId, const std::string& from, const std::string& to,
-                           Waiter done, Failure& failure);
+  // Makes the producer (Flow: MediaFlow or DataFlow) of router `from` consumable on router `to`.
+  template <typename Flow>
+  Outcome pipe(const std::string& producerId, const std::string& from, const std::string& to, Waiter done,
+               Failure& failure);
 
   // From the routers' observers, for entities of pipe transports.
   // The original closed (its pipe consumer ended): the copy closes, and with it its consumers.
-  void pipeConsumerClosed(const Transport& pipe, const Consumer& consumer);
-  void pipeDataConsumerClosed(const Transport& pipe, const DataConsumer& dataConsumer);
+  void pipeConsumerClosed(const Transport& pipe, const Consumer& consumer) { originalClosed<MediaFlow>(pipe, consumer); }
+  void pipeConsumerClosed(const Transport& pipe, const DataConsumer& consumer) { originalClosed<DataFlow>(pipe, consumer); }
   // The original paused or resumed: so does the copy (its consumers hear it from their worker).
   void pipeConsumerEvent(const Transport& pipe, const Consumer& consumer, const std::string& event);
   // A copy closed (by the above, or with its pipe transport): forgotten, so a later consume pipes again.
+  template <typename Flow>
   void copyClosed(const Transport& pipe, const std::string& producerId);
-  void dataCopyClosed(const Transport& pipe, const std::string& dataProducerId);
 
   // A router is going (closing, or its worker died): the pipe transports paired with it close on the other
   // routers (their copies of its producers close there, announced to their consumers), and everything piped
@@ -65,8 +65,14 @@ class RouterPipes {
   void ensurePair(const std::string& a, const std::string& b, Waiter done);
   void pairCreated(const PairKey& key);
   void finishPair(const PairKey& key, const Failure& failure);
-  void pipeMedia(const PipeKey& key, const std::string& from);
-  void pipeData(const PipeKey& key, const std::string& from);
+  // The flow's table of producers piped (or being piped) to a router.
+  template <typename Flow>
+  OnceTable<PipeKey>& piped();
+  // Consumes the original into the pipe, then produces its copy on the other side.
+  template <typename Flow>
+  void pipeOne(const PipeKey& key, const std::string& from);
+  template <typename Flow>
+  void originalClosed(const Transport& pipe, const typename Flow::Consumer& pipeConsumer);
   template <typename Key>
   static void finish(OnceTable<Key>& table, const Key& key, const Failure& failure);
 
