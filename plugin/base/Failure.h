@@ -15,6 +15,7 @@ struct Failure {
     WriteFailed,   // the request could not be written to the channel
     Closed,        // the entity (router, transport, producer…) closed before the answer came
     Exhausted,     // the worker is out of a resource (ports of its range)
+    Invalid,       // the client's parameters cannot work (ORTC, SCTP): refused before the worker was asked
   };
   Kind kind = Kind::None;
   std::string detail;
@@ -25,6 +26,7 @@ struct Failure {
   static Failure writeFailed(std::string why) { return {Kind::WriteFailed, std::move(why)}; }
   static Failure closed(std::string what) { return {Kind::Closed, std::move(what)}; }
   static Failure exhausted(std::string what) { return {Kind::Exhausted, std::move(what)}; }
+  static Failure invalid(std::string why) { return {Kind::Invalid, std::move(why)}; }
 
   // true when something failed
   explicit operator bool() const { return kind != Kind::None; }

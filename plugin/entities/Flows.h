@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "entities/PipeTransport.h"
 #include "entities/Transport.h"
 
 namespace msp {
@@ -23,11 +24,12 @@ struct MediaFlow {
   static void closeConsumer(Transport& t, const std::string& id) { t.closeConsumer(id); }
 
   // Pipes: the original consumed into a pipe transport, and its copy (same id) produced on the other side.
-  static void consumeForPipe(Transport& pipe, const Producer& original, Transport::Created<Consumer> done) {
-    pipe.pipeConsume(original, std::move(done));
+  static Failure consumeForPipe(PipeTransport& pipe, const Producer& original, Transport::Created<Consumer> done) {
+    return pipe.consumeForPipe(original, std::move(done));
   }
-  static void produceCopy(Transport& pipe, const std::string& id, const Consumer& pipeConsumer, Transport::Created<Producer> done) {
-    pipe.pipeProduce(id, pipeConsumer.kind(), pipeConsumer.rtpParameters(), pipeConsumer.producerPaused(), std::move(done));
+  static Failure produceCopy(PipeTransport& pipe, const std::string& id, const Consumer& pipeConsumer,
+                             Transport::Created<Producer> done) {
+    return pipe.produceCopy(id, pipeConsumer.kind(), pipeConsumer.rtpParameters(), pipeConsumer.producerPaused(), std::move(done));
   }
 };
 
@@ -42,12 +44,13 @@ struct DataFlow {
   static void closeProducer(Transport& t, const std::string& id) { t.closeDataProducer(id); }
   static void closeConsumer(Transport& t, const std::string& id) { t.closeDataConsumer(id); }
 
-  static void consumeForPipe(Transport& pipe, const Producer& original, Transport::Created<Consumer> done) {
-    pipe.consumeData(original, std::move(done));
+  static Failure consumeForPipe(PipeTransport& pipe, const Producer& original, Transport::Created<Consumer> done) {
+    return pipe.consumeData(original, std::move(done));
   }
-  static void produceCopy(Transport& pipe, const std::string& id, const Consumer& pipeConsumer, Transport::Created<Producer> done) {
+  static Failure produceCopy(PipeTransport& pipe, const std::string& id, const Consumer& pipeConsumer,
+                             Transport::Created<Producer> done) {
     Json sctp = Json::adopt(json_deep_copy(pipeConsumer.sctpStreamParameters().get()));
-    pipe.produceData(sctp, pipeConsumer.label(), pipeConsumer.protocol(), std::move(done), id);
+    return pipe.produceData(sctp, pipeConsumer.label(), pipeConsumer.protocol(), std::move(done), id);
   }
 };
 

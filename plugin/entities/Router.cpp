@@ -24,8 +24,28 @@ Json numStreams(int os, int mis) {
 
 Router::~Router() { dropTransports(); }
 
+template <typename T>
+void Router::requestTransport(const char* method, const std::string& transportId, const Json& data, uint64_t owner,
+                              Direction direction, Transport::Created<T> done) {
+  channel_.request(method, id_, data,
+                   [this, alive = lifetime_.token(), transportId, owner, direction, done = std::move(done)](ChannelResult r) {
+    if (!r.ok && r.failure.kind == Failure::Kind::Rejected) {
+      done(nullptr, Failure::exhausted(r.failure.detail));
+      return;
+    }
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? Failure::closed("the router closed") : r.failure);
+      return;
+    }
+    auto transport = std::make_unique<T>(*this, channel_, transportId, owner, direction, r.data);
+    T* created = transport.get();
+    transports_[transportId] = std::move(transport);
+    done(created, Failure{});
+  });
+}
+
 void Router::createWebRtcTransport(uint64_t owner, Direction direction, const TransportOptions& options,
-                                   Transport::Created<Transport> done) {
+                                   Transport::Created<WebRtcTransport> done) {
   std::string transportId = newUuid();
   Json listenIps = Json::array();
   listenIps.append(listenIpOf(options.listenIp, options.announcedIp));
@@ -38,11 +58,11 @@ void Router::createWebRtcTransport(uint64_t owner, Direction direction, const Tr
       .set("enableSctp", options.enableSctp).set("numSctpStreams", numStreams(options.sctpOS, options.sctpMIS)).set("maxSctpMessageSize", 262144)
       .set("sctpSendBufferSize", 262144).set("isDataChannel", true);
   const char* method = webRtcServerId_.empty() ? "router.createWebRtcTransport" : "router.createWebRtcTransportWithServer";
-  requestTransport(method, transportId, data, owner, TransportType::WebRtc, direction, std::move(done));
+  requestTransport<WebRtcTransport>(method, transportId, data, owner, direction, std::move(done));
 }
 
 void Router::createPlainTransport(uint64_t owner, Direction direction, const PlainTransportOptions& options,
-                                  Transport::Created<Transport> done) {
+                                  Transport::Created<PlainTransport> done) {
   std::string transportId = newUuid();
   Json data = Json::object();
   data.set("transportId", transportId).set("listenIp", listenIpOf(options.listenIp, options.announcedIp))
@@ -50,36 +70,17 @@ void Router::createPlainTransport(uint64_t owner, Direction direction, const Pla
       .set("numSctpStreams", numStreams(1024, 1024))
       .set("maxSctpMessageSize", 262144).set("sctpSendBufferSize", 262144).set("isDataChannel", false)
       .set("enableSrtp", options.enableSrtp).set("srtpCryptoSuite", options.srtpCryptoSuite);
-  requestTransport("router.createPlainTransport", transportId, data, owner, TransportType::Plain, direction, std::move(done));
+  requestTransport<PlainTransport>("router.createPlainTransport", transportId, data, owner, direction, std::move(done));
 }
 
-void Router::createPipeTransport(Transport::Created<Transport> done) {
+void Router::createPipeTransport(Transport::Created<PipeTransport> done) {
   std::string transportId = newUuid();
   Json data = Json::object();
   data.set("transportId", transportId).set("listenIp", listenIpOf("127.0.0.1", "")).set("enableSctp", true)
       .set("numSctpStreams", numStreams(1024, 1024))
       .set("maxSctpMessageSize", 268435456).set("sctpSendBufferSize", 268435456).set("isDataChannel", false)
       .set("enableRtx", false).set("enableSrtp", false);
-  requestTransport("router.createPipeTransport", transportId, data, kPipeOwner, TransportType::Pipe, Direction::Send,
-                   std::move(done));
-}
-
-void Router::requestTransport(const char* method, const std::string& transportId, const Json& data, uint64_t owner,
-                              TransportType type, Direction direction, Transport::Created<Transport> done) {
-  channel_.request(method, id_, data,
-                   [this, alive = lifetime_.token(), transportId, owner, type, direction, done = std::move(done)](ChannelResult r) {
-    if (!r.ok && r.failure.kind == Failure::Kind::Rejected) {
-      done(nullptr, Failure::exhausted(r.failure.detail));
-      return;
-    }
-    if (!r.ok || alive.expired() || closed_) {
-      done(nullptr, r.ok ? Failure::closed("the router closed") : r.failure);
-      return;
-    }
-    auto& transport = transports_[transportId];
-    transport = std::make_unique<Transport>(*this, channel_, transportId, owner, type, direction, r.data);
-    done(transport.get(), Failure{});
-  });
+  requestTransport<PipeTransport>("router.createPipeTransport", transportId, data, kPipeOwner, Direction::Send, std::move(done));
 }
 
 Transport* Router::transport(const std::string& id) const {

@@ -16,7 +16,10 @@
 #include "base/Json.h"
 #include "base/Lifetime.h"
 #include "entities/Flows.h"
+#include "entities/PipeTransport.h"
+#include "entities/PlainTransport.h"
 #include "entities/Transport.h"
+#include "entities/WebRtcTransport.h"
 
 namespace msp {
 
@@ -74,13 +77,18 @@ class Router {
   bool closed() const { return closed_; }
 
   void createWebRtcTransport(uint64_t owner, Direction direction, const TransportOptions& options,
-                             Transport::Created<Transport> done);
+                             Transport::Created<WebRtcTransport> done);
   // Ports from the worker's range (never the WebRtcServer's).
   void createPlainTransport(uint64_t owner, Direction direction, const PlainTransportOptions& options,
-                            Transport::Created<Transport> done);
+                            Transport::Created<PlainTransport> done);
   // A pipe transport on 127.0.0.1 (SCTP on, no RTX, no SRTP), as mediasoup's pipeToRouter() makes them.
-  void createPipeTransport(Transport::Created<Transport> done);
+  void createPipeTransport(Transport::Created<PipeTransport> done);
   Transport* transport(const std::string& id) const;
+  // The transport of that id if it is a T (WebRtcTransport, PlainTransport, PipeTransport), else null.
+  template <typename T>
+  T* transportAs(const std::string& id) const {
+    return dynamic_cast<T*>(transport(id));
+  }
   const std::map<std::string, std::unique_ptr<Transport>>& transports() const { return transports_; }
   // A producer of either flow on any of its transports (owner set to that transport when given).
   template <typename Flow>
@@ -121,8 +129,9 @@ class Router {
   void announceClosed(Transport& from, const DataProducer& dataProducer);
   // Asks the worker for a transport and keeps it. Every value of these requests is ours: a refusal means the
   // worker cannot take one more (no free port).
+  template <typename T>
   void requestTransport(const char* method, const std::string& transportId, const Json& data, uint64_t owner,
-                        TransportType type, Direction direction, Transport::Created<Transport> done);
+                        Direction direction, Transport::Created<T> done);
 
   Channel& channel_;
   std::string id_;

@@ -22,10 +22,8 @@ bool notCreated(const ChannelResult& r, bool gone, const Transport::Created<T>& 
 
 }  // namespace
 
-Transport::Transport(Router& router, Channel& channel, std::string id, uint64_t owner, TransportType type, Direction direction,
-                     Json data)
-    : router_(router), channel_(channel), id_(std::move(id)), owner_(owner), type_(type), direction_(direction),
-      data_(std::move(data)) {}
+Transport::Transport(Router& router, Channel& channel, std::string id, uint64_t owner, Direction direction, Json data)
+    : router_(router), channel_(channel), id_(std::move(id)), data_(std::move(data)), owner_(owner), direction_(direction) {}
 
 Transport::~Transport() = default;
 
@@ -48,7 +46,7 @@ void Transport::consumerEnded<DataFlow>(const std::string& dataConsumerId) {
 
 void Transport::keepOnlyLaterDetails() {
   Json kept = Json::object();
-  // Read later by produceData/consumeData (sctpParameters), plainConnect's checks (comedia, rtcpMux,
+  // Read later by produceData/consumeData (sctpParameters), PlainTransport's connect checks (comedia, rtcpMux,
   // srtpParameters) and the pipes (tuple).
   for (const char* key : {"sctpParameters", "tuple", "rtcpTuple", "srtpParameters", "comedia", "rtcpMux"}) {
     if (json_t* value = json_object_get(data_.get(), key)) kept.set(key, Json::borrow(value));
@@ -56,55 +54,37 @@ void Transport::keepOnlyLaterDetails() {
   data_ = std::move(kept);
 }
 
-void Transport::connect(const Json& dtlsParameters, Done done) {
-  Json data = Json::object();
-  data.set("dtlsParameters", dtlsParameters);
-  channel_.request("transport.connect", id_, data, [done = std::move(done)](ChannelResult r) { done(r.failure); });
-}
-
-void Transport::plainConnect(Json parameters, DataDone done) {
-  channel_.request("transport.connect", id_, parameters, [this, alive = lifetime_.token(), done = std::move(done)](ChannelResult r) {
-    if (!r.ok || alive.expired()) {
-      done(Json(), r.ok ? Failure::closed("the transport closed") : r.failure);
-      return;
-    }
-    for (const char* key : {"tuple", "rtcpTuple", "srtpParameters"}) {
-      if (json_t* value = json_object_get(r.data.get(), key)) data_.set(key, Json::borrow(value));
-    }
-    done(r.data, Failure{});
-  });
-}
-
-void Transport::restartIce(DataDone done) {
-  channel_.request("transport.restartIce", id_, Json(), [this, alive = lifetime_.token(), done = std::move(done)](ChannelResult r) {
-    if (!r.ok || alive.expired()) {
-      done(Json(), r.ok ? Failure::closed("the transport closed") : r.failure);
-      return;
-    }
-    Json ice = r.data.at("iceParameters");
-    data_.set("iceParameters", ice);
-    done(ice, Failure{});
-  });
-}
-
 void Transport::getStats(DataDone done) {
   channel_.request("transport.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.failure); });
 }
 
-void Transport::produce(const std::string& kind, Json rtpParameters, Created<Producer> done) {
-  ortc::validateRtpParameters(rtpParameters.get());
-  if (json_array_size(json_object_get(rtpParameters.get(), "encodings")) == 0) {
-    Json encodings = Json::array();
-    encodings.append(Json::object());
-    rtpParameters.set("encodings", encodings);
-  }
-  // One CNAME for all of a transport's producers, as mediasoup does.
-  json_t* rtcp = json_object_get(rtpParameters.get(), "rtcp");
-  auto cname = Json::borrow(rtcp).string("cname");
-  if (cnameForProducers_.empty()) cnameForProducers_ = cname && !cname->empty() ? *cname : newUuid().substr(0, 8);
-  json_object_set_new(rtcp, "cname", json_string(cnameForProducers_.c_str()));
+namespace {
 
-  requestProduce(newUuid(), kind, std::move(rtpParameters), false, std::move(done));
+// The client's parameters cannot work: the error the client gets, and nothing was asked of the worker.
+Failure invalidParameters(const ortc::OrtcError& e) {
+  return Failure::invalid(std::string(e.unsupported ? "unsupported parameters: " : "invalid parameters: ") + e.what());
+}
+
+}  // namespace
+
+Failure Transport::produce(const std::string& kind, Json rtpParameters, Created<Producer> done) {
+  try {
+    ortc::validateRtpParameters(rtpParameters.get());
+    if (json_array_size(json_object_get(rtpParameters.get(), "encodings")) == 0) {
+      Json encodings = Json::array();
+      encodings.append(Json::object());
+      rtpParameters.set("encodings", encodings);
+    }
+    // One CNAME for all of a transport's producers, as mediasoup does.
+    json_t* rtcp = json_object_get(rtpParameters.get(), "rtcp");
+    auto cname = Json::borrow(rtcp).string("cname");
+    if (cnameForProducers_.empty()) cnameForProducers_ = cname && !cname->empty() ? *cname : newUuid().substr(0, 8);
+    json_object_set_new(rtcp, "cname", json_string(cnameForProducers_.c_str()));
+    requestProduce(newUuid(), kind, std::move(rtpParameters), false, std::move(done));
+    return {};
+  } catch (const ortc::OrtcError& e) {
+    return invalidParameters(e);
+  }
 }
 
 // Maps the parameters onto the router (may throw OrtcError, before anything is asked) and asks the worker.
@@ -124,27 +104,6 @@ void Transport::requestProduce(const std::string& producerId, const std::string&
     producer = std::make_unique<Producer>(channel_, id_, producerId, kind, type, consumable, paused);
     done(producer.get(), Failure{});
   });
-}
-
-void Transport::pipeConnect(const std::string& ip, int port, Done done) {
-  Json data = Json::object();
-  data.set("ip", ip).set("port", port);
-  channel_.request("transport.connect", id_, data, [done = std::move(done)](ChannelResult r) { done(r.failure); });
-}
-
-void Transport::pipeProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
-                            Created<Producer> done) {
-  requestProduce(producerId, kind, std::move(rtpParameters), paused, std::move(done));
-}
-
-void Transport::pipeConsume(const Producer& producer, Created<Consumer> done) {
-  Json rtpParameters = ortc::getPipeConsumerRtpParameters(producer.consumableRtpParameters().get(), false);
-  std::string consumerId = newUuid();
-  Json data = Json::object();
-  data.set("consumerId", consumerId).set("producerId", producer.id()).set("kind", producer.kind())
-      .set("rtpParameters", rtpParameters).set("type", "pipe")
-      .set("consumableRtpEncodings", producer.consumableRtpParameters().at("encodings"));
-  requestConsume(data, consumerId, producer, "pipe", rtpParameters, false, std::move(done));
 }
 
 // Asks the worker for a consumer (data as the caller built it) and keeps it, unless its producer closed while
@@ -168,12 +127,17 @@ void Transport::requestConsume(const Json& data, const std::string& consumerId, 
   });
 }
 
-void Transport::consume(const Producer& producer, Json rtpCapabilities, Created<Consumer> done) {
-  if (!ortc::canConsume(producer.consumableRtpParameters().get(), rtpCapabilities.get())) {
-    throw ortc::OrtcError("cannot consume this producer with these rtpCapabilities", true);
+Failure Transport::consume(const Producer& producer, Json rtpCapabilities, Created<Consumer> done) {
+  Json rtpParameters;
+  try {
+    if (!ortc::canConsume(producer.consumableRtpParameters().get(), rtpCapabilities.get())) {
+      return Failure::invalid("unsupported parameters: cannot consume this producer with these rtpCapabilities");
+    }
+    bool enableRtx = producer.kind() == "video";
+    rtpParameters = ortc::getConsumerRtpParameters(producer.consumableRtpParameters().get(), rtpCapabilities.get(), enableRtx);
+  } catch (const ortc::OrtcError& e) {
+    return invalidParameters(e);
   }
-  bool enableRtx = producer.kind() == "video";
-  Json rtpParameters = ortc::getConsumerRtpParameters(producer.consumableRtpParameters().get(), rtpCapabilities.get(), enableRtx);
   rtpParameters.set("mid", std::to_string(nextMidForConsumers_++));
   if (nextMidForConsumers_ == 100000000) nextMidForConsumers_ = 0;
 
@@ -184,6 +148,7 @@ void Transport::consume(const Producer& producer, Json rtpCapabilities, Created<
       .set("consumableRtpEncodings", producer.consumableRtpParameters().at("encodings"))
       .set("paused", true).set("ignoreDtx", false);  // created paused: the client resumes once ready
   requestConsume(data, consumerId, producer, producer.type(), rtpParameters, true, std::move(done));
+  return {};
 }
 
 void Transport::onConsumerNotification(Consumer& consumer, const std::string& event, const Json& data) {
@@ -208,12 +173,16 @@ int Transport::nextSctpStreamId() {
   return -1;
 }
 
-void Transport::produceData(Json sctpStreamParameters, const std::string& label, const std::string& protocol,
-                            Created<DataProducer> done, const std::string& givenId) {
+Failure Transport::produceData(Json sctpStreamParameters, const std::string& label, const std::string& protocol,
+                               Created<DataProducer> done, const std::string& givenId) {
   if (!json_object_get(data_.get(), "sctpParameters") || json_is_null(json_object_get(data_.get(), "sctpParameters"))) {
-    throw ortc::OrtcError("this transport has no SCTP (create it with sctpCapabilities)", false);
+    return Failure::invalid("invalid parameters: this transport has no SCTP (create it with sctpCapabilities)");
   }
-  ortc::validateSctpStreamParameters(sctpStreamParameters.get());
+  try {
+    ortc::validateSctpStreamParameters(sctpStreamParameters.get());
+  } catch (const ortc::OrtcError& e) {
+    return invalidParameters(e);
+  }
   std::string dataProducerId = givenId.empty() ? newUuid() : givenId;
   Json data = Json::object();
   data.set("dataProducerId", dataProducerId).set("type", "sctp").set("sctpStreamParameters", sctpStreamParameters)
@@ -225,11 +194,12 @@ void Transport::produceData(Json sctpStreamParameters, const std::string& label,
     dataProducer = std::make_unique<DataProducer>(channel_, id_, dataProducerId, sctpStreamParameters, label, protocol);
     done(dataProducer.get(), Failure{});
   });
+  return {};
 }
 
-void Transport::consumeData(const DataProducer& dataProducer, Created<DataConsumer> done) {
+Failure Transport::consumeData(const DataProducer& dataProducer, Created<DataConsumer> done) {
   int streamId = nextSctpStreamId();
-  if (streamId < 0) throw ortc::OrtcError("no SCTP stream available on this transport (create it with sctpCapabilities)", false);
+  if (streamId < 0) return Failure::invalid("invalid parameters: no SCTP stream available on this transport (create it with sctpCapabilities)");
   sctpStreamIdsInUse_[static_cast<size_t>(streamId)] = true;
   Json sctp = Json::adopt(json_deep_copy(dataProducer.sctpStreamParameters().get()));
   sctp.set("streamId", streamId);
@@ -258,6 +228,7 @@ void Transport::consumeData(const DataProducer& dataProducer, Created<DataConsum
                                                   [this](DataConsumer& dc) { consumerEnded<DataFlow>(dc.id()); });
     done(dataConsumer.get(), Failure{});
   });
+  return {};
 }
 
 void Transport::releaseSctpStreamId(uint16_t streamId) {

@@ -1,7 +1,8 @@
-// A mediasoup transport in a router: a peer's WebRTC or plain (RTP/SRTP) transport, or a pipe transport
-// between two routers of a room. Owns the producers, consumers, data producers and data consumers made on it
-// and closes them in cascade. ORTC runs here, as in mediasoup: produce() validates and maps the client's RTP
-// parameters, consume() computes the consumer's.
+// What every mediasoup transport of a router has, as mediasoup's Transport base class: a peer's WebRTC
+// (WebRtcTransport.h) or plain RTP/SRTP (PlainTransport.h) transport, or a pipe transport between two routers
+// of a room (PipeTransport.h). Owns the producers, consumers, data producers and data consumers made on it and
+// closes them in cascade. ORTC runs here, as in mediasoup: produce() validates and maps the client's RTP
+// parameters, consume() computes the consumer's; parameters that cannot work come back as a Failure at once.
 #pragma once
 
 #include <cstdint>
@@ -24,9 +25,6 @@ namespace msp {
 class Router;
 
 enum class Direction { Send, Recv };
-// WebRTC (a peer's browser), Plain (RTP/SRTP to or from an encoder, recorder, pipeline), Pipe (between two
-// routers of a room).
-enum class TransportType { WebRtc, Plain, Pipe };
 
 // The owner of a router's pipe transports: no peer (Janus session ids start at 1).
 constexpr uint64_t kPipeOwner = 0;
@@ -36,16 +34,16 @@ class Transport {
   template <typename T>
   using Created = std::function<void(T* created, const Failure& failure)>;
 
-  Transport(Router& router, Channel& channel, std::string id, uint64_t owner, TransportType type, Direction direction,
-            Json data);
-  ~Transport();
+  Transport(Router& router, Channel& channel, std::string id, uint64_t owner, Direction direction, Json data);
+  virtual ~Transport();
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
 
   const std::string& id() const { return id_; }
   uint64_t owner() const { return owner_; }
   Direction direction() const { return direction_; }
-  TransportType type() const { return type_; }
+  // Between two routers of a room: its entities are copies, no peer's.
+  virtual bool isPipe() const { return false; }
   // The worker's answer: iceParameters, iceCandidates, dtls…, sctp… (WebRTC); tuple, rtcpTuple, srtp… (plain).
   // Whole until keepOnlyLaterDetails(); then only what later requests read.
   const Json& data() const { return data_; }
@@ -53,28 +51,16 @@ class Transport {
   // of it (ICE, DTLS fingerprints, the worker's own bookkeeping) never read again. Keeps SCTP, tuples, SRTP.
   void keepOnlyLaterDetails();
 
-  void connect(const Json& dtlsParameters, Done done);
-  // Plain transports: {ip?, port?, rtcpPort?, srtpParameters?} as the worker takes them; data: its answer (the
-  // worker's SRTP key may change with the remote's suite).
-  void plainConnect(Json parameters, DataDone done);
-  void restartIce(DataDone done);  // data: the new iceParameters
   void getStats(DataDone done);
 
-  // Throw ortc::OrtcError at once for parameters that cannot work; otherwise done runs later.
-  void produce(const std::string& kind, Json rtpParameters, Created<Producer> done);
-  void consume(const Producer& producer, Json rtpCapabilities, Created<Consumer> done);
+  // Each returns a Failure (kind Invalid) at once for parameters that cannot work, and then never calls done;
+  // otherwise done runs later, never inside the call.
+  [[nodiscard]] Failure produce(const std::string& kind, Json rtpParameters, Created<Producer> done);
+  [[nodiscard]] Failure consume(const Producer& producer, Json rtpCapabilities, Created<Consumer> done);
   // dataProducerId: given for a piped copy (it keeps the original's id); empty: a new one.
-  void produceData(Json sctpStreamParameters, const std::string& label, const std::string& protocol,
-                   Created<DataProducer> done, const std::string& dataProducerId = "");
-  void consumeData(const DataProducer& dataProducer, Created<DataConsumer> done);
-
-  // Pipe transports (owner kPipeOwner) only: connect to the other router's pipe transport; consume a
-  // producer of this router for the pipe; produce the piped copy (same id) from the other side's consumer.
-  void pipeConnect(const std::string& ip, int port, Done done);
-  void pipeConsume(const Producer& producer, Created<Consumer> done);
-  void pipeProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
-                   Created<Producer> done);
-  bool isPipe() const { return type_ == TransportType::Pipe; }
+  [[nodiscard]] Failure produceData(Json sctpStreamParameters, const std::string& label, const std::string& protocol,
+                                    Created<DataProducer> done, const std::string& dataProducerId = "");
+  [[nodiscard]] Failure consumeData(const DataProducer& dataProducer, Created<DataConsumer> done);
 
   Producer* producer(const std::string& id) const { return find(producers_, id); }
   Consumer* consumer(const std::string& id) const { return find(consumers_, id); }
@@ -98,16 +84,27 @@ class Transport {
   template <typename Flow>
   void producerGone(const std::string& producerId);
 
+ protected:
+  // Maps the parameters onto the router (may throw ortc::OrtcError, before anything is asked) and asks the worker.
+  void requestProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
+                      Created<Producer> done);
+  void requestConsume(const Json& data, const std::string& consumerId, const Producer& producer, const std::string& type,
+                      Json rtpParameters, bool paused, Created<Consumer> done);
+
+  // Held weakly by request callbacks: a reply that comes after this transport is gone does nothing.
+  std::weak_ptr<char> aliveToken() const { return lifetime_.token(); }
+
+  Router& router_;
+  Channel& channel_;
+  std::string id_;
+  Json data_;
+
  private:
   template <typename T>
   static T* find(const std::map<std::string, std::unique_ptr<T>>& map, const std::string& id) {
     auto it = map.find(id);
     return it == map.end() ? nullptr : it->second.get();
   }
-  void requestProduce(const std::string& producerId, const std::string& kind, Json rtpParameters, bool paused,
-                      Created<Producer> done);
-  void requestConsume(const Json& data, const std::string& consumerId, const Producer& producer, const std::string& type,
-                      Json rtpParameters, bool paused, Created<Consumer> done);
   void onConsumerNotification(Consumer& consumer, const std::string& event, const Json& data);
   // Its producer went away: the consumer is dropped (the worker closed it) and its peer is told.
   template <typename Flow>
@@ -115,13 +112,8 @@ class Transport {
   int nextSctpStreamId();
   void releaseSctpStreamId(uint16_t streamId);
 
-  Router& router_;
-  Channel& channel_;
-  std::string id_;
   uint64_t owner_;
-  TransportType type_;
   Direction direction_;
-  Json data_;
   bool closed_ = false;
   std::string cnameForProducers_;
   uint32_t nextMidForConsumers_ = 0;

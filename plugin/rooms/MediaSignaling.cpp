@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "messages/ApiError.h"
 #include "base/Log.h"
@@ -17,10 +18,12 @@ Json answer(const char* name) {
   return a;
 }
 
-// A failed worker request, by kind: the worker refused the client's values (447); it cannot answer (448); the
-// entity went away meanwhile, a request racing a close (446).
+// A failed entity operation, by kind: the client's values cannot work (447, the worker not asked) or the worker
+// refused them (447); it cannot answer (448); the entity went away meanwhile, a request racing a close (446).
 Json workerError(const Failure& failure) {
   switch (failure.kind) {
+    case Failure::Kind::Invalid:
+      return errorAnswer(kInvalidParameters, failure.detail);
     case Failure::Kind::Rejected:
       return errorAnswer(kInvalidParameters, "rejected by the worker: " + failure.detail);
     case Failure::Kind::Closed:
@@ -160,19 +163,27 @@ Transport* MediaSignaling::ownTransport(Room& room, const Peer& peer, const std:
   return transport && transport->owner() == peer.sessionId ? transport : nullptr;
 }
 
-Transport* MediaSignaling::transportFor(Room& room, const Peer& peer, const std::string& transportId,
-                                        std::optional<Direction> needed, const char* action, const Reply& reply) const {
+template <typename T>
+T* MediaSignaling::transportFor(Room& room, const Peer& peer, const std::string& transportId, std::optional<Direction> needed,
+                                const char* action, const Reply& reply) const {
   Transport* transport = ownTransport(room, peer, transportId);
   if (!transport) {
     reply(errorAnswer(kNoSuchEntity, "no such transport '" + transportId + "'"));
     return nullptr;
+  }
+  T* typed = dynamic_cast<T*>(transport);
+  if constexpr (!std::is_same_v<T, Transport>) {
+    if (!typed) {
+      reply(errorAnswer(kInvalidElement, std::string("invalid element (not a ") + T::kName + " transport)"));
+      return nullptr;
+    }
   }
   if (needed && transport->direction() != *needed) {
     reply(errorAnswer(kInvalidElement, std::string("invalid element (a ") + (*needed == Direction::Send ? "recv" : "send") +
                                            " transport cannot " + action + ")"));
     return nullptr;
   }
-  return transport;
+  return typed;
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRtcTransport& r, Reply reply) {
@@ -190,7 +201,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRt
     options.sctpMIS = std::clamp(static_cast<int>(json_number_value(json_object_get(numStreams, "MIS"))), 1, 65535);
   }
   routerOf(room, peer).createWebRtcTransport(peer.sessionId, r.send ? Direction::Send : Direction::Recv, options,
-                                             whenCreated(room, peer, reply, [](const Transport& transport) {
+                                             whenCreated<WebRtcTransport>(room, peer, reply, [](const Transport& transport) {
     const Json& data = transport.data();
     Json a = answer("transport");
     a.set("id", transport.id()).set("iceParameters", data.at("iceParameters")).set("iceCandidates", data.at("iceCandidates"))
@@ -200,10 +211,11 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRt
   }));
 }
 
-Transport::Created<Transport> MediaSignaling::whenCreated(const Room& room, const Peer& peer, Reply reply,
-                                                          std::function<Json(const Transport&)> answerOf) {
+template <typename T>
+Transport::Created<T> MediaSignaling::whenCreated(const Room& room, const Peer& peer, Reply reply,
+                                                  std::function<Json(const Transport&)> answerOf) {
   return [this, sessionId = peer.sessionId, roomId = room.id, routerId = peer.routerId, reply = std::move(reply),
-          answerOf = std::move(answerOf)](Transport* transport, const Failure& error) {
+          answerOf = std::move(answerOf)](T* transport, const Failure& error) {
     if (!transport) {
       // Its router closed meanwhile: the room closed, or moved to another worker.
       if (error.kind == Failure::Kind::Closed) return reply(errorAnswer(kJoinState, "not in that room's router any more"));
@@ -229,7 +241,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreatePlain
   PlainTransportOptions options{transportOptions_.listenIp, transportOptions_.announcedIp, r.comedia, r.rtcpMux,
                                 r.enableSrtp, r.srtpCryptoSuite};
   routerOf(room, peer).createPlainTransport(peer.sessionId, r.send ? Direction::Send : Direction::Recv, options,
-                                            whenCreated(room, peer, reply, [](const Transport& transport) {
+                                            whenCreated<PlainTransport>(room, peer, reply, [](const Transport& transport) {
     const Json& data = transport.data();
     Json a = answer("plainTransport");
     a.set("id", transport.id()).set("ip", data.at("tuple").at("localIp")).set("port", data.at("tuple").at("localPort"));
@@ -243,13 +255,9 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CreatePlain
 // its first packet, rtcp-mux takes no RTCP port, SRTP needs the remote's key. Anything else is refused here,
 // before the worker (which takes connect only once) sees it.
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectPlainTransport& r, Reply reply) {
-  Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
+  PlainTransport* transport = transportFor<PlainTransport>(room, peer, r.transportId, std::nullopt, "", reply);
   if (!transport) return;
-  if (transport->type() != TransportType::Plain) return reply(errorAnswer(kInvalidElement, "invalid element (not a plain transport)"));
-  const Json& data = transport->data();
-  bool comedia = json_is_true(json_object_get(data.get(), "comedia"));
-  bool rtcpMux = json_is_true(json_object_get(data.get(), "rtcpMux"));
-  bool srtp = json_object_get(data.get(), "srtpParameters") != nullptr;
+  bool comedia = transport->comedia(), rtcpMux = transport->rtcpMux(), srtp = transport->srtp();
   if (comedia && (!r.ip.empty() || r.port || r.rtcpPort)) {
     return reply(errorAnswer(kInvalidElement, "invalid element (ip/port: a comedia transport learns them from the first packet)"));
   }
@@ -272,7 +280,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectPlai
     parameters.set("srtpParameters", key);
   }
   std::string transportId = r.transportId;
-  transport->plainConnect(parameters, [reply, transportId](Json connected, const Failure& error) {
+  transport->connect(parameters, [reply, transportId](Json connected, const Failure& error) {
     if (error) return reply(workerError(error));
     Json a = answer("connected");
     a.set("transportId", transportId);
@@ -282,9 +290,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectPlai
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectWebRtcTransport& r, Reply reply) {
-  Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
+  WebRtcTransport* transport = transportFor<WebRtcTransport>(room, peer, r.transportId, std::nullopt, "", reply);
   if (!transport) return;
-  if (transport->type() != TransportType::WebRtc) return reply(errorAnswer(kInvalidElement, "invalid element (not a WebRTC transport)"));
   if (!validDtlsParameters(r.dtlsParameters.get())) {
     return reply(errorAnswer(kInvalidParameters, "invalid dtlsParameters: expected {role?, fingerprints:[{algorithm, value}]}"));
   }
@@ -298,9 +305,8 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ConnectWebR
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::RestartIce& r, Reply reply) {
-  Transport* transport = transportFor(room, peer, r.transportId, std::nullopt, "", reply);
+  WebRtcTransport* transport = transportFor<WebRtcTransport>(room, peer, r.transportId, std::nullopt, "", reply);
   if (!transport) return;
-  if (transport->type() != TransportType::WebRtc) return reply(errorAnswer(kInvalidElement, "invalid element (not a WebRTC transport)"));
   std::string transportId = r.transportId;
   transport->restartIce([reply, transportId](Json iceParameters, const Failure& error) {
     if (error) return reply(workerError(error));
@@ -311,36 +317,33 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::RestartIce&
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::CloseTransport& r, Reply reply) {
-  if (!transportFor(room, peer, r.transportId, std::nullopt, "", reply)) return;
+  if (!transportFor<Transport>(room, peer, r.transportId, std::nullopt, "", reply)) return;
   routerOf(room, peer).closeTransport(r.transportId);
   reply(answer("success"));
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r, Reply reply) {
-  Transport* transport = transportFor(room, peer, r.transportId, Direction::Send, "produce", reply);
+  Transport* transport = transportFor<Transport>(room, peer, r.transportId, Direction::Send, "produce", reply);
   if (!transport) return;
   uint64_t sessionId = peer.sessionId;
   std::string peerId = peer.peerId, roomId = room.id, routerId = peer.routerId, kind = r.kind;
-  try {
-    transport->produce(r.kind, r.rtpParameters, [this, reply, sessionId, peerId, roomId, routerId, kind](Producer* producer, const Failure& error) {
-      if (!producer) return reply(workerError(error));
-      Json a = answer("produced");
-      a.set("id", producer->id());
-      reply(a);
-      if (Room* current = findRoom_(roomId, routerId)) {
-        Json e = apiEvent("newProducer");
-        e.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
-        broadcast(*current, e, sessionId);
-      }
-      RoomEvent created{RoomEvent::Kind::ProducerCreated, roomId};
-      created.peerId = peerId;
-      created.producerId = producer->id();
-      created.mediaKind = kind;
-      observers_.emit(created);
-    });
-  } catch (const ortc::OrtcError& e) {
-    reply(ortcError(e));
-  }
+  Failure invalid = transport->produce(r.kind, r.rtpParameters, [this, reply, sessionId, peerId, roomId, routerId, kind](Producer* producer, const Failure& error) {
+    if (!producer) return reply(workerError(error));
+    Json a = answer("produced");
+    a.set("id", producer->id());
+    reply(a);
+    if (Room* current = findRoom_(roomId, routerId)) {
+      Json e = apiEvent("newProducer");
+      e.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
+      broadcast(*current, e, sessionId);
+    }
+    RoomEvent created{RoomEvent::Kind::ProducerCreated, roomId};
+    created.peerId = peerId;
+    created.producerId = producer->id();
+    created.mediaKind = kind;
+    observers_.emit(created);
+  });
+  if (invalid) reply(workerError(invalid));
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ProducerAction& r, Reply reply) {
@@ -399,7 +402,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumeData
 
 template <typename Flow, typename Request>
 void MediaSignaling::consume(Room& room, const Peer& peer, const Request& r, Reply reply) {
-  if (!transportFor(room, peer, r.transportId, Direction::Recv, actionOf(r), reply)) return;
+  if (!transportFor<Transport>(room, peer, r.transportId, Direction::Recv, actionOf(r), reply)) return;
   const std::string& producerId = producerIdOf(r);
   if (routerOf(room, peer).template find<Flow>(producerId)) return consumeHere(room, peer, r, std::move(reply));
   // On another router of the room: piped here first (once, whoever asks), then consumed like a local one.
@@ -417,7 +420,7 @@ void MediaSignaling::consume(Room& room, const Peer& peer, const Request& r, Rep
       return reply(errorAnswer(kJoinState, "not in that room's router any more"));
     }
     if (f) return reply(workerError(f));
-    if (!transportFor(*current, p->second, r.transportId, Direction::Recv, actionOf(r), reply)) return;
+    if (!transportFor<Transport>(*current, p->second, r.transportId, Direction::Recv, actionOf(r), reply)) return;
     consumeHere(*current, p->second, r, reply);
   }, failure);
   if (outcome == RouterPipes::Outcome::Ready) return consumeHere(room, peer, r, std::move(reply));
@@ -428,18 +431,15 @@ void MediaSignaling::consumeHere(Room& room, const Peer& peer, const request::Co
   Transport* transport = ownTransport(room, peer, r.transportId);
   Producer* producer = routerOf(room, peer).findProducer(r.producerId);
   if (!transport || !producer) return reply(errorAnswer(kNoSuchEntity, "no such producer '" + r.producerId + "' in this room"));
-  try {
-    transport->consume(*producer, r.rtpCapabilities, [reply](Consumer* consumer, const Failure& error) {
-      if (!consumer) return reply(workerError(error));
-      Json a = answer("consumer");
-      a.set("id", consumer->id()).set("producerId", consumer->producerId()).set("kind", consumer->kind())
-          .set("rtpParameters", consumer->rtpParameters()).set("type", consumer->type())
-          .set("producerPaused", consumer->producerPaused());
-      reply(a);
-    });
-  } catch (const ortc::OrtcError& e) {
-    reply(ortcError(e));
-  }
+  Failure invalid = transport->consume(*producer, r.rtpCapabilities, [reply](Consumer* consumer, const Failure& error) {
+    if (!consumer) return reply(workerError(error));
+    Json a = answer("consumer");
+    a.set("id", consumer->id()).set("producerId", consumer->producerId()).set("kind", consumer->kind())
+        .set("rtpParameters", consumer->rtpParameters()).set("type", consumer->type())
+        .set("producerPaused", consumer->producerPaused());
+    reply(a);
+  });
+  if (invalid) reply(workerError(invalid));
 }
 
 namespace {
@@ -470,45 +470,39 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::SetPreferre
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData& r, Reply reply) {
-  Transport* transport = transportFor(room, peer, r.transportId, Direction::Send, "produce data", reply);
+  Transport* transport = transportFor<Transport>(room, peer, r.transportId, Direction::Send, "produce data", reply);
   if (!transport) return;
   uint64_t sessionId = peer.sessionId;
   std::string peerId = peer.peerId, roomId = room.id, routerId = peer.routerId;
-  try {
-    transport->produceData(r.sctpStreamParameters, r.label, r.protocol,
-                           [this, reply, sessionId, peerId, roomId, routerId](DataProducer* dataProducer, const Failure& error) {
-      if (!dataProducer) return reply(workerError(error));
-      Json a = answer("dataProduced");
-      a.set("id", dataProducer->id());
-      reply(a);
-      if (Room* current = findRoom_(roomId, routerId)) {
-        Json e = apiEvent("newDataProducer");
-        e.set("peerId", peerId).set("dataProducerId", dataProducer->id()).set("label", dataProducer->label())
-            .set("protocol", dataProducer->protocol());
-        broadcast(*current, e, sessionId);
-      }
-    });
-  } catch (const ortc::OrtcError& e) {
-    reply(ortcError(e));
-  }
+  Failure invalid = transport->produceData(r.sctpStreamParameters, r.label, r.protocol,
+                         [this, reply, sessionId, peerId, roomId, routerId](DataProducer* dataProducer, const Failure& error) {
+    if (!dataProducer) return reply(workerError(error));
+    Json a = answer("dataProduced");
+    a.set("id", dataProducer->id());
+    reply(a);
+    if (Room* current = findRoom_(roomId, routerId)) {
+      Json e = apiEvent("newDataProducer");
+      e.set("peerId", peerId).set("dataProducerId", dataProducer->id()).set("label", dataProducer->label())
+          .set("protocol", dataProducer->protocol());
+      broadcast(*current, e, sessionId);
+    }
+  });
+  if (invalid) reply(workerError(invalid));
 }
 
 void MediaSignaling::consumeHere(Room& room, const Peer& peer, const request::ConsumeData& r, Reply reply) {
   Transport* transport = ownTransport(room, peer, r.transportId);
   DataProducer* dataProducer = routerOf(room, peer).findDataProducer(r.dataProducerId);
   if (!transport || !dataProducer) return reply(errorAnswer(kNoSuchEntity, "no such data producer '" + r.dataProducerId + "' in this room"));
-  try {
-    transport->consumeData(*dataProducer, [reply](DataConsumer* dataConsumer, const Failure& error) {
-      if (!dataConsumer) return reply(workerError(error));
-      Json a = answer("dataConsumer");
-      a.set("id", dataConsumer->id()).set("dataProducerId", dataConsumer->dataProducerId())
-          .set("sctpStreamParameters", dataConsumer->sctpStreamParameters()).set("label", dataConsumer->label())
-          .set("protocol", dataConsumer->protocol());
-      reply(a);
-    });
-  } catch (const ortc::OrtcError& e) {
-    reply(ortcError(e));
-  }
+  Failure invalid = transport->consumeData(*dataProducer, [reply](DataConsumer* dataConsumer, const Failure& error) {
+    if (!dataConsumer) return reply(workerError(error));
+    Json a = answer("dataConsumer");
+    a.set("id", dataConsumer->id()).set("dataProducerId", dataConsumer->dataProducerId())
+        .set("sctpStreamParameters", dataConsumer->sctpStreamParameters()).set("label", dataConsumer->label())
+        .set("protocol", dataConsumer->protocol());
+    reply(a);
+  });
+  if (invalid) reply(workerError(invalid));
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::GetStats& r, Reply reply) {

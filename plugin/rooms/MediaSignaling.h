@@ -54,8 +54,9 @@ class MediaSignaling {
   void on(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::GetStats& request, Reply reply);
   // The reply to a transport request: answerOf's answer, or the error; a transport whose peer left meanwhile closes.
-  Transport::Created<Transport> whenCreated(const Room& room, const Peer& peer, Reply reply,
-                                            std::function<Json(const Transport&)> answerOf);
+  template <typename T>
+  Transport::Created<T> whenCreated(const Room& room, const Peer& peer, Reply reply,
+                                    std::function<Json(const Transport&)> answerOf);
   // A consume or consumeData (Flow: MediaFlow or DataFlow): of a producer of the peer's router, or of
   // another router of the room once piped here.
   template <typename Flow, typename Request>
@@ -63,10 +64,12 @@ class MediaSignaling {
   void consumeHere(Room& room, const Peer& peer, const request::Consume& request, Reply reply);
   void consumeHere(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
   Transport* ownTransport(Room& room, const Peer& peer, const std::string& transportId) const;
-  // The peer's transport of that id, facing `needed` (if given) for `action`; else answers the error (446 or
-  // 440) and returns null.
-  Transport* transportFor(Room& room, const Peer& peer, const std::string& transportId, std::optional<Direction> needed,
-                          const char* action, const Reply& reply) const;
+  // The peer's transport of that id, a T (WebRtcTransport, PlainTransport, or any Transport), facing `needed`
+  // (if given) for `action`; else answers the error (446: none of the peer's; 440: another kind, or facing the
+  // other way) and returns null.
+  template <typename T>
+  T* transportFor(Room& room, const Peer& peer, const std::string& transportId, std::optional<Direction> needed,
+                  const char* action, const Reply& reply) const;
   void broadcast(const Room& room, const Json& event, uint64_t exceptSessionId) const;
   std::string peerIdOf(const Room& room, uint64_t sessionId) const;
 

@@ -3,7 +3,6 @@
 #include <memory>
 
 #include "base/Log.h"
-#include "ortc/Ortc.h"
 
 namespace msp {
 
@@ -12,12 +11,12 @@ void RouterPipes::finish(OnceTable<Key>& table, const Key& key, const Failure& f
   for (auto& waiter : table.finish(key, failure)) waiter(failure);
 }
 
-Transport* RouterPipes::pipeOn(const std::string& router, const std::string& other) const {
+PipeTransport* RouterPipes::pipeOn(const std::string& router, const std::string& other) const {
   auto pair = pairTransports_.find(pairKey(router, other));
   if (pair == pairTransports_.end()) return nullptr;
   auto id = pair->second.find(router);
   Router* r = findRouter_(router);
-  return id == pair->second.end() || !r ? nullptr : r->transport(id->second);
+  return id == pair->second.end() || !r ? nullptr : r->transportAs<PipeTransport>(id->second);
 }
 
 template <>
@@ -61,7 +60,7 @@ void RouterPipes::ensurePair(const std::string& a, const std::string& b, Waiter 
   Router* routerA = findRouter_(key.first);
   Router* routerB = findRouter_(key.second);
   auto created = std::make_shared<int>(0);
-  auto onCreated = [this, alive = lifetime_.token(), key, created](Transport* transport, const Failure& failure) {
+  auto onCreated = [this, alive = lifetime_.token(), key, created](PipeTransport* transport, const Failure& failure) {
     if (alive.expired()) return;
     if (!transport) {
       if (pairs_.contains(key) && !pairs_.done(key)) finishPair(key, failure ? failure : Failure::closed("pipe transport"));
@@ -81,8 +80,8 @@ void RouterPipes::ensurePair(const std::string& a, const std::string& b, Waiter 
 }
 
 void RouterPipes::pairCreated(const PairKey& key) {
-  Transport* a = pipeOn(key.first, key.second);
-  Transport* b = pipeOn(key.second, key.first);
+  PipeTransport* a = pipeOn(key.first, key.second);
+  PipeTransport* b = pipeOn(key.second, key.first);
   if (!a || !b) {
     finishPair(key, Failure::closed("a pipe transport closed"));
     return;
@@ -100,7 +99,7 @@ void RouterPipes::pairCreated(const PairKey& key) {
     }
     if (++*connected == 2) finishPair(key, Failure{});
   };
-  auto tupleOf = [](Transport* t, std::string& ip, int& port) {
+  auto tupleOf = [](PipeTransport* t, std::string& ip, int& port) {
     json_t* tuple = json_object_get(t->data().get(), "tuple");
     ip = json_string_value(json_object_get(tuple, "localIp")) ? json_string_value(json_object_get(tuple, "localIp")) : "127.0.0.1";
     port = static_cast<int>(json_integer_value(json_object_get(tuple, "localPort")));
@@ -109,8 +108,8 @@ void RouterPipes::pairCreated(const PairKey& key) {
   int portA = 0, portB = 0;
   tupleOf(a, ipA, portA);
   tupleOf(b, ipB, portB);
-  a->pipeConnect(ipB, portB, onConnected);
-  b->pipeConnect(ipA, portA, onConnected);
+  a->connect(ipB, portB, onConnected);
+  b->connect(ipA, portA, onConnected);
 }
 
 void RouterPipes::finishPair(const PairKey& key, const Failure& failure) {
@@ -133,7 +132,7 @@ template <typename Flow>
 void RouterPipes::pipeOne(const PipeKey& key, const std::string& from) {
   const std::string closed = std::string("the ") + Flow::kProducerName + " closed";
   Router* source = findRouter_(from);
-  Transport* sourcePipe = pipeOn(from, key.second);
+  PipeTransport* sourcePipe = pipeOn(from, key.second);
   auto* original = source ? source->find<Flow>(key.first) : nullptr;
   if (!sourcePipe || !original) {
     finish(piped<Flow>(), key, Failure::closed(closed));
@@ -141,15 +140,15 @@ void RouterPipes::pipeOne(const PipeKey& key, const std::string& from) {
   }
   // Whatever half was made is undone when the piping cannot finish.
   auto undo = [this, key, from](const std::string& pipeConsumerId, bool copyMade) {
-    if (Transport* sourcePipe = pipeOn(from, key.second)) Flow::closeConsumer(*sourcePipe, pipeConsumerId);
+    if (PipeTransport* sourcePipe = pipeOn(from, key.second)) Flow::closeConsumer(*sourcePipe, pipeConsumerId);
     if (!copyMade) return;
-    if (Transport* targetPipe = pipeOn(key.second, from)) Flow::closeProducer(*targetPipe, key.first);
+    if (PipeTransport* targetPipe = pipeOn(key.second, from)) Flow::closeProducer(*targetPipe, key.first);
   };
   auto consumed = [this, alive = lifetime_.token(), key, from, closed, undo](typename Flow::Consumer* pipeConsumer, const Failure& failure) {
     if (alive.expired()) return;
     if (!pipeConsumer) return finish(piped<Flow>(), key, failure);
     std::string consumerId = pipeConsumer->id();
-    Transport* targetPipe = pipeOn(key.second, from);
+    PipeTransport* targetPipe = pipeOn(key.second, from);
     if (!targetPipe) {
       undo(consumerId, false);
       return finish(piped<Flow>(), key, Failure::closed("the pipe closed"));
@@ -163,18 +162,12 @@ void RouterPipes::pipeOne(const PipeKey& key, const std::string& from) {
       }
       finish(piped<Flow>(), key, Failure{});
     };
-    try {
-      Flow::produceCopy(*targetPipe, key.first, *pipeConsumer, produced);
-    } catch (const ortc::OrtcError& e) {
+    if (Failure invalid = Flow::produceCopy(*targetPipe, key.first, *pipeConsumer, produced)) {
       undo(consumerId, false);
-      finish(piped<Flow>(), key, Failure::rejected(e.what()));
+      finish(piped<Flow>(), key, invalid);
     }
   };
-  try {
-    Flow::consumeForPipe(*sourcePipe, *original, consumed);
-  } catch (const ortc::OrtcError& e) {
-    finish(piped<Flow>(), key, Failure::rejected(e.what()));
-  }
+  if (Failure invalid = Flow::consumeForPipe(*sourcePipe, *original, consumed)) finish(piped<Flow>(), key, invalid);
 }
 
 template <typename Flow>
@@ -184,7 +177,7 @@ void RouterPipes::originalClosed(const Transport& pipe, const typename Flow::Con
   std::string producerId = Flow::producerIdOf(pipeConsumer);
   std::string target = end->second.otherRouter, source = end->second.router;
   piped<Flow>().erase({producerId, target});
-  if (Transport* targetPipe = pipeOn(target, source)) Flow::closeProducer(*targetPipe, producerId);
+  if (PipeTransport* targetPipe = pipeOn(target, source)) Flow::closeProducer(*targetPipe, producerId);
 }
 template void RouterPipes::originalClosed<MediaFlow>(const Transport&, const Consumer&);
 template void RouterPipes::originalClosed<DataFlow>(const Transport&, const DataConsumer&);
@@ -193,7 +186,7 @@ void RouterPipes::pipeConsumerEvent(const Transport& pipe, const Consumer& consu
   if (event != "producerpause" && event != "producerresume") return;
   auto end = pipeEnds_.find(pipe.id());
   if (end == pipeEnds_.end()) return;
-  Transport* targetPipe = pipeOn(end->second.otherRouter, end->second.router);
+  PipeTransport* targetPipe = pipeOn(end->second.otherRouter, end->second.router);
   Producer* copy = targetPipe ? targetPipe->producer(consumer.producerId()) : nullptr;
   if (!copy) return;
   if (event == "producerpause") copy->pause([](const Failure&) {});

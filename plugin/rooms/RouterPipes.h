@@ -61,7 +61,7 @@ class RouterPipes {
 
   static PairKey pairKey(const std::string& a, const std::string& b) { return a < b ? PairKey{a, b} : PairKey{b, a}; }
   // The pipe transport of pair {router, other} that lives on `router`, or null.
-  Transport* pipeOn(const std::string& router, const std::string& other) const;
+  PipeTransport* pipeOn(const std::string& router, const std::string& other) const;
   void ensurePair(const std::string& a, const std::string& b, Waiter done);
   void pairCreated(const PairKey& key);
   void finishPair(const PairKey& key, const Failure& failure);
