@@ -85,7 +85,7 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
     Json e = apiEvent("producerClosed");
     e.set("producerId", producer.id());
     broadcast(*r, e, of.owner());
-    RoomEvent closed{RoomEvent::Kind::ProducerClosed, r->id};
+    RoomEvent closed(RoomEvent::Kind::ProducerClosed, r->id);
     closed.producerId = producer.id();
     closed.mediaKind = producer.kind();
     observers_.emit(closed);
@@ -337,7 +337,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
       e.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
       broadcast(*current, e, sessionId);
     }
-    RoomEvent created{RoomEvent::Kind::ProducerCreated, roomId};
+    RoomEvent created(RoomEvent::Kind::ProducerCreated, roomId);
     created.peerId = peerId;
     created.producerId = producer->id();
     created.mediaKind = kind;

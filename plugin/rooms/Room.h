@@ -24,6 +24,9 @@ struct Peer {
   std::string routerId;  // the room's router it is on; empty while no live worker can take it
 };
 
+// Routers in a row a join (or a move) may lose to failing workers before it gives up.
+constexpr int kMaxPlacementAttempts = 3;
+
 // Why a room closed; text only at the API edge (roomClosed's "reason").
 enum class RoomCloseReason {
   Destroyed,   // `destroy`

@@ -7,12 +7,6 @@
 #include "entities/Router.h"
 
 namespace msp {
-namespace {
-
-// Routers in a row a join (or a move) may lose to failing workers before it gives up.
-constexpr int kMaxPlacementAttempts = 3;
-
-}  // namespace
 
 const char* toString(RoomEvent::Kind kind) {
   switch (kind) {
@@ -43,14 +37,33 @@ bool announced(RoomCloseReason reason) {
          reason == RoomCloseReason::NotCreated;
 }
 
+// A join, from its request until it is answered; one per join, stepped again when its router is ready or failed:
+//   placing ──no router can take it──────────────────────────▶ failed (448, or 443 when the room went)
+//      ├─ placed on a ready router ───────────────────────────▶ joined (answered "joined")
+//      └─ placed on a router being made ──▶ waiting
+//   waiting ──router ready────────────────────────────────────▶ joined
+//      ├─ the handle detached meanwhile ───────────────────────▶ abandoned (445)
+//      ├─ the room closed meanwhile ───────────────────────────▶ failed (448 no worker, or 443 destroyed)
+//      ├─ its worker became unavailable, attempts left ───────▶ placing again, on another router
+//      └─ router failed otherwise, or no attempts left ────────▶ failed (448); an auto room left empty closes
+struct RoomManager::PendingJoin {
+  uint64_t sessionId;
+  std::string roomId;
+  std::string display;
+  Reply reply;
+  int attempt = 0;
+  std::string routerId;  // waiting: the router it waits for
+};
+
 RoomManager::RoomManager(WorkerPool& pool, const Settings& settings, Json routerRtpCapabilities, EventSink events)
     : pool_(pool), events_(events), routerRtpCapabilities_(std::move(routerRtpCapabilities)),
       limits_(PlacementLimits::of(settings)),
-      pipes_([this](const std::string& routerId) { return readyRouter(routerId); }),
+      pipes_([this](const std::string& routerId) { return membership_.readyRouter(routerId); }),
       media_(events, TransportOptions::of(settings),
-             [this](const std::string& roomId, const std::string& routerId) { return roomWithRouter(roomId, routerId); },
-             pipes_, observers_) {
-  pool_.onWorkerRunning = [this] { placeWaitingRooms(); };
+             [this](const std::string& roomId, const std::string& routerId) { return membership_.roomWithRouter(roomId, routerId); },
+             pipes_, observers_),
+      failover_(pool, membership_, pipes_, *this, events, observers_, routerRtpCapabilities_) {
+  pool_.onWorkerRunning = [this] { failover_.placeWaitingRooms(); };
 }
 
 RoomManager::~RoomManager() {
@@ -72,35 +85,14 @@ void RoomManager::handle(uint64_t sessionId, const Request& request, Reply reply
              request);
 }
 
-Room* RoomManager::findRoom(const std::string& roomId) {
-  auto it = rooms_.find(roomId);
-  return it == rooms_.end() ? nullptr : it->second.get();
-}
-
-Room* RoomManager::roomWithRouter(const std::string& roomId, const std::string& routerId) {
-  Room* room = findRoom(roomId);
-  return room && room->router(routerId) ? room : nullptr;
-}
-
-Router* RoomManager::readyRouter(const std::string& routerId) {
-  auto it = routerRooms_.find(routerId);
-  if (it == routerRooms_.end()) return nullptr;
-  Room* room = findRoom(it->second);
-  RoomRouter* roomRouter = room ? room->router(routerId) : nullptr;
-  return roomRouter ? roomRouter->router : nullptr;
-}
-
 RoomRouter& RoomManager::addRouter(Room& room, WorkerPool::Slot& slot) {
   std::string routerId = newUuid();
-  RoomRouter& roomRouter = room.routers[routerId];
-  roomRouter.id = routerId;
-  roomRouter.workerSlot = slot.index;
-  roomRouter.worker = slot.worker.get();
-  routerRooms_[routerId] = room.id;
+  RoomRouter& roomRouter = membership_.addRouter(room, routerId, slot.index, slot.worker.get());
   room.waitingSinceMs = 0;
   const std::string roomId = room.id;
   // The reply comes on a later loop turn (the channel defers even immediate failures).
-  roomRouter.worker->createRouter(routerId, routerRtpCapabilities_, [this, roomId, routerId] { routerLost(roomId, routerId); },
+  roomRouter.worker->createRouter(routerId, routerRtpCapabilities_,
+                                  [this, roomId, routerId] { failover_.routerLost(roomId, routerId); },
                                   [this, roomId, routerId](Router* created, const Failure& failure) {
                                     routerCreated(roomId, routerId, created, failure);
                                   });
@@ -109,18 +101,16 @@ RoomRouter& RoomManager::addRouter(Room& room, WorkerPool::Slot& slot) {
 
 void RoomManager::routerCreated(const std::string& roomId, const std::string& routerId, Router* router,
                                 const Failure& failure) {
-  Room* room = roomWithRouter(roomId, routerId);
+  Room* room = membership_.roomWithRouter(roomId, routerId);
   if (!room) return;  // closed while the worker was creating it
   RoomRouter& roomRouter = room->routers.at(routerId);
   if (!router) {
     MSP_WARN("room %s: worker %zu could not create a router: %s", roomId.c_str(), roomRouter.workerSlot, failure.detail.c_str());
-    auto waiters = std::move(roomRouter.readyWaiters);
-    room->routers.erase(routerId);
-    routerRooms_.erase(routerId);
+    RoomRouter gone = membership_.takeRouter(*room, routerId);
     Failure why = failure ? failure : Failure::closed("the router closed");
-    for (auto& waiter : waiters) waiter(why);  // joins and moves try elsewhere, or give up
+    for (auto& waiter : gone.readyWaiters) waiter(why);  // joins and moves try elsewhere, or give up
     // A room nobody is in or joining, without a router (its `create` was answered with the failure): gone.
-    if (Room* still = findRoom(roomId); still && still->routers.empty() && still->peers.empty() && still->joining.empty()) {
+    if (Room* still = membership_.room(roomId); still && still->routers.empty() && still->peers.empty() && still->joining.empty()) {
       closeRoom(roomId, RoomCloseReason::NotCreated);
     }
     return;
@@ -132,93 +122,13 @@ void RoomManager::routerCreated(const std::string& roomId, const std::string& ro
   for (auto& waiter : waiters) waiter(Failure{});
 }
 
-void RoomManager::routerLost(const std::string& roomId, const std::string& routerId) {
-  Room* room = roomWithRouter(roomId, routerId);
-  if (!room) return;
-  MSP_INFO("room %s lost its router on worker %zu", roomId.c_str(), room->routers.at(routerId).workerSlot);
-  RoomRouter lost = evacuate(*room, routerId, "workerDied");
-  // Joins that waited for it try another router.
-  for (auto& waiter : lost.readyWaiters) waiter(Failure::workerGone("the router's worker died"));
-}
-
-RoomRouter RoomManager::evacuate(Room& room, const std::string& routerId, const char* reason) {
-  const std::string roomId = room.id;
-  RoomRouter gone = std::move(room.routers.at(routerId));
-  room.routers.erase(routerId);
-  routerRooms_.erase(routerId);
-  // The peers on other routers hear which producers went away (the router still lists them, for now).
-  if (gone.router) {
-    for (uint64_t sessionId : gone.peers) {
-      Json own = media_.producersOf(*gone.router, sessionId);
-      for (const auto* list : {"producers", "dataProducers"}) {
-        size_t i;
-        json_t* entry;
-        json_array_foreach(json_object_get(own.get(), list), i, entry) {
-          bool media = std::string(list) == "producers";
-          Json e = apiEvent(media ? "producerClosed" : "dataProducerClosed");
-          e.set(media ? "producerId" : "dataProducerId", Json::borrow(json_object_get(entry, "id")));
-          for (const auto& [other, peer] : room.peers) {
-            if (!gone.peers.count(other)) events_(other, e);
-          }
-          if (media) {
-            RoomEvent closed{RoomEvent::Kind::ProducerClosed, roomId};
-            closed.producerId = json_string_value(json_object_get(entry, "id"));
-            closed.reason = reason;
-            observers_.emit(closed);
-          }
-        }
-      }
-    }
-  }
-  // Copies of its producers on the other routers close there (their consumers are told); pipes go.
-  pipes_.routerGone(routerId);
-  if (room.routers.empty() && !ensureRouter(room) && !pool_.respawns()) {
-    closeRoom(roomId, RoomCloseReason::NoWorker);
-    return gone;
-  }
-  for (uint64_t sessionId : gone.peers) {
-    Room* still = findRoom(roomId);
-    if (still && still->peers.count(sessionId)) movePeer(*still, sessionId, 0, reason);
-  }
-  return gone;
-}
-
-void RoomManager::drainWorker(size_t slot, Reply reply) {
-  MSP_ASSERT_LOOP_THREAD(pool_.loop());
-  if (slot >= pool_.slots().size()) return reply(errorAnswer(kInvalidElement, "no worker " + std::to_string(slot)));
-  if (pool_.slots()[slot]->draining) return reply(errorAnswer(kInvalidElement, "worker " + std::to_string(slot) + " is drained already"));
-  pool_.markDraining(slot);
-  size_t moved = 0;
-  std::vector<std::pair<std::string, std::string>> routers;  // (room, router) on that worker
-  for (const auto& [roomId, room] : rooms_) {
-    for (const auto& [routerId, roomRouter] : room->routers) {
-      if (roomRouter.workerSlot == slot) routers.emplace_back(roomId, routerId);
-    }
-  }
-  for (const auto& [roomId, routerId] : routers) {
-    Room* room = roomWithRouter(roomId, routerId);
-    if (!room) continue;
-    moved += room->routers.at(routerId).peers.size();
-    RoomRouter gone = evacuate(*room, routerId, "drained");
-    if (gone.worker) gone.worker->closeRouter(routerId);
-    for (auto& waiter : gone.readyWaiters) waiter(Failure::workerGone("the worker is being drained"));
-  }
-  pool_.stopDrained(slot);
-  MSP_INFO("worker %zu drained: %zu routers closed, %zu peers moved", slot, routers.size(), moved);
-  Json answer = Json::object();
-  answer.set("mediasoup", "success").set("workerId", static_cast<unsigned long>(slot)).set("moved", static_cast<unsigned long>(moved));
-  reply(answer);
-}
-
 void RoomManager::closeRouter(Room& room, const std::string& routerId, const Failure& waitersGet) {
   RoomRouter* roomRouter = room.router(routerId);
   if (!roomRouter) return;
   pipes_.routerGone(routerId);
-  auto waiters = std::move(roomRouter->readyWaiters);
   if (roomRouter->worker) roomRouter->worker->closeRouter(routerId);
-  room.routers.erase(routerId);
-  routerRooms_.erase(routerId);
-  for (auto& waiter : waiters) waiter(waitersGet);
+  RoomRouter gone = membership_.takeRouter(room, routerId);
+  for (auto& waiter : gone.readyWaiters) waiter(waitersGet);
 }
 
 void RoomManager::closeRouterIfUnused(Room& room, const std::string& routerId) {
@@ -234,7 +144,7 @@ bool RoomManager::ensureRouter(Room& room) {
   if (!room.routers.empty()) return true;
   WorkerPool::Slot* slot = pool_.choose();
   if (!slot) {
-    startWaiting(room);
+    failover_.startWaiting(room);
     return false;
   }
   addRouter(room, *slot);
@@ -268,92 +178,9 @@ RoomRouter* RoomManager::place(Room& room, uint64_t sessionId) {
   return chosen;
 }
 
-void RoomManager::movePeer(Room& room, uint64_t sessionId, int attempt, const char* reason) {
-  Peer& peer = room.peers.at(sessionId);
-  if (RoomRouter* old = room.routerOf(peer)) old->peers.erase(sessionId);
-  peer.routerId.clear();
-  RoomRouter* target = place(room, sessionId);
-  if (!target) {
-    if (!pool_.respawns()) return closeRoom(room.id, RoomCloseReason::NoWorker);
-    return startWaiting(room);  // placeWaitingRooms moves it once a worker runs
-  }
-  peer.routerId = target->id;
-  if (target->ready()) return sendMoved(room, peer, *target, reason);
-  std::string roomId = room.id, routerId = target->id;
-  target->readyWaiters.push_back([this, roomId, routerId, sessionId, attempt, reason](const Failure& failure) {
-    Room* room = findRoom(roomId);
-    auto peer = room ? room->peers.find(sessionId) : decltype(room->peers.end()){};
-    if (!room || peer == room->peers.end() || peer->second.routerId != routerId) return;  // left, or moved on
-    if (failure) {
-      if (attempt + 1 < kMaxPlacementAttempts) return movePeer(*room, sessionId, attempt + 1, reason);
-      return closeRoom(roomId, RoomCloseReason::NoWorker);
-    }
-    sendMoved(*room, peer->second, room->routers.at(routerId), reason);
-  });
-}
-
-void RoomManager::sendMoved(Room& room, const Peer& peer, const RoomRouter& roomRouter, const char* reason) {
-  MSP_INFO("room %s: peer %s moved to worker %zu", room.id.c_str(), peer.peerId.c_str(), roomRouter.workerSlot);
-  Json moved = apiEvent("moved");
-  // `peers` as in the join answer: what the peer consumes again (the others' producers it had are gone).
-  moved.set("room", room.id).set("worker", static_cast<unsigned long>(roomRouter.workerSlot))
-      .set("routerRtpCapabilities", routerRtpCapabilities_).set("reason", reason)
-      .set("peers", peersOf(room, peer.sessionId));
-  events_(peer.sessionId, moved);
-  RoomEvent peerMovedEvent{RoomEvent::Kind::PeerMoved, room.id};
-  peerMovedEvent.peerId = peer.peerId;
-  peerMovedEvent.worker = roomRouter.workerSlot;
-  peerMovedEvent.reason = reason;
-  observers_.emit(peerMovedEvent);
-  Json peerMoved = apiEvent("peerMoved");
-  peerMoved.set("peerId", peer.peerId).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
-  broadcast(room, peerMoved, peer.sessionId);
-}
-
-void RoomManager::startWaiting(Room& room) {
-  if (room.waitingSinceMs == 0) room.waitingSinceMs = uv_now(pool_.loop());
-  if (!waitingTimer_) {
-    waitingTimer_.init([this](uv_timer_t* h) { return uv_timer_init(pool_.loop(), h); }, this);
-    uv_timer_start(waitingTimer_.get(), [](uv_timer_t* t) { ownerOf<RoomManager>(t)->expireWaitingRooms(); }, 500, 500);
-  }
-}
-
-void RoomManager::placeWaitingRooms() {
-  std::vector<std::string> waiting;
-  for (const auto& [id, room] : rooms_) {
-    if (room->waitingSinceMs != 0) waiting.push_back(id);
-  }
-  for (const auto& id : waiting) {
-    Room* room = findRoom(id);
-    if (!room || room->waitingSinceMs == 0) continue;
-    room->waitingSinceMs = 0;
-    if (!ensureRouter(*room)) continue;
-    std::vector<uint64_t> homeless;
-    for (const auto& [sessionId, peer] : room->peers) {
-      if (peer.routerId.empty()) homeless.push_back(sessionId);
-    }
-    for (uint64_t sessionId : homeless) {
-      if ((room = findRoom(id)) && room->peers.count(sessionId)) movePeer(*room, sessionId, 0, "workerDied");
-    }
-  }
-}
-
-void RoomManager::expireWaitingRooms() {
-  uint64_t now = uv_now(pool_.loop());
-  std::vector<std::string> expired;
-  bool anyWaiting = false;
-  for (const auto& [id, room] : rooms_) {
-    if (room->waitingSinceMs == 0) continue;
-    if (now - room->waitingSinceMs >= noWorkerTimeoutMs) expired.push_back(id);
-    else anyWaiting = true;
-  }
-  for (const auto& id : expired) closeRoom(id, RoomCloseReason::NoWorker);
-  if (!anyWaiting) waitingTimer_.close();
-}
-
 void RoomManager::create(const request::Create& request, Reply reply) {
   std::string id = request.room.value_or(randomRoomId());
-  if (rooms_.count(id)) {
+  if (membership_.room(id)) {
     reply(errorAnswer(kRoomExists, "room '" + id + "' already exists"));
     return;
   }
@@ -362,17 +189,14 @@ void RoomManager::create(const request::Create& request, Reply reply) {
     reply(errorAnswer(kWorkerUnavailable, "no live worker"));
     return;
   }
-  auto owned = std::make_unique<Room>();
-  Room& room = *owned;
-  room.id = id;
-  rooms_[id] = std::move(owned);
+  Room& room = membership_.addRoom(id, false);
   RoomRouter& first = addRouter(room, *slot);
-  RoomEvent created{RoomEvent::Kind::RoomCreated, id};
+  RoomEvent created(RoomEvent::Kind::RoomCreated, id);
   created.worker = slot->index;
   observers_.emit(created);
   std::string routerId = first.id;
   first.readyWaiters.push_back([this, reply, id, routerId](const Failure& failure) {
-    Room* room = findRoom(id);
+    Room* room = membership_.room(id);
     if (!room) {
       reply(failure.unavailable() ? errorAnswer(kWorkerUnavailable, "no live worker could create room '" + id + "'")
                                   : errorAnswer(kNoSuchRoom, "room '" + id + "' was destroyed"));
@@ -391,7 +215,7 @@ void RoomManager::create(const request::Create& request, Reply reply) {
 }
 
 void RoomManager::destroy(const request::Destroy& request, Reply reply) {
-  if (!rooms_.count(request.room)) {
+  if (!membership_.room(request.room)) {
     reply(errorAnswer(kNoSuchRoom, "no such room '" + request.room + "'"));
     return;
   }
@@ -403,13 +227,13 @@ void RoomManager::destroy(const request::Destroy& request, Reply reply) {
 
 void RoomManager::exists(const request::Exists& request, Reply reply) {
   Json answer = Json::object();
-  answer.set("mediasoup", "success").set("room", request.room).set("exists", rooms_.count(request.room) > 0);
+  answer.set("mediasoup", "success").set("room", request.room).set("exists", membership_.room(request.room) != nullptr);
   reply(answer);
 }
 
 void RoomManager::list(Reply reply) {
   Json rooms = Json::array();
-  for (const auto& [id, room] : rooms_) {
+  for (const auto& [id, room] : membership_.rooms()) {
     Json entry = Json::object();
     entry.set("room", id);
     std::vector<size_t> slots = room->workers();
@@ -427,73 +251,66 @@ void RoomManager::list(Reply reply) {
 }
 
 void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply reply) {
-  if (sessionRooms_.count(sessionId)) {
-    reply(errorAnswer(kJoinState, "already in room '" + sessionRooms_[sessionId] + "'"));
+  if (const std::string* in = membership_.roomOfSession(sessionId)) {
+    reply(errorAnswer(kJoinState, "already in room '" + *in + "'"));
     return;
   }
-  if (!rooms_.count(request.room)) {
+  if (!membership_.room(request.room)) {
     if (!pool_.hasLiveWorker()) {
       reply(errorAnswer(kWorkerUnavailable, "no live worker"));
       return;
     }
-    auto owned = std::make_unique<Room>();
-    owned->id = request.room;
-    owned->autoCreated = true;
-    rooms_[request.room] = std::move(owned);
-    RoomEvent created{RoomEvent::Kind::RoomCreated, request.room};
+    membership_.addRoom(request.room, true);
+    RoomEvent created(RoomEvent::Kind::RoomCreated, request.room);
     created.autoCreated = true;
     observers_.emit(created);
   }
-  sessionRooms_[sessionId] = request.room;  // joining: a second join is refused meanwhile
-  joinAttempt(sessionId, request.room, request.display, std::move(reply), 0);
+  membership_.enter(sessionId, request.room);  // joining: a second join is refused meanwhile
+  joinAttempt(PendingJoin{sessionId, request.room, request.display, std::move(reply), 0, ""});
 }
 
-void RoomManager::joinAttempt(uint64_t sessionId, const std::string& roomId, const std::string& display, Reply reply,
-                              int attempt) {
-  Room* room = findRoom(roomId);
-  RoomRouter* target = room ? place(*room, sessionId) : nullptr;
+void RoomManager::joinAttempt(PendingJoin join) {
+  Room* room = membership_.room(join.roomId);
+  RoomRouter* target = room ? place(*room, join.sessionId) : nullptr;
   if (!target) {
-    sessionRooms_.erase(sessionId);
-    reply(room ? errorAnswer(kWorkerUnavailable, "no live worker") : errorAnswer(kNoSuchRoom, "room '" + roomId + "' was destroyed"));
+    membership_.forgetSession(join.sessionId);
+    join.reply(room ? errorAnswer(kWorkerUnavailable, "no live worker")
+                    : errorAnswer(kNoSuchRoom, "room '" + join.roomId + "' was destroyed"));
     if (room) closeIfAbandoned(*room);
     return;
   }
-  if (target->ready()) {
-    addPeer(*room, *target, sessionId, display, std::move(reply));
+  if (target->ready()) return addPeer(*room, *target, join.sessionId, join.display, std::move(join.reply));
+  room->joining.insert(join.sessionId);
+  join.routerId = target->id;
+  target->readyWaiters.push_back([this, join](const Failure& failure) { joinTargetReady(join, failure); });
+}
+
+void RoomManager::joinTargetReady(PendingJoin join, const Failure& failure) {
+  const std::string* in = membership_.roomOfSession(join.sessionId);
+  bool stillJoining = in && *in == join.roomId;
+  Room* room = membership_.room(join.roomId);
+  RoomRouter* target = room ? room->router(join.routerId) : nullptr;
+  if (room) room->joining.erase(join.sessionId);
+  bool joins = stillJoining && room && !failure && target;
+  if (!joins && target) target->peers.erase(join.sessionId);  // not counted there any more
+  if (!stillJoining) return join.reply(errorAnswer(kJoinState, "the handle left before the join completed"));
+  if (!room) {
+    membership_.forgetSession(join.sessionId);
+    join.reply(failure.unavailable() ? errorAnswer(kWorkerUnavailable, "no live worker could host room '" + join.roomId + "'")
+                                     : errorAnswer(kNoSuchRoom, "room '" + join.roomId + "' was destroyed"));
     return;
   }
-  room->joining.insert(sessionId);
-  std::string routerId = target->id;
-  target->readyWaiters.push_back([this, sessionId, roomId, routerId, display, reply, attempt](const Failure& failure) {
-    auto joined = sessionRooms_.find(sessionId);
-    bool stillJoining = joined != sessionRooms_.end() && joined->second == roomId;
-    Room* room = findRoom(roomId);
-    RoomRouter* target = room ? room->router(routerId) : nullptr;
-    if (room) room->joining.erase(sessionId);
-    if (!stillJoining || !room || failure || !target) {
-      if (target) target->peers.erase(sessionId);
+  if (!joins) {
+    if (failure.unavailable() && join.attempt + 1 < kMaxPlacementAttempts) {
+      ++join.attempt;
+      return joinAttempt(std::move(join));
     }
-    if (!stillJoining) {  // detached (or timed out) while waiting: nobody to add
-      reply(errorAnswer(kJoinState, "the handle left before the join completed"));
-      return;
-    }
-    if (!room) {
-      sessionRooms_.erase(joined);
-      reply(failure.unavailable() ? errorAnswer(kWorkerUnavailable, "no live worker could host room '" + roomId + "'")
-                                  : errorAnswer(kNoSuchRoom, "room '" + roomId + "' was destroyed"));
-      return;
-    }
-    if (failure || !target) {
-      if (failure.unavailable() && attempt + 1 < kMaxPlacementAttempts) {
-        return joinAttempt(sessionId, roomId, display, reply, attempt + 1);
-      }
-      sessionRooms_.erase(joined);
-      reply(errorAnswer(kWorkerUnavailable, "no worker could take the peer: " + failure.detail));
-      closeIfAbandoned(*room);
-      return;
-    }
-    addPeer(*room, *target, sessionId, display, reply);
-  });
+    membership_.forgetSession(join.sessionId);
+    join.reply(errorAnswer(kWorkerUnavailable, "no worker could take the peer: " + failure.detail));
+    closeIfAbandoned(*room);
+    return;
+  }
+  addPeer(*room, *target, join.sessionId, join.display, std::move(join.reply));
 }
 
 Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {
@@ -513,18 +330,11 @@ Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {
 
 void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId, const std::string& display, Reply reply) {
   Json others = peersOf(room, sessionId);
-  Peer& peer = room.peers[sessionId];
-  peer.sessionId = sessionId;
-  peer.peerId = newUuid();
-  peer.display = display;
-  peer.roomId = room.id;
-  peer.routerId = roomRouter.id;
-  roomRouter.peers.insert(sessionId);
-  sessionRooms_[sessionId] = room.id;
+  Peer& peer = membership_.addPeer(room, roomRouter, sessionId, newUuid(), display);
 
   Json joined = apiEvent("peerJoined");
   joined.set("peerId", peer.peerId).set("display", peer.display).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
-  RoomEvent joinedEvent{RoomEvent::Kind::PeerJoined, room.id};
+  RoomEvent joinedEvent(RoomEvent::Kind::PeerJoined, room.id);
   joinedEvent.peerId = peer.peerId;
   joinedEvent.display = peer.display;
   joinedEvent.worker = roomRouter.workerSlot;
@@ -538,14 +348,13 @@ void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId
 }
 
 void RoomManager::leave(uint64_t sessionId, Reply reply) {
-  auto joined = sessionRooms_.find(sessionId);
-  auto room = joined == sessionRooms_.end() ? rooms_.end() : rooms_.find(joined->second);
-  if (room == rooms_.end() || !room->second->peers.count(sessionId)) {
+  Room* room = nullptr;
+  if (!membership_.peerOf(sessionId, &room)) {
     reply(errorAnswer(kJoinState, "not in a room"));
     return;
   }
-  std::string roomId = room->first;
-  removePeer(*room->second, sessionId);
+  std::string roomId = room->id;
+  removePeer(*room, sessionId);
   Json answer = Json::object();
   answer.set("mediasoup", "left").set("room", roomId);
   reply(answer);
@@ -553,16 +362,16 @@ void RoomManager::leave(uint64_t sessionId, Reply reply) {
 
 void RoomManager::sessionGone(uint64_t sessionId) {
   MSP_ASSERT_LOOP_THREAD(pool_.loop());
-  auto joined = sessionRooms_.find(sessionId);
-  if (joined == sessionRooms_.end()) return;
-  Room* room = findRoom(joined->second);
+  const std::string* in = membership_.roomOfSession(sessionId);
+  if (!in) return;
+  Room* room = membership_.room(*in);
   if (!room) {
-    sessionRooms_.erase(joined);
+    membership_.forgetSession(sessionId);
     return;
   }
   if (room->peers.count(sessionId)) return removePeer(*room, sessionId);
-  // Still joining: its waiter finds it gone; the router it was counted on may now be unused.
-  sessionRooms_.erase(joined);
+  // Still joining: its pending join finds it gone; the router it was counted on may now be unused.
+  membership_.forgetSession(sessionId);
   room->joining.erase(sessionId);
   std::string unusedRouter;
   for (auto& [id, roomRouter] : room->routers) {
@@ -572,19 +381,18 @@ void RoomManager::sessionGone(uint64_t sessionId) {
 }
 
 void RoomManager::media(uint64_t sessionId, const Request& request, Reply reply) {
-  auto joined = sessionRooms_.find(sessionId);
-  Room* room = joined == sessionRooms_.end() ? nullptr : findRoom(joined->second);
-  auto peer = room ? room->peers.find(sessionId) : decltype(room->peers.end()){};
-  if (!room || peer == room->peers.end()) {
+  Room* room = nullptr;
+  Peer* peer = membership_.peerOf(sessionId, &room);
+  if (!peer) {
     reply(errorAnswer(kJoinState, "not in a room: join first"));
     return;
   }
-  RoomRouter* roomRouter = room->routerOf(peer->second);
+  RoomRouter* roomRouter = room->routerOf(*peer);
   if (!roomRouter || !roomRouter->ready()) {
     reply(errorAnswer(kWorkerUnavailable, "the peer is moving to another worker: wait for the moved event"));
     return;
   }
-  media_.handle(*room, peer->second, request, std::move(reply));
+  media_.handle(*room, *peer, request, std::move(reply));
 }
 
 void RoomManager::removePeer(Room& room, uint64_t sessionId) {
@@ -594,14 +402,12 @@ void RoomManager::removePeer(Room& room, uint64_t sessionId) {
   std::string routerId = roomRouter ? roomRouter->id : "";
   // Its producers close first: the others hear (and their piped copies close) before peerLeft.
   if (roomRouter && roomRouter->router) media_.peerLeaving(*roomRouter->router, sessionId);
-  if (roomRouter) roomRouter->peers.erase(sessionId);
   Json left = apiEvent("peerLeft");
   left.set("peerId", it->second.peerId).set("display", it->second.display);
-  RoomEvent leftEvent{RoomEvent::Kind::PeerLeft, room.id};
+  RoomEvent leftEvent(RoomEvent::Kind::PeerLeft, room.id);
   leftEvent.peerId = it->second.peerId;
   observers_.emit(leftEvent);
-  room.peers.erase(it);
-  sessionRooms_.erase(sessionId);
+  membership_.removePeer(room, sessionId);
   broadcast(room, left);
   if (closeIfAbandoned(room)) return;
   if (!routerId.empty()) closeRouterIfUnused(room, routerId);
@@ -614,20 +420,17 @@ bool RoomManager::closeIfAbandoned(Room& room) {
 }
 
 void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
-  auto it = rooms_.find(roomId);
-  if (it == rooms_.end()) return;
-  std::unique_ptr<Room> room = std::move(it->second);
-  rooms_.erase(it);
+  std::unique_ptr<Room> room = membership_.takeRoom(roomId);
+  if (!room) return;
   MSP_VERB("room %s closed (%s)", roomId.c_str(), toString(reason));
-  RoomEvent closedEvent{RoomEvent::Kind::RoomClosed, roomId};
+  RoomEvent closedEvent(RoomEvent::Kind::RoomClosed, roomId);
   closedEvent.reason = toString(reason);
   observers_.emit(closedEvent);
 
-  Json closed = apiEvent("roomClosed");
-  closed.set("room", roomId).set("reason", toString(reason));
-  for (const auto& [sessionId, peer] : room->peers) {
-    sessionRooms_.erase(sessionId);
-    if (announced(reason)) events_(sessionId, closed);
+  if (announced(reason)) {
+    Json closed = apiEvent("roomClosed");
+    closed.set("room", roomId).set("reason", toString(reason));
+    for (const auto& [sessionId, peer] : room->peers) events_(sessionId, closed);
   }
   Failure why = reason == RoomCloseReason::NoWorker || reason == RoomCloseReason::NotCreated
                     ? Failure::workerGone("no live worker could host room '" + roomId + "'")
@@ -638,23 +441,14 @@ void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
 }
 
 void RoomManager::closeAll() {
-  waitingTimer_.close();
-  while (!rooms_.empty()) closeRoom(rooms_.begin()->first, RoomCloseReason::Shutdown);
+  failover_.stop();
+  while (!membership_.rooms().empty()) closeRoom(membership_.rooms().begin()->first, RoomCloseReason::Shutdown);
 }
 
 void RoomManager::broadcast(const Room& room, Json event, uint64_t exceptSessionId) {
   for (const auto& [sessionId, peer] : room.peers) {
     if (sessionId != exceptSessionId) events_(sessionId, event);
   }
-}
-
-const Peer* RoomManager::peerOf(uint64_t sessionId) const {
-  auto joined = sessionRooms_.find(sessionId);
-  if (joined == sessionRooms_.end()) return nullptr;
-  auto room = rooms_.find(joined->second);
-  if (room == rooms_.end()) return nullptr;
-  auto peer = room->second->peers.find(sessionId);
-  return peer == room->second->peers.end() ? nullptr : &peer->second;
 }
 
 }  // namespace msp

@@ -168,7 +168,7 @@ static void peers_of_one_router_move_together(void**) {
 // Every worker dead and none coming back: the room waits, then closes (noWorker) when the time is up.
 static void a_room_without_any_worker_closes_after_the_timeout(void**) {
   Rooms t(fake::testSettings(1));
-  t.manager->noWorkerTimeoutMs = 300;
+  t.manager->setNoWorkerTimeout(300);
   t.ask(1, R"({"request":"join","room":"r"})");
   t.fakes.refuseSpawn = true;  // respawns fail: the slot stays dead
   t.worker(0).die();
