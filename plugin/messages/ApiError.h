@@ -1,6 +1,8 @@
 // The client API's error codes (docs: api.md) and the error answer's shape.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "base/Json.h"
@@ -31,6 +33,10 @@ inline Json errorAnswer(int code, const std::string& message) {
   return answer;
 }
 inline Json errorAnswer(const ApiError& error) { return errorAnswer(error.code, error.message); }
+
+// How a request's answer goes back (exactly once), and how an event reaches a Janus session (if still alive).
+using Reply = std::function<void(Json answer)>;
+using EventSink = std::function<void(uint64_t sessionId, Json event)>;
 
 // {"mediasoup":"event","event":name}: an event pushed to a peer (fields added by the caller).
 inline Json apiEvent(const char* name) {

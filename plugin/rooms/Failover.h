@@ -18,9 +18,6 @@
 
 namespace msp {
 
-using Reply = std::function<void(Json answer)>;
-using EventSink = std::function<void(uint64_t sessionId, Json event)>;
-
 // What failover asks of the rooms it does not own (RoomManager implements it).
 class RoomPlacement {
  public:

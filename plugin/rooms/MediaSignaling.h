@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/Json.h"
+#include "messages/ApiError.h"
 #include "messages/Requests.h"
 #include "rooms/RoomEvents.h"
 #include "rooms/Room.h"
@@ -16,8 +17,6 @@
 
 namespace msp {
 
-using Reply = std::function<void(Json answer)>;
-using EventSink = std::function<void(uint64_t sessionId, Json event)>;
 
 class MediaSignaling {
  public:

@@ -20,6 +20,16 @@ struct TwoRouters {
     recv3 = t.transport(3, false);
     recv4 = t.transport(4, false);
   }
+  // Peer 3 asks to consume peer 1's producer; the worker of `slot` dies while making its pipe transport.
+  // Returns the consume's answer, once it came.
+  Json consumeWhileWorkerDies(size_t slot) {
+    t.worker(slot).on("router.createPipeTransport", Behaviour::hold());
+    auto answer = t.send(3, t.consumeBody(recv3, producerId));
+    t.runUntil([&] { return t.worker(slot).heldCount() == 1; });
+    t.worker(slot).die();
+    t.runUntil([&] { return answer->has_value(); }, 1000);  // at once, not after a request timeout
+    return **answer;
+  }
   size_t pipeConsumes(size_t slot) {
     size_t n = 0;
     for (const auto& r : t.worker(slot).requests()) n += r.method == "transport.consume" && Rooms::str(r.data, "type") == "pipe";
@@ -107,12 +117,7 @@ static void a_refused_pipe_transport_fails_the_consume_and_is_retried(void**) {
 // after a timeout) and the peers there move.
 static void a_router_gone_while_piping(void**) {
   TwoRouters r;
-  r.t.worker(r.b).on("router.createPipeTransport", Behaviour::hold());
-  auto answer = r.t.send(3, r.t.consumeBody(r.recv3, r.producerId));
-  r.t.runUntil([&] { return r.t.worker(r.b).heldCount() == 1; });
-  r.t.worker(r.b).die();
-  r.t.runUntil([&] { return answer->has_value(); }, 1000);
-  assert_int_equal(Rooms::errorCode(**answer), kWorkerUnavailable);
+  assert_int_equal(Rooms::errorCode(r.consumeWhileWorkerDies(r.b)), kWorkerUnavailable);
   r.t.runUntil([&] { return r.t.eventsOf(3, "moved").size() == 1 && r.t.eventsOf(4, "moved").size() == 1; });
   r.t.settle();
   // Router a's half of the pair is closed, not left behind.
@@ -126,12 +131,7 @@ static void a_router_gone_while_piping(void**) {
 // and the consumer side hears producerClosed.
 static void the_source_router_gone_while_piping(void**) {
   TwoRouters r;
-  r.t.worker(r.a).on("router.createPipeTransport", Behaviour::hold());
-  auto answer = r.t.send(3, r.t.consumeBody(r.recv3, r.producerId));
-  r.t.runUntil([&] { return r.t.worker(r.a).heldCount() == 1; });
-  r.t.worker(r.a).die();
-  r.t.runUntil([&] { return answer->has_value(); }, 1000);
-  assert_int_not_equal(Rooms::errorCode(**answer), 0);
+  assert_int_not_equal(Rooms::errorCode(r.consumeWhileWorkerDies(r.a)), 0);
   r.t.runUntil([&] { return r.t.eventsOf(3, "producerClosed").size() == 1; });
   r.t.settle();
   assert_int_equal(r.t.worker(r.b).count("router.closeTransport"), 1);
