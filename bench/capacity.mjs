@@ -4,13 +4,13 @@
 // bookkeeping).
 // Usage: node capacity.mjs [CAP] [CONCURRENCY]
 import { readFileSync } from 'node:fs';
-import { startJanus, attachPeer, getJson } from '../tests/integration/harness.mjs';
+import { startJanus, attachPeer, getJson, UNLIMITED_PEERS } from '../tests/integration/harness.mjs';
 
 const [cap = 10000, concurrency = 8] = process.argv.slice(2).map(Number);
 const rssMiB = (pid) => (Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096) / 2 ** 20;
 
 async function run(webrtcServer) {
-  const janus = await startJanus({ workers: 1, jcfg: `webrtc_server = ${webrtcServer}` });
+  const janus = await startJanus({ workers: 1, jcfg: `webrtc_server = ${webrtcServer}\n${UNLIMITED_PEERS}` });
   try {
     const peers = [];
     for (let i = 0; i < concurrency; i++) {

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { startJanus, attachPeerWs, getJson, janusApi } from '../tests/integration/harness.mjs';
+import { startJanus, attachPeerWs, getJson, janusApi, UNLIMITED_PEERS } from '../tests/integration/harness.mjs';
 
 const top = new URL('..', import.meta.url).pathname;
 const tools = `${top}build/bench`;
@@ -203,7 +203,7 @@ if (process.env.WORKER_DEBIAN_LIBSRTP) variants.push({ name: ', Debian libsrtp (
 for (const [v, variant] of variants.entries()) {
   const janus = await startJanus({
     workers: 2, extraPlugins: 'videoroom', sessionTimeout: 300,
-    jcfg: 'max_peers_per_router = 2\nports_per_worker = 2500\nmedia_codecs = "opus,VP8"',
+    jcfg: `max_peers_per_router = 2\nports_per_worker = 2500\nmedia_codecs = "opus,VP8"\n${UNLIMITED_PEERS}`,
     env: { MEDIASOUP_WORKER_BIN: variant.bin },
   });
   try {

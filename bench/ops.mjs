@@ -52,8 +52,8 @@ if (driver === 'node') {
   }));
   for (const { worker } of pool) worker.close();
 } else {
-  const { startJanus, attachPeer, attachPeerWs } = await import('../tests/integration/harness.mjs');
-  const janus = await startJanus({ workers, jcfg: 'media_codecs = "opus,VP8"', fdLimit: 16384 });
+  const { startJanus, attachPeer, attachPeerWs, UNLIMITED_PEERS } = await import('../tests/integration/harness.mjs');
+  const janus = await startJanus({ workers, jcfg: `media_codecs = "opus,VP8"\n${UNLIMITED_PEERS}`, fdLimit: 16384 });
   const peers = await Promise.all(Array.from({ length: concurrency }, () => (driver === 'ws' ? attachPeerWs(janus) : attachPeer(janus))));
   record('room create', await measure(count, concurrency, (i, lane) => askOk(peers[lane], { request: 'create', room: `ops-${i}` })));
   await Promise.all(peers.map((peer, lane) => askOk(peer, { request: 'join', room: `ops-${lane}` })));

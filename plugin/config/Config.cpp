@@ -121,7 +121,14 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
             r.integer("request_timeout_ms", nullptr, 100, 60000, s.requestTimeoutMs) &&
             r.integer("health_interval_ms", nullptr, 100, 60000, s.healthIntervalMs) &&
             r.integer("health_timeout_ms", nullptr, 200, 600000, s.healthTimeoutMs) &&
-            r.text("web_root", nullptr, s.webRoot);
+            r.text("web_root", nullptr, s.webRoot) &&
+            r.text("admin_key", "MEDIASOUP_ADMIN_KEY", s.adminKey) &&
+            r.text("token_secret", "MEDIASOUP_TOKEN_SECRET", s.tokenSecret) &&
+            r.integer("max_transports_per_peer", nullptr, 0, 1000000, s.maxTransportsPerPeer) &&
+            r.integer("max_producers_per_peer", nullptr, 0, 1000000, s.maxProducersPerPeer) &&
+            r.integer("max_consumers_per_peer", nullptr, 0, 1000000, s.maxConsumersPerPeer) &&
+            r.integer("max_peers_per_room", nullptr, 0, 1000000, s.maxPeersPerRoom) &&
+            r.integer("max_rooms", nullptr, 0, 10000000, s.maxRooms);
   if (!ok) return SettingsError{r.error};
 
   // List settings: parse names the first bad entry, which the error quotes with `why`.
@@ -157,6 +164,10 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
   if (s.healthTimeoutMs <= s.healthIntervalMs) {
     return SettingsError{"invalid setting health_timeout_ms = " + std::to_string(s.healthTimeoutMs) +
                          ": must be longer than health_interval_ms (" + std::to_string(s.healthIntervalMs) + ")"};
+  }
+  // An HMAC key much shorter than its 32-byte output is guessable offline from any one token.
+  if (!s.tokenSecret.empty() && s.tokenSecret.size() < 16) {
+    return SettingsError{"invalid setting token_secret (MEDIASOUP_TOKEN_SECRET): at least 16 bytes (32 random bytes recommended)"};
   }
   if (s.workerBin.empty() || access(s.workerBin.c_str(), X_OK) != 0) {
     return SettingsError{"invalid setting worker_bin (MEDIASOUP_WORKER_BIN) = \"" + s.workerBin +

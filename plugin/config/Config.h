@@ -40,6 +40,14 @@ struct Settings {
   std::string webRoot;  // static files served beside /stats; empty: none
   std::vector<std::string> mediaCodecs;  // names (MediaCodecs.h)
   std::vector<Cidr> plainAllowedRemotes;  // where plain transports may send media; empty: anywhere
+  // Access control (empty: off) and limits (0: none), api.md "Access control and limits".
+  std::string adminKey;     // `create` (and a `join` that creates) needs it
+  std::string tokenSecret;  // `join` needs a token signed HS256 with it
+  uint32_t maxTransportsPerPeer = 8;
+  uint32_t maxProducersPerPeer = 16;     // media + data
+  uint32_t maxConsumersPerPeer = 1000;   // media + data
+  uint32_t maxPeersPerRoom = 0;
+  uint32_t maxRooms = 0;
 
   PortRange portRangeOf(uint32_t workerIndex) const {
     uint32_t min = rtcPortBase + workerIndex * portsPerWorker;

@@ -20,6 +20,7 @@ enum ErrorCode : int {
   kInvalidParameters = 447,
   kWorkerUnavailable = 448,
   kUnauthorized = 449,
+  kLimitReached = 450,
 };
 
 struct ApiError {

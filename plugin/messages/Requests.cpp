@@ -343,21 +343,44 @@ std::variant<Request, ApiError> parseRequest(json_t* body) {
   if (!json_is_string(name)) return ApiError{kInvalidElement, "invalid element (request should be a string)"};
   const std::string request = json_string_value(name);
 
+  // A token's own checks (size, form, signature) answer 449 later: here it only has to be a string.
+  constexpr size_t kAnyLength = static_cast<size_t>(-1);
   if (request == "create") {
-    if (!json_object_get(body, "room")) return request::Create{};
-    auto room = parseRoomId(json_object_get(body, "room"));
-    if (auto* error = std::get_if<ApiError>(&room)) return *error;
-    return request::Create{std::get<std::string>(room)};
+    request::Create r;
+    if (json_object_get(body, "room")) {
+      auto room = parseRoomId(json_object_get(body, "room"));
+      if (auto* error = std::get_if<ApiError>(&room)) return *error;
+      r.room = std::get<std::string>(room);
+    }
+    Fields f(body);
+    bool ok = f.text("pin", kMaxSecretBytes, r.pin) && f.text("secret", kMaxSecretBytes, r.secret) &&
+              f.text("admin_key", kMaxSecretBytes, r.adminKey);
+    if (!ok) return *f.error;
+    return r;
   }
-  if (request == "destroy") return withRoom<request::Destroy>(body);
+  if (request == "destroy" || request == "kick") {
+    auto room = requiredRoom(body);
+    if (auto* error = std::get_if<ApiError>(&room)) return *error;
+    std::string secret, adminKey, token, peerId;
+    Fields f(body);
+    bool ok = (request == "destroy" || f.id("peerId", peerId)) && f.text("secret", kMaxSecretBytes, secret) &&
+              f.text("admin_key", kMaxSecretBytes, adminKey) && f.text("token", kAnyLength, token);
+    if (!ok) return *f.error;
+    if (request == "kick") return request::Kick{std::get<std::string>(room), peerId, secret, adminKey, token};
+    return request::Destroy{std::get<std::string>(room), secret, adminKey, token};
+  }
   if (request == "exists") return withRoom<request::Exists>(body);
   if (request == "list") return request::List{};
   if (request == "join") {
     auto room = requiredRoom(body);
     if (auto* error = std::get_if<ApiError>(&room)) return *error;
-    auto display = optionalString(body, "display", kMaxDisplayBytes);
-    if (auto* error = std::get_if<ApiError>(&display)) return *error;
-    return request::Join{std::get<std::string>(room), std::get<std::string>(display)};
+    request::Join r;
+    r.room = std::get<std::string>(room);
+    Fields f(body);
+    bool ok = f.text("display", kMaxDisplayBytes, r.display) && f.text("pin", kMaxSecretBytes, r.pin) &&
+              f.text("token", kAnyLength, r.token) && f.text("admin_key", kMaxSecretBytes, r.adminKey);
+    if (!ok) return *f.error;
+    return r;
   }
   if (request == "leave") return request::Leave{};
   return parseMediaRequest(request, body);

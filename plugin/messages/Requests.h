@@ -13,13 +13,30 @@
 namespace msp {
 namespace request {
 
-struct Create { std::optional<std::string> room; };
-struct Destroy { std::string room; };
+// Credentials (api.md "Access control and limits") are empty when not given; they are never logged, listed,
+// returned or sent in events.
+struct Create {
+  std::optional<std::string> room;
+  std::string pin;     // the room's: `join` will need it
+  std::string secret;  // the room's: `destroy` and `kick` will need it
+  std::string adminKey;
+};
+struct Destroy {
+  std::string room;
+  std::string secret, adminKey, token;
+};
 struct Exists { std::string room; };
 struct List {};
 struct Join {
   std::string room;
   std::string display;
+  std::string pin, token, adminKey;
+};
+// Removes a peer from a room (`kicked` to it, `peerLeft` to the others).
+struct Kick {
+  std::string room;
+  std::string peerId;
+  std::string secret, adminKey, token;
 };
 struct Leave {};
 
@@ -96,7 +113,7 @@ struct GetStats {
 }  // namespace request
 
 using Request = std::variant<request::Create, request::Destroy, request::Exists, request::List, request::Join,
-                             request::Leave, request::CreateWebRtcTransport, request::ConnectWebRtcTransport,
+                             request::Kick, request::Leave, request::CreateWebRtcTransport, request::ConnectWebRtcTransport,
                              request::CreatePlainTransport, request::ConnectPlainTransport, request::RestartIce,
                              request::CloseTransport, request::Produce, request::ProducerAction,
                              request::Consume, request::ConsumerAction, request::SetPreferredLayers,
@@ -124,6 +141,7 @@ constexpr size_t kMaxRoomIdBytes = 128;
 constexpr size_t kMaxDisplayBytes = 256;
 constexpr size_t kMaxEntityIdBytes = 64;
 constexpr size_t kMaxLabelBytes = 1024;
+constexpr size_t kMaxSecretBytes = 256;  // pins, secrets, the admin key (tokens: auth/Tokens.h)
 
 // A room id: a non-empty string of at most 128 bytes without control characters, or an integer (turned
 // into its decimal string).

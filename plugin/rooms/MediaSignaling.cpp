@@ -61,10 +61,44 @@ bool validDtlsParameters(json_t* dtls) {
 
 }  // namespace
 
-MediaSignaling::MediaSignaling(EventSink events, TransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
-                               const RoomEvents& observers)
-    : events_(std::move(events)), transportOptions_(std::move(transportOptions)), findRoom_(std::move(findRoom)), pipes_(pipes),
-      observers_(observers) {}
+MediaSignaling::MediaSignaling(EventSink events, TransportOptions transportOptions, PeerLimits limits, FindRoom findRoom,
+                               RouterPipes& pipes, const RoomEvents& observers)
+    : events_(std::move(events)), transportOptions_(std::move(transportOptions)), limits_(limits),
+      findRoom_(std::move(findRoom)), pipes_(pipes), observers_(observers) {}
+
+std::optional<Json> MediaSignaling::refuseRight(bool granted, const char* name) {
+  if (granted) return std::nullopt;
+  return errorAnswer(kUnauthorized, std::string("unauthorized (the peer's token does not grant ") + name + ")");
+}
+
+std::optional<Json> MediaSignaling::reserve(Room& room, const Peer& peer, Held what, Reply& reply) {
+  uint32_t limit = what == Held::Transports ? limits_.transports : what == Held::Producers ? limits_.producers : limits_.consumers;
+  if (limit == 0) return std::nullopt;
+  size_t held = 0;
+  for (const auto& [id, transport] : routerOf(room, peer).transports()) {
+    if (transport->owner() != peer.sessionId) continue;
+    if (what == Held::Transports) held += 1;
+    if (what == Held::Producers) held += transport->producers().size() + transport->dataProducers().size();
+    if (what == Held::Consumers) held += transport->consumers().size() + transport->dataConsumers().size();
+  }
+  auto key = std::make_pair(peer.sessionId, what);
+  if (held + inFlight_[key] >= limit) {
+    if (inFlight_[key] == 0) inFlight_.erase(key);
+    const char* setting = what == Held::Transports ? "max_transports_per_peer"
+                          : what == Held::Producers ? "max_producers_per_peer" : "max_consumers_per_peer";
+    return errorAnswer(kLimitReached, std::string("limit reached (") + setting + " = " + std::to_string(limit) + ")");
+  }
+  ++inFlight_[key];
+  // Released with the last copy of the reply: after the answer, however the request ended.
+  auto release = [this, alive = lifetime_.token(), key](void*) {
+    if (alive.expired()) return;
+    auto it = inFlight_.find(key);
+    if (it != inFlight_.end() && --it->second == 0) inFlight_.erase(it);
+  };
+  std::shared_ptr<void> hold(nullptr, release);
+  reply = [inner = std::move(reply), hold](Json answer) { inner(std::move(answer)); };
+  return std::nullopt;
+}
 
 std::string MediaSignaling::peerIdOf(const Room& room, uint64_t sessionId) const {
   auto it = room.peers.find(sessionId);
@@ -187,6 +221,10 @@ T* MediaSignaling::transportFor(Room& room, const Peer& peer, const std::string&
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::CreateWebRtcTransport& r, Reply reply) {
+  if (r.send) {
+    if (auto refused = refuseRight(peer.rights.publish, "publish")) return reply(*refused);
+  }
+  if (auto refused = reserve(room, peer, Held::Transports, reply)) return reply(*refused);
   TransportOptions options = transportOptions_;
   if (r.sctpCapabilities) {
     try {
@@ -234,10 +272,14 @@ Transport::Created<T> MediaSignaling::whenCreated(const Room& room, const Peer& 
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::CreatePlainTransport& r, Reply reply) {
+  if (r.send) {
+    if (auto refused = refuseRight(peer.rights.publish, "publish")) return reply(*refused);
+  }
   if (r.comedia && !r.send && !transportOptions_.plainAllowedRemotes.empty()) {
     // It would send media to whoever sends it a packet first: no address to check against the allow-list.
     return reply(errorAnswer(kUnauthorized, "unauthorized (comedia recv transports are off while plain_allowed_remotes is set)"));
   }
+  if (auto refused = reserve(room, peer, Held::Transports, reply)) return reply(*refused);
   PlainTransportOptions options{transportOptions_.listenIp, transportOptions_.announcedIp, r.comedia, r.rtcpMux,
                                 r.enableSrtp, r.srtpCryptoSuite};
   routerOf(room, peer).createPlainTransport(peer.sessionId, r.send ? Direction::Send : Direction::Recv, options,
@@ -323,8 +365,10 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::CloseTransp
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r, Reply reply) {
+  if (auto refused = refuseRight(peer.rights.publish, "publish")) return reply(*refused);
   Transport* transport = transportFor<Transport>(room, peer, r.transportId, Direction::Send, "produce", reply);
   if (!transport) return;
+  if (auto refused = reserve(room, peer, Held::Producers, reply)) return reply(*refused);
   uint64_t sessionId = peer.sessionId;
   std::string peerId = peer.peerId, roomId = room.id, routerId = peer.routerId, kind = r.kind;
   Failure invalid = transport->produce(r.kind, r.rtpParameters, [this, reply, sessionId, peerId, roomId, routerId, kind](Producer* producer, const Failure& error) {
@@ -402,7 +446,9 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ConsumeData
 
 template <typename Flow, typename Request>
 void MediaSignaling::consume(Room& room, const Peer& peer, const Request& r, Reply reply) {
+  if (auto refused = refuseRight(peer.rights.subscribe, "subscribe")) return reply(*refused);
   if (!transportFor<Transport>(room, peer, r.transportId, Direction::Recv, actionOf(r), reply)) return;
+  if (auto refused = reserve(room, peer, Held::Consumers, reply)) return reply(*refused);
   const std::string& producerId = producerIdOf(r);
   if (routerOf(room, peer).template find<Flow>(producerId)) return consumeHere(room, peer, r, std::move(reply));
   // On another router of the room: piped here first (once, whoever asks), then consumed like a local one.
@@ -470,8 +516,10 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::SetPreferre
 }
 
 void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData& r, Reply reply) {
+  if (auto refused = refuseRight(peer.rights.publish, "publish")) return reply(*refused);
   Transport* transport = transportFor<Transport>(room, peer, r.transportId, Direction::Send, "produce data", reply);
   if (!transport) return;
+  if (auto refused = reserve(room, peer, Held::Producers, reply)) return reply(*refused);
   uint64_t sessionId = peer.sessionId;
   std::string peerId = peer.peerId, roomId = room.id, routerId = peer.routerId;
   Failure invalid = transport->produceData(r.sctpStreamParameters, r.label, r.protocol,

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <utility>
 #include <optional>
 #include <string>
 
 #include "base/Json.h"
+#include "base/Lifetime.h"
 #include "messages/ApiError.h"
 #include "messages/Requests.h"
 #include "rooms/RoomEvents.h"
@@ -18,13 +21,23 @@
 namespace msp {
 
 
+// What one peer may hold at once, media and data together (0: no limit).
+struct PeerLimits {
+  uint32_t transports = 0;
+  uint32_t producers = 0;
+  uint32_t consumers = 0;
+  static PeerLimits of(const Settings& settings) {
+    return {settings.maxTransportsPerPeer, settings.maxProducersPerPeer, settings.maxConsumersPerPeer};
+  }
+};
+
 class MediaSignaling {
  public:
   using FindRoom = std::function<Room*(const std::string& roomId, const std::string& routerId)>;
 
   // findRoom: the room of that id while it still has that router (late worker replies outlive routers).
-  MediaSignaling(EventSink events, TransportOptions transportOptions, FindRoom findRoom, RouterPipes& pipes,
-                 const RoomEvents& observers);
+  MediaSignaling(EventSink events, TransportOptions transportOptions, PeerLimits limits, FindRoom findRoom,
+                 RouterPipes& pipes, const RoomEvents& observers);
 
   // Hooks a new router's events to peer events (and its pipe transports' to the pipes).
   void wire(Room& room, RoomRouter& roomRouter);
@@ -38,6 +51,13 @@ class MediaSignaling {
   static Router& routerOf(Room& room, const Peer& peer);
 
  private:
+  enum class Held { Transports, Producers, Consumers };
+  // 449 when the peer's token did not grant the right (name: "publish" | "subscribe").
+  static std::optional<Json> refuseRight(bool granted, const char* name);
+  // 450 when the peer holds (or is being given) as many of `what` as it may; else nullopt, and `reply` becomes
+  // one that counts one more of `what` in flight until the answer is given.
+  std::optional<Json> reserve(Room& room, const Peer& peer, Held what, Reply& reply);
+
   void on(Room& room, const Peer& peer, const request::CreateWebRtcTransport& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::ConnectWebRtcTransport& request, Reply reply);
   void on(Room& room, const Peer& peer, const request::CreatePlainTransport& request, Reply reply);
@@ -74,6 +94,9 @@ class MediaSignaling {
 
   EventSink events_;
   TransportOptions transportOptions_;
+  PeerLimits limits_;
+  std::map<std::pair<uint64_t, Held>, uint32_t> inFlight_;  // (session, what) → requests not answered yet
+  Lifetime lifetime_;
   FindRoom findRoom_;
   RouterPipes& pipes_;
   const RoomEvents& observers_;

@@ -16,12 +16,20 @@ namespace msp {
 class Router;
 class Worker;
 
+// What a peer may do: all of it, unless its access token says otherwise.
+struct PeerRights {
+  bool publish = true;    // send transports, produce, produceData
+  bool subscribe = true;  // consume, consumeData
+  bool admin = false;     // destroy its room and kick its peers without the room's secret
+};
+
 struct Peer {
   uint64_t sessionId = 0;
   std::string peerId;
   std::string display;
   std::string roomId;
   std::string routerId;  // the room's router it is on; empty while no live worker can take it
+  PeerRights rights;
 };
 
 // Routers in a row a join (or a move) may lose to failing workers before it gives up.
@@ -53,6 +61,8 @@ struct RoomRouter {
 struct Room {
   std::string id;
   bool autoCreated = false;                    // made by join: closes with its last peer
+  std::string pin;                             // `join` needs it (empty: none); never shown
+  std::string secret;                          // `destroy` and `kick` need it (empty: none); never shown
   std::map<std::string, RoomRouter> routers;   // by router id; the first one is made with the room
   std::map<uint64_t, Peer> peers;              // joined, by Janus session id
   std::set<uint64_t> joining;                  // sessions whose join waits for their router

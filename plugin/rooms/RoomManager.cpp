@@ -1,5 +1,10 @@
 #include "rooms/RoomManager.h"
 
+#include <algorithm>
+#include <ctime>
+
+#include "auth/Secrets.h"
+#include "auth/Tokens.h"
 #include "base/Ids.h"
 #include "base/Log.h"
 #include "base/LoopThread.h"
@@ -50,16 +55,18 @@ struct RoomManager::PendingJoin {
   uint64_t sessionId;
   std::string roomId;
   std::string display;
+  PeerRights rights;
   Reply reply;
   int attempt = 0;
   std::string routerId;  // waiting: the router it waits for
 };
 
 RoomManager::RoomManager(WorkerPool& pool, const Settings& settings, Json routerRtpCapabilities, EventSink events)
-    : pool_(pool), events_(events), routerRtpCapabilities_(std::move(routerRtpCapabilities)),
-      limits_(PlacementLimits::of(settings)),
+    : pool_(pool), events_(events), adminKey_(settings.adminKey), tokenSecret_(settings.tokenSecret),
+      maxPeersPerRoom_(settings.maxPeersPerRoom), maxRooms_(settings.maxRooms),
+      routerRtpCapabilities_(std::move(routerRtpCapabilities)), limits_(PlacementLimits::of(settings)),
       pipes_([this](const std::string& routerId) { return membership_.readyRouter(routerId); }),
-      media_(events, TransportOptions::of(settings),
+      media_(events, TransportOptions::of(settings), PeerLimits::of(settings),
              [this](const std::string& roomId, const std::string& routerId) { return membership_.roomWithRouter(roomId, routerId); },
              pipes_, observers_),
       failover_(pool, membership_, pipes_, *this, events, observers_, routerRtpCapabilities_) {
@@ -75,10 +82,11 @@ void RoomManager::handle(uint64_t sessionId, const Request& request, Reply reply
   MSP_ASSERT_LOOP_THREAD(pool_.loop());
   std::visit(Overloaded{
                  [&](const request::Create& r) { create(r, std::move(reply)); },
-                 [&](const request::Destroy& r) { destroy(r, std::move(reply)); },
+                 [&](const request::Destroy& r) { destroy(sessionId, r, std::move(reply)); },
                  [&](const request::Exists& r) { exists(r, std::move(reply)); },
                  [&](const request::List&) { list(std::move(reply)); },
                  [&](const request::Join& r) { join(sessionId, r, std::move(reply)); },
+                 [&](const request::Kick& r) { kick(sessionId, r, std::move(reply)); },
                  [&](const request::Leave&) { leave(sessionId, std::move(reply)); },
                  [&](const auto&) { media(sessionId, request, std::move(reply)); },
              },
@@ -90,11 +98,14 @@ RoomRouter& RoomManager::addRouter(Room& room, WorkerPool::Slot& slot) {
   RoomRouter& roomRouter = membership_.addRouter(room, routerId, slot.index, slot.worker.get());
   room.waitingSinceMs = 0;
   const std::string roomId = room.id;
-  // The reply comes on a later loop turn (the channel defers even immediate failures).
+  // The reply comes on a later loop turn (the channel defers even immediate failures). Both callbacks live
+  // in the worker, which may outlive the rooms (a reply failed when the pool shuts down after them).
   roomRouter.worker->createRouter(routerId, routerRtpCapabilities_,
-                                  [this, roomId, routerId] { failover_.routerLost(roomId, routerId); },
-                                  [this, roomId, routerId](Router* created, const Failure& failure) {
-                                    routerCreated(roomId, routerId, created, failure);
+                                  [this, alive = lifetime_.token(), roomId, routerId] {
+                                    if (!alive.expired()) failover_.routerLost(roomId, routerId);
+                                  },
+                                  [this, alive = lifetime_.token(), roomId, routerId](Router* created, const Failure& failure) {
+                                    if (!alive.expired()) routerCreated(roomId, routerId, created, failure);
                                   });
   return roomRouter;
 }
@@ -178,7 +189,32 @@ RoomRouter* RoomManager::place(Room& room, uint64_t sessionId) {
   return chosen;
 }
 
+std::optional<Json> RoomManager::refuseNewRoom(const std::string& adminKey) const {
+  if (!adminKey_.empty() && (adminKey.empty() || !sameSecret(adminKey, adminKey_))) {
+    return errorAnswer(kUnauthorized, "unauthorized (a new room needs the admin_key)");
+  }
+  if (maxRooms_ != 0 && membership_.rooms().size() >= maxRooms_) {
+    return errorAnswer(kLimitReached, "limit reached (max_rooms = " + std::to_string(maxRooms_) + ")");
+  }
+  return std::nullopt;
+}
+
+std::optional<Json> RoomManager::refuseRoomAdmin(uint64_t sessionId, const Room& room, const std::string& secret,
+                                                 const std::string& adminKey, const std::string& token) const {
+  if (room.secret.empty() && adminKey_.empty()) return std::nullopt;  // nothing protects it
+  if (!room.secret.empty() && !secret.empty() && sameSecret(secret, room.secret)) return std::nullopt;
+  if (!adminKey_.empty() && !adminKey.empty() && sameSecret(adminKey, adminKey_)) return std::nullopt;
+  if (!tokenSecret_.empty() && !token.empty()) {
+    auto verified = verifyToken(token, tokenSecret_, room.id, static_cast<int64_t>(std::time(nullptr)));
+    if (auto* grants = std::get_if<Grants>(&verified); grants && grants->admin) return std::nullopt;
+  }
+  Room* in = nullptr;
+  if (const Peer* peer = membership_.peerOf(sessionId, &in); peer && in == &room && peer->rights.admin) return std::nullopt;
+  return errorAnswer(kUnauthorized, "unauthorized (needs the room's secret, the admin_key or an admin token)");
+}
+
 void RoomManager::create(const request::Create& request, Reply reply) {
+  if (auto refused = refuseNewRoom(request.adminKey)) return reply(*refused);
   std::string id = request.room.value_or(randomRoomId());
   if (membership_.room(id)) {
     reply(errorAnswer(kRoomExists, "room '" + id + "' already exists"));
@@ -190,6 +226,8 @@ void RoomManager::create(const request::Create& request, Reply reply) {
     return;
   }
   Room& room = membership_.addRoom(id, false);
+  room.pin = request.pin;
+  room.secret = request.secret;
   RoomRouter& first = addRouter(room, *slot);
   RoomEvent created(RoomEvent::Kind::RoomCreated, id);
   created.worker = slot->index;
@@ -214,11 +252,13 @@ void RoomManager::create(const request::Create& request, Reply reply) {
   });
 }
 
-void RoomManager::destroy(const request::Destroy& request, Reply reply) {
-  if (!membership_.room(request.room)) {
+void RoomManager::destroy(uint64_t sessionId, const request::Destroy& request, Reply reply) {
+  Room* room = membership_.room(request.room);
+  if (!room) {
     reply(errorAnswer(kNoSuchRoom, "no such room '" + request.room + "'"));
     return;
   }
+  if (auto refused = refuseRoomAdmin(sessionId, *room, request.secret, request.adminKey, request.token)) return reply(*refused);
   closeRoom(request.room, RoomCloseReason::Destroyed);
   Json answer = Json::object();
   answer.set("mediasoup", "destroyed").set("room", request.room);
@@ -255,7 +295,27 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     reply(errorAnswer(kJoinState, "already in room '" + *in + "'"));
     return;
   }
-  if (!membership_.room(request.room)) {
+  PeerRights rights;
+  std::string display = request.display;
+  if (!tokenSecret_.empty()) {
+    if (request.token.empty()) return reply(errorAnswer(kUnauthorized, "unauthorized (join needs a token)"));
+    auto verified = verifyToken(request.token, tokenSecret_, request.room, static_cast<int64_t>(std::time(nullptr)));
+    if (auto* error = std::get_if<TokenError>(&verified)) {
+      return reply(errorAnswer(kUnauthorized, std::string("unauthorized (token: ") + toString(*error) + ")"));
+    }
+    const Grants& grants = std::get<Grants>(verified);
+    rights = PeerRights{grants.publish, grants.subscribe, grants.admin};
+    if (grants.display) display = *grants.display;  // the issuer's word wins over the client's
+  }
+  if (Room* room = membership_.room(request.room)) {
+    if (!room->pin.empty() && (request.pin.empty() || !sameSecret(request.pin, room->pin))) {
+      return reply(errorAnswer(kUnauthorized, "unauthorized (wrong or missing pin)"));
+    }
+    if (maxPeersPerRoom_ != 0 && room->peers.size() + room->joining.size() >= maxPeersPerRoom_) {
+      return reply(errorAnswer(kLimitReached, "limit reached (max_peers_per_room = " + std::to_string(maxPeersPerRoom_) + ")"));
+    }
+  } else {
+    if (auto refused = refuseNewRoom(request.adminKey)) return reply(*refused);
     if (!pool_.hasLiveWorker()) {
       reply(errorAnswer(kWorkerUnavailable, "no live worker"));
       return;
@@ -266,7 +326,7 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     observers_.emit(created);
   }
   membership_.enter(sessionId, request.room);  // joining: a second join is refused meanwhile
-  joinAttempt(PendingJoin{sessionId, request.room, request.display, std::move(reply), 0, ""});
+  joinAttempt(PendingJoin{sessionId, request.room, display, rights, std::move(reply), 0, ""});
 }
 
 void RoomManager::joinAttempt(PendingJoin join) {
@@ -279,7 +339,7 @@ void RoomManager::joinAttempt(PendingJoin join) {
     if (room) closeIfAbandoned(*room);
     return;
   }
-  if (target->ready()) return addPeer(*room, *target, join.sessionId, join.display, std::move(join.reply));
+  if (target->ready()) return addPeer(*room, *target, join.sessionId, join.display, join.rights, std::move(join.reply));
   room->joining.insert(join.sessionId);
   join.routerId = target->id;
   target->readyWaiters.push_back([this, join](const Failure& failure) { joinTargetReady(join, failure); });
@@ -310,7 +370,25 @@ void RoomManager::joinTargetReady(PendingJoin join, const Failure& failure) {
     closeIfAbandoned(*room);
     return;
   }
-  addPeer(*room, *target, join.sessionId, join.display, std::move(join.reply));
+  addPeer(*room, *target, join.sessionId, join.display, join.rights, std::move(join.reply));
+}
+
+void RoomManager::kick(uint64_t sessionId, const request::Kick& request, Reply reply) {
+  Room* room = membership_.room(request.room);
+  if (!room) return reply(errorAnswer(kNoSuchRoom, "no such room '" + request.room + "'"));
+  if (auto refused = refuseRoomAdmin(sessionId, *room, request.secret, request.adminKey, request.token)) return reply(*refused);
+  auto kicked = std::find_if(room->peers.begin(), room->peers.end(),
+                             [&](const auto& entry) { return entry.second.peerId == request.peerId; });
+  if (kicked == room->peers.end()) return reply(errorAnswer(kNoSuchEntity, "no such peer '" + request.peerId + "' in this room"));
+  uint64_t kickedSession = kicked->first;
+  MSP_VERB("room %s: peer %s kicked", room->id.c_str(), request.peerId.c_str());
+  Json event = apiEvent("kicked");
+  event.set("room", room->id);
+  events_(kickedSession, event);
+  removePeer(*room, kickedSession);  // the others hear peerLeft; an auto room left empty closes
+  Json answer = Json::object();
+  answer.set("mediasoup", "success");
+  reply(answer);
 }
 
 Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {
@@ -328,9 +406,11 @@ Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {
   return others;
 }
 
-void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId, const std::string& display, Reply reply) {
+void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId, const std::string& display,
+                          PeerRights rights, Reply reply) {
   Json others = peersOf(room, sessionId);
   Peer& peer = membership_.addPeer(room, roomRouter, sessionId, newUuid(), display);
+  peer.rights = rights;
 
   Json joined = apiEvent("peerJoined");
   joined.set("peerId", peer.peerId).set("display", peer.display).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));

@@ -8,9 +8,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/Json.h"
+#include "base/Lifetime.h"
 #include "config/Config.h"
 #include "messages/Requests.h"
 #include "pool/WorkerPool.h"
@@ -52,10 +54,18 @@ class RoomManager : private RoomPlacement {
 
  private:
   void create(const request::Create& request, Reply reply);
-  void destroy(const request::Destroy& request, Reply reply);
+  void destroy(uint64_t sessionId, const request::Destroy& request, Reply reply);
   void exists(const request::Exists& request, Reply reply);
   void list(Reply reply);
   void join(uint64_t sessionId, const request::Join& request, Reply reply);
+  void kick(uint64_t sessionId, const request::Kick& request, Reply reply);
+  // Whether a request may destroy the room or kick its peers: with the room's secret, the admin key, a token
+  // with admin for the room, or as a peer of the room whose token made it admin; needed only when the room has
+  // a secret or admin_key is set. The refusal (449) when not.
+  std::optional<Json> refuseRoomAdmin(uint64_t sessionId, const Room& room, const std::string& secret,
+                                      const std::string& adminKey, const std::string& token) const;
+  // A `create`, or a `join` that creates: the admin key when set, and room to spare under max_rooms.
+  std::optional<Json> refuseNewRoom(const std::string& adminKey) const;
   struct PendingJoin;
   void joinAttempt(PendingJoin join);
   void joinTargetReady(PendingJoin join, const Failure& failure);
@@ -77,7 +87,8 @@ class RoomManager : private RoomPlacement {
   void closeRoom(std::string roomId, RoomCloseReason reason) override;
   Json peersOf(Room& room, uint64_t exceptSessionId) override;
 
-  void addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId, const std::string& display, Reply reply);
+  void addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId, const std::string& display, PeerRights rights,
+               Reply reply);
   void removePeer(Room& room, uint64_t sessionId);
   // An auto-created room with nobody in it or joining it closes; true when it did.
   bool closeIfAbandoned(Room& room);
@@ -85,6 +96,10 @@ class RoomManager : private RoomPlacement {
 
   WorkerPool& pool_;
   EventSink events_;
+  std::string adminKey_;     // empty: anyone may create rooms
+  std::string tokenSecret_;  // empty: joins need no token
+  uint32_t maxPeersPerRoom_;
+  uint32_t maxRooms_;
   Json routerRtpCapabilities_;
   PlacementLimits limits_;
   RoomEvents observers_;
@@ -92,6 +107,7 @@ class RoomManager : private RoomPlacement {
   RouterPipes pipes_;
   MediaSignaling media_;
   Failover failover_;
+  Lifetime lifetime_;  // held weakly by the callbacks the workers keep
 };
 
 }  // namespace msp

@@ -3,7 +3,7 @@
 // and a full range fails cleanly.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startJanus, getJson, attachPeer, waitFor } from './harness.mjs';
+import { startJanus, getJson, attachPeer, waitFor, UNLIMITED_PEERS } from './harness.mjs';
 
 async function pool(count, concurrency, task) {
   let next = 0;
@@ -14,7 +14,7 @@ async function pool(count, concurrency, task) {
 
 describe('one WebRtcServer per worker', () => {
   it('holds 1,500 WebRTC transports in one room on a worker whose range is 20 ports, all on the server\u2019s port', async () => {
-    const janus = await startJanus({ workers: 1, jcfg: 'ports_per_worker = 20' });
+    const janus = await startJanus({ workers: 1, jcfg: `ports_per_worker = 20\n${UNLIMITED_PEERS}` });
     try {
       const { body: workers } = await getJson(`${janus.statsUrl}/workers`);
       assert.deepEqual(workers.workers[0].webRtcServer, { ip: '127.0.0.1', udpPort: 10000, tcpPort: 10000 });
@@ -40,7 +40,7 @@ describe('one WebRtcServer per worker', () => {
   });
 
   it('without it (webrtc_server = false), the 21st transport of a 20-port range fails with 448 and nothing else changes', async () => {
-    const janus = await startJanus({ workers: 1, jcfg: 'ports_per_worker = 20\nwebrtc_server = false' });
+    const janus = await startJanus({ workers: 1, jcfg: `ports_per_worker = 20\nwebrtc_server = false\n${UNLIMITED_PEERS}` });
     try {
       const { body: before } = await getJson(`${janus.statsUrl}/workers`);
       assert.equal(before.workers[0].webRtcServer, null);
@@ -83,7 +83,7 @@ const SCTP = { numStreams: { OS: 1024, MIS: 1024 } };
 
 describe('rooms over several workers', () => {
   it('places one peer per router on three workers; each consumes the others through pipes; pause, close, data and a death follow', async () => {
-    const janus = await startJanus({ workers: 3, jcfg: 'max_peers_per_router = 1' });
+    const janus = await startJanus({ workers: 3, jcfg: `max_peers_per_router = 1\n${UNLIMITED_PEERS}` });
     try {
       const peers = [];
       for (let i = 0; i < 3; i++) {

@@ -14,7 +14,7 @@ const MESSAGES = Number(process.env.FUZZ_MESSAGES ?? 10000);
 const HANDLES = 8;
 
 
-const REQUESTS = ['create', 'destroy', 'exists', 'list', 'join', 'leave', 'createWebRtcTransport', 'connectWebRtcTransport',
+const REQUESTS = ['create', 'destroy', 'exists', 'list', 'join', 'kick', 'leave', 'createWebRtcTransport', 'connectWebRtcTransport',
   'restartIce', 'closeTransport', 'produce', 'pauseProducer', 'resumeProducer', 'closeProducer', 'consume', 'resumeConsumer',
   'pauseConsumer', 'setPreferredLayers', 'produceData', 'consumeData', 'getStats', 'createPlainTransport', 'connectPlainTransport'];
 const ANSWERS = new Set(['created', 'destroyed', 'success', 'joined', 'left', 'transport', 'plainTransport', 'connected', 'iceRestarted', 'produced',
@@ -91,7 +91,7 @@ describe('fuzzing every request through Janus', () => {
       const workersBefore = (await getJson(`${janus.statsUrl}/workers`)).body.workers.map((w) => w.pid);
 
       // What the fuzzer has seen: ids to reuse (a peer's own, or another peer's), rooms, capabilities.
-      const seen = { byRoom: {}, rooms: ['fz0', 'fz1', 'fz2', 7, ''], transports: [], producers: [], consumers: [], dataProducers: [], dataConsumers: [], caps: null };
+      const seen = { byRoom: {}, secrets: {}, rooms: ['fz0', 'fz1', 'fz2', 7, ''], peers: [], transports: [], producers: [], consumers: [], dataProducers: [], dataConsumers: [], caps: null };
       const handles = [];
       for (let i = 0; i < HANDLES; i++) handles.push({ session, id: await janusApi.attach(janus, session) });
       // A handle mostly follows a client's flow (join, transports, produce, consume) with its own ids, and
@@ -110,6 +110,7 @@ describe('fuzzing every request through Janus', () => {
         switch (name) {
           case 'create': case 'destroy': case 'exists': if (f.chance(0.9)) body.room = room(); break;
           case 'join': body.room = room(); if (f.chance(0.5)) body.display = f.chance(0.8) ? `p${f.int(100)}` : f.hostile(); break;
+          case 'kick': body.room = room(); body.peerId = f.chance(0.7) && seen.peers.length ? f.pick(seen.peers) : f.hostile(); break;
           case 'createWebRtcTransport':
             body.direction = maybe(f.pick(['send', 'recv']));
             if (f.chance(0.5)) body.sctpCapabilities = f.chance(0.7) ? { numStreams: { OS: f.pick([1024, 1, 65535, 70000]), MIS: f.pick([1024, 0, -1]) } } : f.hostile();
@@ -154,6 +155,12 @@ describe('fuzzing every request through Janus', () => {
           case 'getStats': body[f.pick(['transportId', 'producerId', 'consumerId', 'dataProducerId', 'dataConsumerId'])] = ids([...seen.transports, ...seen.producers, ...seen.consumers]); break;
           default: break;
         }
+        // Credentials, right or wrong (a pin or secret set at create makes later joins and destroys need it).
+        if (['create', 'join', 'destroy', 'kick'].includes(name)) {
+          for (const key of ['pin', 'secret', 'admin_key', 'token']) {
+            if (f.chance(name === 'create' ? 0.05 : 0.2)) body[key] = f.chance(0.5) ? f.pick(['1234', 's3cret', 'eyJhbGciOiJub25lIn0.e30.', '']) : f.hostile();
+          }
+        }
         // Extra junk fields and, rarely, a body that is not an object's worth of sense at all.
         if (f.chance(0.05)) body[f.pick(['extra', 'room', 'transportId', '__proto__'])] = f.hostile();
         if (f.chance(0.02)) delete body.request;
@@ -164,8 +171,11 @@ describe('fuzzing every request through Janus', () => {
       function remember(answer, body, mine) {
         if (answer.error_code === 445 || answer.mediasoup === 'left') Object.assign(mine, fresh());
         switch (answer.mediasoup) {
-          case 'created': seen.rooms.push(answer.room); break;
-          case 'joined': seen.caps = answer.routerRtpCapabilities; mine.joined = true; mine.room = answer.room; break;
+          case 'created':
+            seen.rooms.push(answer.room);
+            if (typeof body.secret === 'string') seen.secrets[answer.room] = body.secret;  // the cleanup needs it
+            break;
+          case 'joined': seen.caps = answer.routerRtpCapabilities; seen.peers.push(answer.peerId); mine.joined = true; mine.room = answer.room; break;
           case 'transport': case 'plainTransport': seen.transports.push(answer.id); (body.direction === 'send' ? mine.send : mine.recv).push(answer.id); break;
           case 'produced':
             seen.producers.push(answer.id);
@@ -177,7 +187,7 @@ describe('fuzzing every request through Janus', () => {
           case 'dataConsumer': seen.dataConsumers.push(answer.id); break;
           default: break;
         }
-        for (const list of ['transports', 'producers', 'consumers', 'dataProducers']) if (seen[list].length > 200) seen[list].splice(0, 100);
+        for (const list of ['peers', 'transports', 'producers', 'consumers', 'dataProducers']) if (seen[list].length > 200) seen[list].splice(0, 100);
       }
 
       const tally = {};
@@ -207,7 +217,7 @@ describe('fuzzing every request through Janus', () => {
           }
           const what = JSON.stringify({ body, answer }).slice(0, 600);
           if (answer.error_code !== undefined) {
-            assert.ok(Number.isInteger(answer.error_code) && answer.error_code >= 440 && answer.error_code <= 449, what);
+            assert.ok(Number.isInteger(answer.error_code) && answer.error_code >= 440 && answer.error_code <= 450, what);
             assert.equal(typeof answer.error, 'string', what);
             assert.equal(answer.mediasoup, 'event', what);
             tally[answer.error_code] = (tally[answer.error_code] ?? 0) + 1;
@@ -232,7 +242,7 @@ describe('fuzzing every request through Janus', () => {
       for (const handle of handles) await janusApi.detach(janus, handle.session, handle.id);
       const cleaner = await janusApi.attach(janus, session);
       for (const room of (await janusApi.message(janus, session, cleaner, { request: 'list' })).list) {
-        await janusApi.message(janus, session, cleaner, { request: 'destroy', room: room.room });
+        await janusApi.message(janus, session, cleaner, { request: 'destroy', room: room.room, secret: seen.secrets[room.room] ?? '' });
       }
       await janusApi.detach(janus, session, cleaner);
       await waitFor(async () => (await getJson(`${janus.statsUrl}/stats`)).body.totalRooms === 0, { what: 'no room left' });

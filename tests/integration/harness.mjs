@@ -11,6 +11,9 @@ const top = process.env.TOP_SRCDIR ?? new URL('../..', import.meta.url).pathname
 const pluginSo = process.env.PLUGIN_SO ?? join(top, '.libs/libjanus_mediasoup.so');
 const workerBin = process.env.MEDIASOUP_WORKER_BIN ?? join(top, 'build/worker/mediasoup-worker');
 export const ADMIN_SECRET = 'test-admin-secret';
+// jcfg lines lifting the per-peer limits, for tests and benchmarks whose one peer holds thousands of transports,
+// producers or consumers on purpose.
+export const UNLIMITED_PEERS = 'max_transports_per_peer = 0\nmax_producers_per_peer = 0\nmax_consumers_per_peer = 0';
 
 let portCursor = 20000 + (process.pid % 200) * 50;
 function nextPorts() {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startJanus, getJson, attachPeer } from './harness.mjs';
+import { startJanus, getJson, attachPeer, UNLIMITED_PEERS } from './harness.mjs';
 
 const RTP_PEER = fileURLToPath(new URL('./rtp_peer.py', import.meta.url));
 const SUITES = { AES_CM_128_HMAC_SHA1_80: 30, AES_CM_128_HMAC_SHA1_32: 30, AEAD_AES_128_GCM: 28, AEAD_AES_256_GCM: 44 };
@@ -102,7 +102,7 @@ async function ingestAndForward(janus, { room, sendOptions = {}, recvOptions = {
 
 describe('plain RTP transports', () => {
   let janus;
-  before(async () => { janus = await startJanus({ workers: 2 }); });
+  before(async () => { janus = await startJanus({ workers: 2, jcfg: UNLIMITED_PEERS }); });  // one recorder holds 1,000 transports
   after(async () => { await janus.stop(); });
 
   it('comedia ingest: an encoder\u2019s RTP reaches a plain consumer\u2019s socket with the consumer\u2019s SSRC and payload type', async () => {

@@ -142,6 +142,21 @@ static void close_all_closes_every_room_silently(void**) {
   assert_int_equal(t.lifecycleCount("roomClosed"), 2);
 }
 
+// The workers outlive the rooms: a router the worker is still making when the rooms are freed answers later,
+// and nothing of the rooms is touched (the ASan build fails this test if anything is).
+static void a_worker_reply_after_the_rooms_are_gone(void**) {
+  Rooms t(fake::testSettings(1));
+  t.worker(0).on("worker.createRouter", Behaviour::hold(), 1);
+  auto answer = t.send(1, R"({"request":"join","room":"r"})");
+  t.runUntil([&] { return t.worker(0).heldCount() == 1; });
+  t.manager.reset();  // the rooms go first; the join's reply is dropped with them
+  t.worker(0).release();
+  t.settle();
+  t.worker(0).die();  // and a router's worker dying afterwards tells nobody either
+  t.settle();
+  assert_false(answer->has_value() && Rooms::errorCode(**answer) == 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_reply_after_its_transport_closed_makes_nothing),
@@ -150,6 +165,7 @@ int main(void) {
       cmocka_unit_test(a_request_the_worker_never_answers_times_out),
       cmocka_unit_test(every_entity_closes_and_is_announced_once),
       cmocka_unit_test(close_all_closes_every_room_silently),
+      cmocka_unit_test(a_worker_reply_after_the_rooms_are_gone),
   };
   return cmocka_run_group_tests_name("cascade", tests, nullptr, nullptr);
 }

@@ -61,11 +61,13 @@ class Rooms {
     assert_true(ok);
   }
 
+  // In Core::stop's order: rooms closed, workers shut down (their pending requests fail), then both freed.
   ~Rooms() {
-    manager.reset();
+    if (manager) manager->closeAll();
     bool down = false;
     pool->shutdown([&] { down = true; });
     runUntil([&] { return down; });
+    manager.reset();
     pool.reset();
     fakes.clear();
     uv_run(&loop, UV_RUN_DEFAULT);  // close callbacks
