@@ -152,11 +152,18 @@ void Channel::dispatch(const std::string& payload) {
       }
       break;
     }
-    case WorkerMessage::Kind::Log:
-      if (message.logLevel == 'E') MSP_ERROR("%s: %s", logPrefix_.c_str(), message.text.c_str());
-      else if (message.logLevel == 'W') MSP_WARN("%s: %s", logPrefix_.c_str(), message.text.c_str());
-      else MSP_DEBUG("%s: %s", logPrefix_.c_str(), message.text.c_str());
+    case WorkerMessage::Kind::Log: {
+      LogLevel level = workerLogLevel(message.logLevel, message.text);
+      uint64_t now = uv_now(loop_);
+      if (uint64_t dropped = logThrottle_.takeSuppressed(now)) {
+        MSP_WARN("%s: %llu more error and warning lines of the worker were not logged (over %u per %llu s)", logPrefix_.c_str(),
+                 static_cast<unsigned long long>(dropped), kWorkerLogLinesPerWindow,
+                 static_cast<unsigned long long>(kWorkerLogWindowMs / 1000));
+      }
+      if ((level == LogLevel::Error || level == LogLevel::Warn) && !logThrottle_.admit(now)) break;
+      logf(level, "%s: %s", logPrefix_.c_str(), message.text.c_str());
       break;
+    }
     case WorkerMessage::Kind::Invalid:
       MSP_WARN("%s: unparsable message from the worker (%zu bytes)", logPrefix_.c_str(), payload.size());
       break;

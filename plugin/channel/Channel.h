@@ -13,11 +13,16 @@
 #include "channel/ChannelCodec.h"
 #include "channel/Process.h"
 #include "channel/RequestTable.h"
+#include "channel/WorkerLog.h"
 #include "base/UvHandle.h"
 
 namespace msp {
 
 using NotificationHandler = std::function<void(const WorkerMessage&)>;
+
+// The worker's error and warning lines that reach Janus's log, at most, per window (the rest is summarised).
+constexpr uint32_t kWorkerLogLinesPerWindow = 50;
+constexpr uint64_t kWorkerLogWindowMs = 10000;
 
 class Channel {
  public:
@@ -64,6 +69,7 @@ class Channel {
   std::map<std::string, NotificationHandler> subscribers_;
   std::function<void(const std::string&)> onClosed_;
   bool closed_ = true;
+  LogThrottle logThrottle_{kWorkerLogLinesPerWindow, kWorkerLogWindowMs};
   char readBuffer_[65536];
 };
 

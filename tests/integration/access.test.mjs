@@ -99,6 +99,22 @@ describe('access control and limits', () => {
     for (const peer of [stranger, owner, guest, speaker]) await peer.close();
   });
 
+  it('a client whose requests the worker refuses cannot flood Janus\u2019s log', async () => {
+    const peer = await attachPeer(janus);
+    await peer.request({ request: 'create', room: 'noisy', admin_key: ADMIN_KEY });
+    assert.equal((await peer.request({ request: 'join', room: 'noisy', token: token({ room: 'noisy' }) })).mediasoup, 'joined');
+    const send = await peer.request({ request: 'createWebRtcTransport', direction: 'send' });
+    assert.equal((await peer.request({ request: 'produce', transportId: send.id, kind: 'audio', rtpParameters: audio(777) })).mediasoup, 'produced');
+    // The same ssrc again and again: the worker refuses each (447 to the client, with its reason).
+    for (let i = 0; i < 40; i++) {
+      const again = await peer.request({ request: 'produce', transportId: send.id, kind: 'audio', rtpParameters: { ...audio(777), mid: `m${i}` } });
+      assert.equal(again.error_code, 447, JSON.stringify(again));
+    }
+    const errorLines = janus.log().split('\n').filter((line) => /\[ERR\]/.test(line) && /worker/.test(line));
+    assert.deepEqual(errorLines, [], 'no worker error line for refused requests at Janus\u2019s default level');
+    await peer.close();
+  });
+
   it('stops a peer at max_transports_per_peer with 450, and its worker holds no more than that', async () => {
     const peer = await attachPeer(janus);
     const other = await attachPeer(janus);

@@ -6,6 +6,7 @@
 #include "channel/Channel.h"
 #include "channel/ChannelCodec.h"
 #include "channel/RequestTable.h"
+#include "channel/WorkerLog.h"
 #include "cmocka.h"
 
 using namespace msp;
@@ -189,8 +190,32 @@ static void closed_channel_fails_on_a_later_turn(void**) {
   loopThread::leave();
 }
 
+// A request the worker refuses logs "throwing MediaSoupError" at error level; its client already has the
+// reason, so it must not reach Janus's log at ERR (a client could flood it). Other error lines stay errors.
+static void refused_requests_are_not_errors_in_janus_log(void**) {
+  assert_true(workerLogLevel('E', "Transport::Produce() | throwing MediaSoupError: ssrc already exists in RTP listener [ssrc:1111]") == LogLevel::Verbose);
+  assert_true(workerLogLevel('E', "RTC::Router::HandleRequest() | throwing MediaSoupTypeError: missing transportId") == LogLevel::Verbose);
+  assert_true(workerLogLevel('E', "DtlsTransport::Run() | SSL_do_handshake() failed") == LogLevel::Error);
+  assert_true(workerLogLevel('W', "RtpStreamRecv::ReceivePacket() | packet too old") == LogLevel::Warn);
+  assert_true(workerLogLevel('D', "anything") == LogLevel::Debug);
+}
+
+// At most N lines a window; the rest is counted and handed over once, after its window ended.
+static void the_throttle_caps_lines_per_window(void**) {
+  LogThrottle throttle(3, 1000);
+  int admitted = 0;
+  for (int i = 0; i < 10; ++i) admitted += throttle.admit(100 + i);
+  assert_int_equal(admitted, 3);
+  assert_int_equal(throttle.takeSuppressed(500), 0);  // the window still lasts
+  assert_int_equal(throttle.takeSuppressed(1200), 7);  // ended: its count, once
+  assert_int_equal(throttle.takeSuppressed(1300), 0);
+  assert_true(throttle.admit(1300));  // a new window, a new budget
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(refused_requests_are_not_errors_in_janus_log),
+      cmocka_unit_test(the_throttle_caps_lines_per_window),
       cmocka_unit_test(frame_has_native_length_prefix),
       cmocka_unit_test(split_reads_reassemble),
       cmocka_unit_test(several_messages_in_one_read),
