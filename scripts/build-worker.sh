@@ -4,6 +4,8 @@
 # version configure.ac names). Output: OUT_DIR/mediasoup-worker. A second run reuses the first.
 # WORKER_LIBSRTP=openssl (default): libsrtp built on OpenSSL from Debian's source (build-libsrtp.sh), linked
 # statically; WORKER_LIBSRTP=debian: Debian's shared libsrtp2 (on NSS), for the benchmark's comparison.
+# scripts/worker-patches/*.patch (in name order) are applied to the released source: each backports one
+# upstream mediasoup fix and names it in its header. A changed patch set rebuilds from a fresh source.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build/worker}
@@ -13,7 +15,9 @@ bin=$out/mediasoup-worker
 stamp=$out/.version
 libsrtp=${WORKER_LIBSRTP:-openssl}
 case $libsrtp in openssl | debian) ;; *) echo "build-worker: WORKER_LIBSRTP is openssl or debian" >&2; exit 1 ;; esac
-want="$MEDIASOUP_VERSION libsrtp-$libsrtp"
+patches=("$root"/scripts/worker-patches/*.patch)
+patch_set=$(cat "${patches[@]}" | sha256sum | cut -c1-16)
+want="$MEDIASOUP_VERSION libsrtp-$libsrtp patches-$patch_set"
 
 if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   echo "build-worker: $bin is up to date ($want)"
@@ -27,12 +31,17 @@ fi
 
 mkdir -p "$out"
 src=$out/src
-if [ ! -f "$src/package/worker/meson.build" ]; then
+w=$src/package/worker
+if [ ! -f "$w/meson.build" ] || [ "$(cat "$w/.patches" 2>/dev/null)" != "$patch_set" ]; then
   rm -rf "$src" && mkdir -p "$src"
   # The npm registry is the only network access: the tarball holds the worker's C++ source.
   (cd "$src" && npm pack --silent "mediasoup@$MEDIASOUP_VERSION" >/dev/null && tar xzf mediasoup-*.tgz)
+  for p in "${patches[@]}"; do
+    echo "build-worker: applying $(basename "$p")"
+    patch -p1 --forward --batch --quiet -d "$w" < "$p"
+  done
+  echo "$patch_set" > "$w/.patches"
 fi
-w=$src/package/worker
 # Replace each download wrap with a local subproject pointing at Debian's library.
 rm -rf "$w"/subprojects/*.wrap "$w/subprojects/packagefiles"
 for sp in "$root"/scripts/worker-subprojects/*/; do
