@@ -147,9 +147,7 @@ void Failover::sendMoved(Room& room, const Peer& peer, const RoomRouter& roomRou
   observers_.emit(movedEvent);
   Json peerMoved = apiEvent("peerMoved");
   peerMoved.set("peerId", peer.peerId).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
-  for (const auto& [sessionId, other] : room.peers) {
-    if (sessionId != peer.sessionId) events_(sessionId, peerMoved);
-  }
+  broadcast(room, events_, peerMoved, peer.sessionId);
 }
 
 void Failover::startWaiting(Room& room) {

@@ -100,17 +100,6 @@ std::optional<Json> MediaSignaling::reserve(Room& room, const Peer& peer, Held w
   return std::nullopt;
 }
 
-std::string MediaSignaling::peerIdOf(const Room& room, uint64_t sessionId) const {
-  auto it = room.peers.find(sessionId);
-  return it == room.peers.end() ? std::string() : it->second.peerId;
-}
-
-void MediaSignaling::broadcast(const Room& room, const Json& e, uint64_t exceptSessionId) const {
-  for (const auto& [sessionId, peer] : room.peers) {
-    if (sessionId != exceptSessionId) events_(sessionId, e);
-  }
-}
-
 void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
   Room* r = &room;  // a router (and so this observer) never outlives its room
   RouterObserver& observer = roomRouter.router->observer;
@@ -118,7 +107,7 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
     if (of.isPipe()) return pipes_.copyClosed<MediaFlow>(of, producer.id());  // a copy: the original's router announced it
     Json e = apiEvent("producerClosed");
     e.set("producerId", producer.id());
-    broadcast(*r, e, of.owner());
+    broadcast(*r, events_, e, of.owner());
     RoomEvent closed(RoomEvent::Kind::ProducerClosed, r->id);
     closed.producerId = producer.id();
     closed.mediaKind = producer.kind();
@@ -128,7 +117,7 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
     if (of.isPipe()) return pipes_.copyClosed<DataFlow>(of, dataProducer.id());
     Json e = apiEvent("dataProducerClosed");
     e.set("dataProducerId", dataProducer.id());
-    broadcast(*r, e, of.owner());
+    broadcast(*r, events_, e, of.owner());
   };
   observer.consumerClosed = [this](const Transport& of, const Consumer& consumer) {
     if (of.isPipe()) return pipes_.pipeConsumerClosed(of, consumer);  // the original closed: so does its copy
@@ -379,7 +368,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
     if (Room* current = findRoom_(roomId, routerId)) {
       Json e = apiEvent("newProducer");
       e.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
-      broadcast(*current, e, sessionId);
+      broadcast(*current, events_, e, sessionId);
     }
     RoomEvent created(RoomEvent::Kind::ProducerCreated, roomId);
     created.peerId = peerId;
@@ -408,7 +397,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProducerAct
     if (Room* current = findRoom_(roomId, routerId)) {
       Json e = apiEvent(pause ? "producerPaused" : "producerResumed");
       e.set("producerId", producerId);
-      broadcast(*current, e, sessionId);
+      broadcast(*current, events_, e, sessionId);
     }
   };
   if (pause) producer->pause(done);
@@ -532,7 +521,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData
       Json e = apiEvent("newDataProducer");
       e.set("peerId", peerId).set("dataProducerId", dataProducer->id()).set("label", dataProducer->label())
           .set("protocol", dataProducer->protocol());
-      broadcast(*current, e, sessionId);
+      broadcast(*current, events_, e, sessionId);
     }
   });
   if (invalid) reply(workerError(invalid));

@@ -89,8 +89,6 @@ class MediaSignaling {
   template <typename T>
   T* transportFor(Room& room, const Peer& peer, const std::string& transportId, std::optional<Direction> needed,
                   const char* action, const Reply& reply) const;
-  void broadcast(const Room& room, const Json& event, uint64_t exceptSessionId) const;
-  std::string peerIdOf(const Room& room, uint64_t sessionId) const;
 
   EventSink events_;
   TransportOptions transportOptions_;

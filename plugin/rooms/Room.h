@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "base/Failure.h"
+#include "base/Json.h"
+#include "messages/ApiError.h"
 
 namespace msp {
 
@@ -80,5 +82,12 @@ struct Room {
     return {slots.begin(), slots.end()};
   }
 };
+
+// Sends an event to every peer of the room but one (exceptSessionId 0: to all, no Janus session has id 0).
+inline void broadcast(const Room& room, const EventSink& events, const Json& event, uint64_t exceptSessionId = 0) {
+  for (const auto& [sessionId, peer] : room.peers) {
+    if (sessionId != exceptSessionId) events(sessionId, event);
+  }
+}
 
 }  // namespace msp

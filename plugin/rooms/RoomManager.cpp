@@ -419,7 +419,7 @@ void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId
   joinedEvent.display = peer.display;
   joinedEvent.worker = roomRouter.workerSlot;
   observers_.emit(joinedEvent);
-  broadcast(room, joined, sessionId);
+  broadcast(room, events_, joined, sessionId);
 
   Json answer = Json::object();
   answer.set("mediasoup", "joined").set("room", room.id).set("worker", static_cast<unsigned long>(roomRouter.workerSlot))
@@ -488,7 +488,7 @@ void RoomManager::removePeer(Room& room, uint64_t sessionId) {
   leftEvent.peerId = it->second.peerId;
   observers_.emit(leftEvent);
   membership_.removePeer(room, sessionId);
-  broadcast(room, left);
+  broadcast(room, events_, left);
   if (closeIfAbandoned(room)) return;
   if (!routerId.empty()) closeRouterIfUnused(room, routerId);
 }
@@ -510,7 +510,7 @@ void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
   if (announced(reason)) {
     Json closed = apiEvent("roomClosed");
     closed.set("room", roomId).set("reason", toString(reason));
-    for (const auto& [sessionId, peer] : room->peers) events_(sessionId, closed);
+    broadcast(*room, events_, closed);
   }
   Failure why = reason == RoomCloseReason::NoWorker || reason == RoomCloseReason::NotCreated
                     ? Failure::workerGone("no live worker could host room '" + roomId + "'")
@@ -523,12 +523,6 @@ void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
 void RoomManager::closeAll() {
   failover_.stop();
   while (!membership_.rooms().empty()) closeRoom(membership_.rooms().begin()->first, RoomCloseReason::Shutdown);
-}
-
-void RoomManager::broadcast(const Room& room, Json event, uint64_t exceptSessionId) {
-  for (const auto& [sessionId, peer] : room.peers) {
-    if (sessionId != exceptSessionId) events_(sessionId, event);
-  }
 }
 
 }  // namespace msp

@@ -92,7 +92,6 @@ class RoomManager : private RoomPlacement {
   void removePeer(Room& room, uint64_t sessionId);
   // An auto-created room with nobody in it or joining it closes; true when it did.
   bool closeIfAbandoned(Room& room);
-  void broadcast(const Room& room, Json event, uint64_t exceptSessionId = 0);
 
   WorkerPool& pool_;
   EventSink events_;
