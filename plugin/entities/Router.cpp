@@ -40,6 +40,7 @@ void Router::requestTransport(const char* method, const std::string& transportId
     auto transport = std::make_unique<T>(*this, channel_, transportId, owner, direction, r.data);
     T* created = transport.get();
     transports_[transportId] = std::move(transport);
+    transportsByOwner_[owner].insert(transportId);
     done(created, Failure{});
   });
 }
@@ -88,8 +89,20 @@ Transport* Router::transport(const std::string& id) const {
   return it == transports_.end() ? nullptr : it->second.get();
 }
 
+std::vector<Transport*> Router::transportsOf(uint64_t owner) const {
+  std::vector<Transport*> owned;
+  auto ids = transportsByOwner_.find(owner);
+  if (ids == transportsByOwner_.end()) return owned;
+  for (const auto& id : ids->second) owned.push_back(transports_.at(id).get());
+  return owned;
+}
+
 void Router::closeTransport(const std::string& id) {
-  if (auto transport = takeOut(transports_, id)) transport->close();
+  auto transport = takeOut(transports_, id);
+  if (!transport) return;
+  auto ids = transportsByOwner_.find(transport->owner());
+  if (ids != transportsByOwner_.end() && ids->second.erase(id) && ids->second.empty()) transportsByOwner_.erase(ids);
+  transport->close();
 }
 
 // The worker closes a producer's consumers itself and says so (producerclose); the core cascades too, so
@@ -128,6 +141,7 @@ void Router::dropTransports() {
   observer = RouterObserver{};  // a closing room announces nothing per entity
   auto transports = std::move(transports_);
   transports_.clear();
+  transportsByOwner_.clear();
   for (auto& [id, transport] : transports) transport->routerClosed();
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -90,6 +91,9 @@ class Router {
     return dynamic_cast<T*>(transport(id));
   }
   const std::map<std::string, std::unique_ptr<Transport>>& transports() const { return transports_; }
+  // One owner's transports (a peer's session, or kPipeOwner), by id: without walking the whole router, which
+  // holds every peer's.
+  std::vector<Transport*> transportsOf(uint64_t owner) const;
   // A producer of either flow on any of its transports (owner set to that transport when given).
   template <typename Flow>
   typename Flow::Producer* find(const std::string& id, Transport** owner = nullptr) const {
@@ -139,6 +143,7 @@ class Router {
   std::string webRtcServerId_;
   bool closed_ = false;
   std::map<std::string, std::unique_ptr<Transport>> transports_;
+  std::map<uint64_t, std::set<std::string>> transportsByOwner_;  // the same transports, by owner
   Lifetime lifetime_;
 };
 

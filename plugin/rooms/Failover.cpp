@@ -62,21 +62,23 @@ void Failover::announceLostProducers(const Room& room, const RoomRouter& gone, c
       if (!gone.peers.count(sessionId)) events_(sessionId, event);
     }
   };
-  for (const auto& [transportId, transport] : gone.router->transports()) {
-    if (transport->isPipe() || !gone.peers.count(transport->owner())) continue;
-    for (const auto& [producerId, producer] : transport->producers()) {
-      Json event = apiEvent("producerClosed");
-      event.set("producerId", producerId);
-      tellOthers(event);
-      RoomEvent closed(RoomEvent::Kind::ProducerClosed, room.id);
-      closed.producerId = producerId;
-      closed.reason = reason;
-      observers_.emit(closed);
-    }
-    for (const auto& [dataProducerId, dataProducer] : transport->dataProducers()) {
-      Json event = apiEvent("dataProducerClosed");
-      event.set("dataProducerId", dataProducerId);
-      tellOthers(event);
+  // Its peers' own transports only: its pipe transports hold copies of other routers' producers, which live on.
+  for (uint64_t owner : gone.peers) {
+    for (const Transport* transport : gone.router->transportsOf(owner)) {
+      for (const auto& [producerId, producer] : transport->producers()) {
+        Json event = apiEvent("producerClosed");
+        event.set("producerId", producerId);
+        tellOthers(event);
+        RoomEvent closed(RoomEvent::Kind::ProducerClosed, room.id);
+        closed.producerId = producerId;
+        closed.reason = reason;
+        observers_.emit(closed);
+      }
+      for (const auto& [dataProducerId, dataProducer] : transport->dataProducers()) {
+        Json event = apiEvent("dataProducerClosed");
+        event.set("dataProducerId", dataProducerId);
+        tellOthers(event);
+      }
     }
   }
 }

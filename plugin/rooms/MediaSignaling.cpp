@@ -75,8 +75,7 @@ std::optional<Json> MediaSignaling::reserve(Room& room, const Peer& peer, Held w
   uint32_t limit = what == Held::Transports ? limits_.transports : what == Held::Producers ? limits_.producers : limits_.consumers;
   if (limit == 0) return std::nullopt;
   size_t held = 0;
-  for (const auto& [id, transport] : routerOf(room, peer).transports()) {
-    if (transport->owner() != peer.sessionId) continue;
+  for (const Transport* transport : routerOf(room, peer).transportsOf(peer.sessionId)) {
     if (what == Held::Transports) held += 1;
     if (what == Held::Producers) held += transport->producers().size() + transport->dataProducers().size();
     if (what == Held::Consumers) held += transport->consumers().size() + transport->dataConsumers().size();
@@ -151,18 +150,13 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
 }
 
 void MediaSignaling::peerLeaving(Router& router, uint64_t sessionId) {
-  std::vector<std::string> own;
-  for (const auto& [id, transport] : router.transports()) {
-    if (transport->owner() == sessionId) own.push_back(id);
-  }
-  for (const auto& id : own) router.closeTransport(id);
+  for (const Transport* transport : router.transportsOf(sessionId)) router.closeTransport(transport->id());
 }
 
 Json MediaSignaling::producersOf(const Router& router, uint64_t sessionId) const {
   Json producers = Json::array();
   Json dataProducers = Json::array();
-  for (const auto& [id, transport] : router.transports()) {
-    if (transport->owner() != sessionId) continue;
+  for (const Transport* transport : router.transportsOf(sessionId)) {
     for (const auto& [producerId, producer] : transport->producers()) {
       Json p = Json::object();
       p.set("id", producerId).set("kind", producer->kind());
@@ -480,8 +474,7 @@ void MediaSignaling::consumeHere(Room& room, const Peer& peer, const request::Co
 namespace {
 
 Consumer* ownConsumer(Room& room, const Peer& peer, const std::string& consumerId) {
-  for (const auto& [id, transport] : MediaSignaling::routerOf(room, peer).transports()) {
-    if (transport->owner() != peer.sessionId) continue;
+  for (const Transport* transport : MediaSignaling::routerOf(room, peer).transportsOf(peer.sessionId)) {
     if (Consumer* consumer = transport->consumer(consumerId)) return consumer;
   }
   return nullptr;
@@ -550,11 +543,10 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::GetStats& r
     reply(a);
   };
   using Of = request::GetStats::Of;
-  for (const auto& [id, transport] : routerOf(room, peer).transports()) {
-    if (transport->owner() != peer.sessionId) continue;
+  for (Transport* transport : routerOf(room, peer).transportsOf(peer.sessionId)) {
     switch (r.of) {
       case Of::Transport:
-        if (id == r.id) return transport->getStats(done);
+        if (transport->id() == r.id) return transport->getStats(done);
         break;
       case Of::Producer:
         if (Producer* p = transport->producer(r.id)) return p->getStats(done);
