@@ -14,8 +14,7 @@ RespawnDelay respawnDelay(uint64_t livedMs, uint64_t backoffMs) {
 }
 
 WorkerPool::WorkerPool(uv_loop_t* loop, const Settings& settings, WorkerSpawner spawner)
-    : loop_(loop), settings_(settings), cpuTieTolerance_(settings.cpuTieTolerance), respawn_(settings.respawn) {
-  spawner_ = std::move(spawner);
+    : loop_(loop), settings_(settings), spawner_(std::move(spawner)) {
   for (uint32_t i = 0; i < settings.workerCount; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->pool = this;
@@ -69,7 +68,7 @@ void WorkerPool::onDied(Slot& slot, const std::string& reason) {
     finish(false, "worker " + std::to_string(slot.index) + " " + reason);
     return;
   }
-  if (shuttingDown_ || !respawn_ || slot.draining) return;
+  if (shuttingDown_ || !settings_.respawn || slot.draining) return;
   RespawnDelay next = respawnDelay(uv_now(loop_) - slot.spawnedAtMs, slot.backoffMs);
   uint64_t delay = next.delayMs;
   slot.backoffMs = next.nextBackoffMs;
@@ -174,7 +173,7 @@ WorkerPool::Slot* WorkerPool::take(size_t index) {
 }
 
 WorkerPool::Slot* WorkerPool::choose() {
-  auto index = chooseWorker(loads(), cpuTieTolerance_);
+  auto index = chooseWorker(loads(), settings_.cpuTieTolerance);
   return index ? take(*index) : nullptr;
 }
 

@@ -86,7 +86,7 @@ class WorkerPool {
   const std::vector<std::unique_ptr<Slot>>& slots() const { return slots_; }
   uv_loop_t* loop() const { return loop_; }
   // Whether a dead worker is replaced: when not, rooms left without any live worker close at once.
-  bool respawns() const { return respawn_ && !shuttingDown_; }
+  bool respawns() const { return settings_.respawn && !shuttingDown_; }
 
   // A worker (first start or replacement) reported running: rooms waiting for a worker can be placed.
   std::function<void()> onWorkerRunning;
@@ -102,8 +102,6 @@ class WorkerPool {
   uv_loop_t* loop_;
   Settings settings_;  // each slot's worker options, port ranges of slots added at runtime
   WorkerSpawner spawner_;
-  double cpuTieTolerance_;
-  bool respawn_;
   std::vector<std::unique_ptr<Slot>> slots_;
   uint64_t chooseCounter_ = 0;
   bool shuttingDown_ = false;
