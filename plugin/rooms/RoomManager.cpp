@@ -190,7 +190,7 @@ RoomRouter* RoomManager::place(Room& room, uint64_t sessionId) {
 }
 
 std::optional<Json> RoomManager::refuseNewRoom(const std::string& adminKey) const {
-  if (!adminKey_.empty() && (adminKey.empty() || !sameSecret(adminKey, adminKey_))) {
+  if (!adminKey_.empty() && !sameSecret(adminKey, adminKey_)) {
     return errorAnswer(kUnauthorized, "unauthorized (a new room needs the admin_key)");
   }
   if (maxRooms_ != 0 && membership_.rooms().size() >= maxRooms_) {
@@ -202,8 +202,7 @@ std::optional<Json> RoomManager::refuseNewRoom(const std::string& adminKey) cons
 std::optional<Json> RoomManager::refuseRoomAdmin(uint64_t sessionId, const Room& room, const std::string& secret,
                                                  const std::string& adminKey, const std::string& token) const {
   if (room.secret.empty() && adminKey_.empty()) return std::nullopt;  // nothing protects it
-  if (!room.secret.empty() && !secret.empty() && sameSecret(secret, room.secret)) return std::nullopt;
-  if (!adminKey_.empty() && !adminKey.empty() && sameSecret(adminKey, adminKey_)) return std::nullopt;
+  if (sameSecret(secret, room.secret) || sameSecret(adminKey, adminKey_)) return std::nullopt;
   if (!tokenSecret_.empty() && !token.empty()) {
     auto verified = verifyToken(token, tokenSecret_, room.id, static_cast<int64_t>(std::time(nullptr)));
     if (auto* grants = std::get_if<Grants>(&verified); grants && grants->admin) return std::nullopt;
@@ -308,7 +307,7 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     if (grants.display) display = *grants.display;  // the issuer's word wins over the client's
   }
   if (Room* room = membership_.room(request.room)) {
-    if (!room->pin.empty() && (request.pin.empty() || !sameSecret(request.pin, room->pin))) {
+    if (!room->pin.empty() && !sameSecret(request.pin, room->pin)) {
       return reply(errorAnswer(kUnauthorized, "unauthorized (wrong or missing pin)"));
     }
     if (maxPeersPerRoom_ != 0 && room->peers.size() + room->joining.size() >= maxPeersPerRoom_) {

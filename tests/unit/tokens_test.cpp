@@ -97,6 +97,8 @@ static void secrets_compare_whole(void**) {
   assert_false(sameSecret("pin-123", "pin-1234"));
   assert_false(sameSecret("pin-12345", "pin-1234"));
   assert_false(sameSecret("", "pin"));
+  assert_false(sameSecret("", ""));     // not given never matches, even where nothing is set
+  assert_false(sameSecret("pin", ""));
   assert_true(sameSecret(std::string("a\0b", 3), std::string("a\0b", 3)));
   assert_false(sameSecret(std::string("a\0b", 3), std::string("a\0c", 3)));
 }
