@@ -58,16 +58,38 @@ describe('access control and limits', () => {
     const none = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ room: 'vault', exp: 4102444800 })}.`;
     await refused(stranger, { request: 'join', room: 'vault', pin: '2468', token: none }, 449);
 
-    // Media requests need a joined handle.
-    for (const body of [{ request: 'createWebRtcTransport', direction: 'send' }, { request: 'produce', transportId: 'x', kind: 'audio', rtpParameters: audio(1) },
-      { request: 'consume', transportId: 'x', producerId: 'y', rtpCapabilities: {} }, { request: 'leave' }]) {
-      await refused(stranger, body, 445);
-    }
+    const rsa = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url({ room: 'vault', exp: 4102444800 })}`;
+    await refused(stranger, { request: 'join', room: 'vault', pin: '2468', token: `${rsa}.${createHmac('sha256', TOKEN_SECRET).update(rsa).digest('base64url')}` }, 449);
+    await refused(stranger, { request: 'join', room: 'vault', pin: '2468', token: token({ room: 'vault', nbf: Math.floor(Date.now() / 1000) + 120 }) }, 449);
+    const flipped = token({ room: 'vault' });
+    await refused(stranger, { request: 'join', room: 'vault', pin: '2468', token: flipped.slice(0, -2) + (flipped.at(-2) === 'A' ? 'B' : 'A') + flipped.at(-1) }, 449);
+
+    // Every media request of the API needs a joined handle: refused with 445 before it reaches a worker.
+    const everyMediaRequest = [
+      { request: 'leave' },
+      { request: 'createWebRtcTransport', direction: 'send' },
+      { request: 'connectWebRtcTransport', transportId: 'x', dtlsParameters: { role: 'client', fingerprints: [] } },
+      { request: 'restartIce', transportId: 'x' },
+      { request: 'closeTransport', transportId: 'x' },
+      { request: 'produce', transportId: 'x', kind: 'audio', rtpParameters: audio(1) },
+      { request: 'pauseProducer', producerId: 'x' }, { request: 'resumeProducer', producerId: 'x' }, { request: 'closeProducer', producerId: 'x' },
+      { request: 'consume', transportId: 'x', producerId: 'y', rtpCapabilities: {} },
+      { request: 'resumeConsumer', consumerId: 'x' }, { request: 'pauseConsumer', consumerId: 'x' },
+      { request: 'setPreferredLayers', consumerId: 'x', spatialLayer: 0 },
+      { request: 'produceData', transportId: 'x', sctpStreamParameters: { streamId: 1 } },
+      { request: 'consumeData', transportId: 'x', dataProducerId: 'y' },
+      { request: 'getStats', transportId: 'x' },
+      { request: 'createPlainTransport', direction: 'send' },
+      { request: 'connectPlainTransport', transportId: 'x', ip: '127.0.0.1', port: 5004 },
+    ];
+    for (const body of everyMediaRequest) await refused(stranger, body, 445);
+    assert.equal(await rooms(), 1);
 
     // A token that may only watch, and one that may speak.
     const joined = await guest.request({ request: 'join', room: 'vault', pin: '2468', display: 'mallory', token: token({ room: 'vault', display: 'Gina', publish: false }) });
     assert.equal(joined.mediasoup, 'joined');
     await refused(guest, { request: 'createWebRtcTransport', direction: 'send' }, 449);
+    await refused(guest, { request: 'createPlainTransport', direction: 'send' }, 449);
     const guestRecv = await guest.request({ request: 'createWebRtcTransport', direction: 'recv' });
     assert.equal(guestRecv.mediasoup, 'transport');
     const speaker = await attachPeer(janus);
@@ -82,6 +104,14 @@ describe('access control and limits', () => {
     assert.equal(produced.mediasoup, 'produced');
     const consumed = await guest.request({ request: 'consume', transportId: guestRecv.id, producerId: produced.id, rtpCapabilities: joined.routerRtpCapabilities });
     assert.equal(consumed.mediasoup, 'consumer');
+    // The speaker's token grants nothing to watch: it may publish, not consume.
+    const listener = await attachPeer(janus);
+    const listenerJoined = await listener.request({ request: 'join', room: 'vault', pin: '2468', token: token({ room: 'vault', subscribe: false }) });
+    const listenerRecv = await listener.request({ request: 'createWebRtcTransport', direction: 'recv' });
+    assert.equal(listenerRecv.mediasoup, 'transport');
+    await refused(listener, { request: 'consume', transportId: listenerRecv.id, producerId: produced.id, rtpCapabilities: listenerJoined.routerRtpCapabilities }, 449);
+    await refused(listener, { request: 'consumeData', transportId: listenerRecv.id, dataProducerId: 'any' }, 449);
+    await listener.close();
 
     // Kick and destroy: refused without the secret, done with it.
     await refused(stranger, { request: 'kick', room: 'vault', peerId: joined.peerId }, 449);
