@@ -13,6 +13,8 @@ PACKAGES=(
   curl iproute2 procps util-linux chromium gcovr
   # plain RTP/SRTP: GStreamer encoders and receivers (srtpenc/srtpdec are in -bad), libsrtp from Python
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad python3-pylibsrtp
+  # standard WebRTC clients in the tests: aiortc, and GStreamer webrtcbin (ICE from libnice)
+  python3-aiortc gstreamer1.0-nice
 )
 
 missing=()

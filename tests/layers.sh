@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The core's folders are its layers, and includes point one way: api → rooms → pool → entities → channel,
-# with ortc, config, messages, auth and base below. A header of the core is always included by its folder path, so a
+# with ortc, sdp, config, messages, auth and base below. A header of the core is always included by its folder path, so a
 # wrong arrow is a line this script can see. Lists every include that breaks the rule and fails on any.
 set -euo pipefail
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -13,10 +13,11 @@ declare -A allowed=(
   [config]="config ortc base"
   [messages]="messages base"
   [auth]="auth base"
+  [sdp]="sdp ortc base"
   [entities]="entities channel ortc config base"
   [pool]="pool entities channel ortc config base"
-  [rooms]="rooms pool entities channel ortc config messages auth base"
-  [api]="api rooms pool entities channel ortc config messages auth base"
+  [rooms]="rooms pool entities channel ortc config messages auth sdp base"
+  [api]="api rooms pool entities channel ortc config messages auth sdp base"
 )
 
 bad=0

@@ -201,7 +201,7 @@ Json Core::runOnLoop(std::function<void(Reply)> work, std::chrono::milliseconds 
 Json Core::handleMessage(void* handle, json_t* body, bool hasJsep) {
   std::shared_ptr<Session> session = findSession(handle);
   if (!session) return errorAnswer(kJoinState, "no such session");
-  if (hasJsep) return errorAnswer(kInvalidElement, "invalid element (jsep: media goes to the worker, not through Janus)");
+  if (hasJsep) return errorAnswer(kInvalidElement, "invalid element (jsep: Janus would rewrite it; send the SDP in the body: publishSdp, sdpAnswer)");
   auto parsed = parseRequest(body);
   if (auto* error = std::get_if<ApiError>(&parsed)) {
     requestCounters_.count("invalid", false);

@@ -133,6 +133,10 @@ void Router::dataConsumerClosedByProducer(Transport& of, const DataConsumer& dat
   if (observer.dataConsumerClosed) observer.dataConsumerClosed(of, dataConsumer);
 }
 
+void Router::transportStateChanged(const WebRtcTransport& of) {
+  if (observer.transportState) observer.transportState(of);
+}
+
 void Router::consumerEvent(Transport& of, const Consumer& consumer, const std::string& event, const Json& data) {
   if (observer.consumerEvent) observer.consumerEvent(of, consumer, event, data);
 }

@@ -35,6 +35,8 @@ struct RouterObserver {
   std::function<void(const Transport& of, const DataConsumer& dataConsumer)> dataConsumerClosed;
   // producerpause / producerresume / layerschange of a consumer: tell its peer.
   std::function<void(const Transport& of, const Consumer& consumer, const std::string& event, const Json& data)> consumerEvent;
+  // A WebRTC transport's ICE or DTLS state changed: tell its peer.
+  std::function<void(const WebRtcTransport& of)> transportState;
 };
 
 // The settings every transport of a peer follows, and a WebRTC transport's SCTP choice.
@@ -124,6 +126,7 @@ class Router {
   void consumerClosedByProducer(Transport& of, const Consumer& consumer);
   void dataConsumerClosedByProducer(Transport& of, const DataConsumer& dataConsumer);
   void consumerEvent(Transport& of, const Consumer& consumer, const std::string& event, const Json& data);
+  void transportStateChanged(const WebRtcTransport& of);
 
  private:
   void dropTransports();

@@ -167,6 +167,31 @@ std::variant<bool, ApiError> requiredDirection(json_t* body) {
   return std::strcmp(json_string_value(direction), "send") == 0;
 }
 
+// A mandatory SDP: a non-empty string (its lines end in CR LF, so not optionalString's control-character check).
+std::variant<std::string, ApiError> requiredSdp(json_t* body) {
+  json_t* value = json_object_get(body, "sdp");
+  if (!value) return ApiError{kMissingElement, "missing mandatory element (sdp)"};
+  if (!json_is_string(value) || json_string_length(value) == 0) return ApiError{kInvalidElement, "invalid element (sdp should be a non-empty string)"};
+  return std::string(json_string_value(value), json_string_length(value));
+}
+
+// An optional list of ids (producerIds, mids): strings of 1 to 64 bytes, at most kMaxListedIds.
+std::variant<std::optional<std::vector<std::string>>, ApiError> optionalIds(json_t* body, const char* key) {
+  json_t* value = json_object_get(body, key);
+  if (!value) return std::optional<std::vector<std::string>>();
+  std::string invalid = std::string("invalid element (") + key + " should be an array of at most " + std::to_string(kMaxListedIds) +
+                        " non-empty strings of at most " + std::to_string(kMaxEntityIdBytes) + " bytes)";
+  if (!json_is_array(value) || json_array_size(value) > kMaxListedIds) return ApiError{kInvalidElement, invalid};
+  std::vector<std::string> ids;
+  size_t i;
+  json_t* id;
+  json_array_foreach(value, i, id) {
+    if (!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > kMaxEntityIdBytes) return ApiError{kInvalidElement, invalid};
+    ids.emplace_back(json_string_value(id));
+  }
+  return std::optional<std::vector<std::string>>(std::move(ids));
+}
+
 // Collects fields, stopping at the first error: parse.id("transportId", r.transportId) && …
 class Fields {
  public:
@@ -181,6 +206,8 @@ class Fields {
   bool ip(const char* key, std::string& out) { return take(optionalIp(body_, key), out); }
   bool direction(bool& send) { return take(requiredDirection(body_), send); }
   bool srtp(std::optional<request::SrtpParameters>& out) { return take(optionalSrtpParameters(body_), out); }
+  bool sdp(std::string& out) { return take(requiredSdp(body_), out); }
+  bool ids(const char* key, std::optional<std::vector<std::string>>& out) { return take(optionalIds(body_, key), out); }
   std::optional<ApiError> error;
 
  private:
@@ -292,6 +319,30 @@ std::variant<Request, ApiError> parseMediaRequest(const std::string& request, js
   if (request == "consumeData") {
     request::ConsumeData r;
     const bool ok = f.id("transportId", r.transportId) && f.id("dataProducerId", r.dataProducerId);
+    return result(f, ok, r);
+  }
+  if (request == "publishSdp") {
+    request::PublishSdp r;
+    bool ok = f.sdp(r.sdp);
+    if (ok && json_object_get(body, "transportId")) ok = f.id("transportId", r.transportId);
+    return result(f, ok, r);
+  }
+  if (request == "subscribeSdp") {
+    request::SubscribeSdp r;
+    const bool ok = f.ids("producerIds", r.producerIds) && f.boolean("autoUpdate", true, r.autoUpdate);
+    return result(f, ok, r);
+  }
+  if (request == "sdpAnswer") {
+    request::SdpAnswer r;
+    const bool ok = f.id("transportId", r.transportId) && f.sdp(r.sdp);
+    return result(f, ok, r);
+  }
+  if (request == "unpublishSdp" || request == "unsubscribeSdp") {
+    request::UnpublishSdp r;
+    r.subscriber = request == "unsubscribeSdp";
+    std::optional<std::vector<std::string>> mids;
+    const bool ok = f.id("transportId", r.transportId) && f.ids("mids", mids);
+    if (mids) r.mids = *mids;
     return result(f, ok, r);
   }
   if (request == "getStats") {

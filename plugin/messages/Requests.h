@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "messages/ApiError.h"
 
@@ -110,6 +111,25 @@ struct GetStats {
   std::string id;
 };
 
+// Standard WebRTC clients: SDP offers and answers travel in the message body (Janus's jsep would be rewritten
+// by Janus core). The SDP text is checked by the SDP parser, not here.
+struct PublishSdp {
+  std::string sdp;
+  std::string transportId;  // empty: a new send transport; else a renegotiation of that one
+};
+struct SubscribeSdp {
+  std::optional<std::vector<std::string>> producerIds;  // nullopt: every producer of the room
+  bool autoUpdate = true;  // later producers of the room are offered by renegotiation
+};
+struct SdpAnswer {
+  std::string transportId;
+  std::string sdp;
+};
+struct UnpublishSdp {
+  bool subscriber = false;  // unsubscribeSdp
+  std::string transportId;
+  std::vector<std::string> mids;  // empty: all
+};
 }  // namespace request
 
 using Request = std::variant<request::Create, request::Destroy, request::Exists, request::List, request::Join,
@@ -117,7 +137,8 @@ using Request = std::variant<request::Create, request::Destroy, request::Exists,
                              request::CreatePlainTransport, request::ConnectPlainTransport, request::RestartIce,
                              request::CloseTransport, request::Produce, request::ProducerAction,
                              request::Consume, request::ConsumerAction, request::SetPreferredLayers,
-                             request::ProduceData, request::ConsumeData, request::GetStats>;
+                             request::ProduceData, request::ConsumeData, request::GetStats, request::PublishSdp,
+                             request::SubscribeSdp, request::SdpAnswer, request::UnpublishSdp>;
 
 std::variant<Request, ApiError> parseRequest(json_t* body);
 
@@ -141,6 +162,7 @@ constexpr size_t kMaxRoomIdBytes = 128;
 constexpr size_t kMaxDisplayBytes = 256;
 constexpr size_t kMaxEntityIdBytes = 64;
 constexpr size_t kMaxLabelBytes = 1024;
+constexpr size_t kMaxListedIds = 1000;   // producerIds, mids
 constexpr size_t kMaxSecretBytes = 256;  // pins, secrets, the admin key (tokens: auth/Tokens.h)
 
 // A room id: a non-empty string of at most 128 bytes without control characters, or an integer (turned

@@ -795,6 +795,8 @@ ScalabilityMode parseScalabilityMode(const std::string& mode) {
   return result;
 }
 
+bool codecsMatch(json_t* codec, json_t* capability) { return matchCodecs(codec, capability, true, false); }
+
 uint32_t generateRandomNumber() {
   uint32_t value = 0;
   RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof value);

@@ -45,6 +45,10 @@ Json getConsumerRtpParameters(json_t* consumableParams, json_t* remoteCaps, bool
 // The RTP parameters of a pipe consumer (another router consumes the producer through a PipeTransport).
 Json getPipeConsumerRtpParameters(json_t* consumableParams, bool enableRtx);
 
+// Whether a codec (of an SDP offer, say) is a codec of the capabilities: mediasoup's strict matchCodecs
+// (mime type, clock rate, channels; H264 packetization mode and profile; VP9 profile).
+bool codecsMatch(json_t* codec, json_t* capability);
+
 struct ScalabilityMode {
   int spatialLayers = 1;
   int temporalLayers = 1;

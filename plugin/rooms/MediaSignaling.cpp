@@ -123,11 +123,17 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
     Json e = apiEvent("consumerClosed");
     e.set("consumerId", consumer.id()).set("producerId", consumer.producerId());
     events_(of.owner(), e);
+    if (onConsumerEnded) onConsumerEnded(of.id(), consumer.id());
   };
   observer.dataConsumerClosed = [this](const Transport& of, const DataConsumer& dataConsumer) {
     if (of.isPipe()) return pipes_.pipeConsumerClosed(of, dataConsumer);
     Json e = apiEvent("dataConsumerClosed");
     e.set("dataConsumerId", dataConsumer.id());
+    events_(of.owner(), e);
+  };
+  observer.transportState = [this](const WebRtcTransport& of) {
+    Json e = apiEvent("transportState");
+    e.set("transportId", of.id()).set("iceState", of.iceState()).set("dtlsState", of.dtlsState());
     events_(of.owner(), e);
   };
   observer.consumerEvent = [this](const Transport& of, const Consumer& consumer, const std::string& name, const Json& data) {
@@ -369,6 +375,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
     created.producerId = producer->id();
     created.mediaKind = kind;
     observers_.emit(created);
+    if (onProducerAdded) onProducerAdded(roomId, producer->id(), sessionId);
   });
   if (invalid) reply(workerError(invalid));
 }

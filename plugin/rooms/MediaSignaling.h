@@ -50,6 +50,11 @@ class MediaSignaling {
   // The peer's router (ready: handle() is only called then).
   static Router& routerOf(Room& room, const Peer& peer);
 
+  // A producer was made in a room (after newProducer went out); a consumer ended with its producer. SDP
+  // subscribers renegotiate on these.
+  std::function<void(const std::string& roomId, const std::string& producerId, uint64_t ownerSessionId)> onProducerAdded;
+  std::function<void(const std::string& transportId, const std::string& consumerId)> onConsumerEnded;
+
  private:
   enum class Held { Transports, Producers, Consumers };
   // 449 when the peer's token did not grant the right (name: "publish" | "subscribe").

@@ -69,8 +69,22 @@ RoomManager::RoomManager(WorkerPool& pool, const Settings& settings, Json router
       media_(events, TransportOptions::of(settings), PeerLimits::of(settings),
              [this](const std::string& roomId, const std::string& routerId) { return membership_.roomWithRouter(roomId, routerId); },
              pipes_, observers_),
+      sdp_(media_, events,
+           [this](uint64_t sessionId) -> std::pair<Room*, const Peer*> {
+             Room* room = nullptr;
+             Peer* peer = membership_.peerOf(sessionId, &room);
+             if (!peer || !room->routerOf(*peer) || !room->routerOf(*peer)->ready()) return {nullptr, nullptr};
+             return {room, peer};
+           },
+           pool.loop()),
       failover_(pool, membership_, pipes_, *this, events, observers_, routerRtpCapabilities_) {
   pool_.onWorkerRunning = [this] { failover_.placeWaitingRooms(); };
+  media_.onProducerAdded = [this](const std::string& roomId, const std::string& producerId, uint64_t owner) {
+    sdp_.producerAdded(roomId, producerId, owner);
+  };
+  media_.onConsumerEnded = [this](const std::string& transportId, const std::string& consumerId) {
+    sdp_.consumerClosed(transportId, consumerId);
+  };
 }
 
 RoomManager::~RoomManager() {
@@ -471,6 +485,10 @@ void RoomManager::media(uint64_t sessionId, const Request& request, Reply reply)
     reply(errorAnswer(kWorkerUnavailable, "the peer is moving to another worker: wait for the moved event"));
     return;
   }
+  if (std::holds_alternative<request::PublishSdp>(request) || std::holds_alternative<request::SubscribeSdp>(request) ||
+      std::holds_alternative<request::SdpAnswer>(request) || std::holds_alternative<request::UnpublishSdp>(request)) {
+    return sdp_.handle(*room, *peer, request, std::move(reply));
+  }
   media_.handle(*room, *peer, request, std::move(reply));
 }
 
@@ -487,6 +505,7 @@ void RoomManager::removePeer(Room& room, uint64_t sessionId) {
   leftEvent.peerId = it->second.peerId;
   observers_.emit(leftEvent);
   membership_.removePeer(room, sessionId);
+  sdp_.forget(sessionId);
   broadcast(room, events_, left);
   if (closeIfAbandoned(room)) return;
   if (!routerId.empty()) closeRouterIfUnused(room, routerId);
@@ -514,6 +533,7 @@ void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
   Failure why = reason == RoomCloseReason::NoWorker || reason == RoomCloseReason::NotCreated
                     ? Failure::workerGone("no live worker could host room '" + roomId + "'")
                     : Failure::closed("room '" + roomId + "' was closed");
+  for (const auto& [sessionId, peer] : room->peers) sdp_.forget(sessionId);
   std::vector<std::string> routerIds;
   for (const auto& [id, roomRouter] : room->routers) routerIds.push_back(id);
   for (const auto& id : routerIds) closeRouter(*room, id, why);

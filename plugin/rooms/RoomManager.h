@@ -23,6 +23,7 @@
 #include "rooms/Room.h"
 #include "rooms/RoomEvents.h"
 #include "rooms/RouterPipes.h"
+#include "rooms/SdpSignaling.h"
 
 namespace msp {
 
@@ -49,6 +50,8 @@ class RoomManager : private RoomPlacement {
 
   const std::map<std::string, std::unique_ptr<Room>>& rooms() const { return membership_.rooms(); }
   const Peer* peerOf(uint64_t sessionId) const { return membership_.peerOf(sessionId); }
+  // Whether the session negotiates its media with SDP (publishSdp, subscribeSdp).
+  bool isSdpPeer(uint64_t sessionId) const { return sdp_.isSdpPeer(sessionId); }
   // How long a room may wait for a live worker before it closes (noWorker).
   void setNoWorkerTimeout(uint64_t ms) { failover_.noWorkerTimeoutMs = ms; }
 
@@ -105,6 +108,7 @@ class RoomManager : private RoomPlacement {
   Membership membership_;
   RouterPipes pipes_;
   MediaSignaling media_;
+  SdpSignaling sdp_;
   Failover failover_;
   Lifetime lifetime_;  // held weakly by the callbacks the workers keep
 };

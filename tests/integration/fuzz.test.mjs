@@ -1,11 +1,12 @@
 // No message can hurt the plugin. Seeded, reproducible fuzzing of every request of api.md through a
 // real Janus with real workers: wrong types, missing fields, huge strings and numbers, deep nesting, control
 // characters, ids of other peers, rooms and sessions, out-of-order flows, hostile RTP/SCTP/DTLS parameters,
-// handles detached mid-flow. Every answer must be an error object or a valid answer; afterwards no worker
+// hostile SDP (real offers truncated, spliced, with absurd numbers or a thousand m-lines), handles detached mid-flow. Every answer must be an error object or a valid answer; afterwards no worker
 // died, Janus runs, no room is left and Janus holds no extra fds.
 // FUZZ_SEED=<n> and FUZZ_MESSAGES=<n> reproduce or extend a run.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, getJson, janusApi, waitFor, seededRandom } from './harness.mjs';
 
@@ -16,9 +17,13 @@ const HANDLES = 8;
 
 const REQUESTS = ['create', 'destroy', 'exists', 'list', 'join', 'kick', 'leave', 'createWebRtcTransport', 'connectWebRtcTransport',
   'restartIce', 'closeTransport', 'produce', 'pauseProducer', 'resumeProducer', 'closeProducer', 'consume', 'resumeConsumer',
-  'pauseConsumer', 'setPreferredLayers', 'produceData', 'consumeData', 'getStats', 'createPlainTransport', 'connectPlainTransport'];
+  'pauseConsumer', 'setPreferredLayers', 'produceData', 'consumeData', 'getStats', 'createPlainTransport', 'connectPlainTransport',
+  'publishSdp', 'subscribeSdp', 'sdpAnswer', 'unpublishSdp', 'unsubscribeSdp'];
 const ANSWERS = new Set(['created', 'destroyed', 'success', 'joined', 'left', 'transport', 'plainTransport', 'connected', 'iceRestarted', 'produced',
-  'consumer', 'dataProduced', 'dataConsumer', 'stats']);
+  'consumer', 'dataProduced', 'dataConsumer', 'stats', 'sdpAnswer', 'sdpOffer']);
+// Real offers (tests/unit/sdp/), the fuzzer's raw material for SDP.
+const OFFERS = ['chromium-publish.sdp', 'chromium-simulcast-janusjs.sdp', 'aiortc-publish.sdp', 'firefox-publish.sdp', 'safari-publish.sdp',
+  'obs-whip.sdp', 'gstreamer-webrtcbin.sdp'].map((name) => readFileSync(new URL(`../unit/sdp/${name}`, import.meta.url), 'utf8'));
 
 const opus = { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [{ type: 'transport-cc' }] };
 const vp8 = { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }] };
@@ -74,7 +79,22 @@ function makeFuzzer(random) {
     { streamId: 1, ordered: false, maxPacketLifeTime: 100, maxRetransmits: 3 },
     { streamId: 1, ordered: 'yes' }, {}, hostile(),
   ]);
-  return { int, pick, chance, hostile, rtpParameters, dtls, sctp, hugeString, controlString, deep };
+  // A real offer, whole or mangled.
+  const sdp = () => {
+    if (chance(0.05)) return hostile();
+    const text = pick(OFFERS);
+    const at = int(text.length);
+    switch (int(7)) {
+      case 0: return text;
+      case 1: return text.slice(0, at);
+      case 2: return text.slice(0, at) + pick(['\u0001', '\u00ff', 'a=', '\r\n', 'm=video 70000 X 1\r\n', '9'.repeat(30), '\r\nv=0\r\n']) + text.slice(at);
+      case 3: return text.replace(/\d+/g, (d) => (chance(0.1) ? pick(['0', '4294967296', '-1', '99999999999999999999', '']) : d));
+      case 4: return text + 'm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:x\r\na=sendonly\r\n'.repeat(pick([1, 70]));
+      case 5: return text.replace(/a=mid:(\S+)/g, () => `a=mid:${pick(['0', '1', '', hugeString().slice(0, 300)])}`);
+      default: return text.split('\r\n').filter(() => chance(0.8)).join('\r\n');
+    }
+  };
+  return { int, pick, chance, hostile, rtpParameters, dtls, sctp, sdp, hugeString, controlString, deep };
 }
 
 describe('fuzzing every request through Janus', () => {
@@ -98,7 +118,8 @@ describe('fuzzing every request through Janus', () => {
       // strays: other peers' ids, hostile values, requests out of order.
       const MEDIA = ['createWebRtcTransport', 'createWebRtcTransport', 'produce', 'produce', 'produce', 'consume', 'consume', 'consume',
         'connectWebRtcTransport', 'produceData', 'consumeData', 'pauseProducer', 'resumeProducer', 'closeProducer', 'resumeConsumer',
-        'pauseConsumer', 'setPreferredLayers', 'getStats', 'restartIce', 'closeTransport', 'createPlainTransport', 'connectPlainTransport'];
+        'pauseConsumer', 'setPreferredLayers', 'getStats', 'restartIce', 'closeTransport', 'createPlainTransport', 'connectPlainTransport',
+        'publishSdp', 'publishSdp', 'subscribeSdp', 'sdpAnswer', 'sdpAnswer', 'unpublishSdp', 'unsubscribeSdp'];
       const SUITES = ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32', 'AEAD_AES_128_GCM', 'AEAD_AES_256_GCM'];
       function message(f, mine) {
         const ids = (list, own) => (own?.length && f.chance(0.7) ? f.pick(own) : list.length && f.chance(0.85) ? f.pick(list) : f.hostile());
@@ -152,6 +173,19 @@ describe('fuzzing every request through Janus', () => {
             if (f.chance(0.3)) body.protocol = maybe('');
             break;
           case 'consumeData': Object.assign(body, { transportId: ids(seen.transports, mine.recv), dataProducerId: ids(seen.dataProducers) }); break;
+          case 'publishSdp':
+            body.sdp = f.sdp();
+            if (f.chance(0.3)) body.transportId = ids(seen.transports, mine.send);
+            break;
+          case 'subscribeSdp':
+            if (f.chance(0.3)) body.producerIds = f.chance(0.8) ? (seen.byRoom[mine.room] ?? []).slice(0, f.int(5)) : f.hostile();
+            if (f.chance(0.3)) body.autoUpdate = maybe(f.chance(0.5));
+            break;
+          case 'sdpAnswer': Object.assign(body, { transportId: ids(seen.transports, mine.recv), sdp: f.sdp() }); break;
+          case 'unpublishSdp': case 'unsubscribeSdp':
+            body.transportId = ids(seen.transports, name === 'unpublishSdp' ? mine.send : mine.recv);
+            if (f.chance(0.4)) body.mids = f.chance(0.8) ? [maybe('0'), '1'] : f.hostile();
+            break;
           case 'getStats': body[f.pick(['transportId', 'producerId', 'consumerId', 'dataProducerId', 'dataConsumerId'])] = ids([...seen.transports, ...seen.producers, ...seen.consumers]); break;
           default: break;
         }
@@ -183,6 +217,12 @@ describe('fuzzing every request through Janus', () => {
             (seen.byRoom[mine.room] ??= []).push(answer.id);  // what the room's other peers can consume
             break;
           case 'consumer': seen.consumers.push(answer.id); mine.consumers.push(answer.id); break;
+          case 'sdpAnswer':
+            seen.transports.push(answer.transportId);
+            mine.send.push(answer.transportId);
+            for (const p of answer.producers) { seen.producers.push(p.id); mine.producers.push(p.id); (seen.byRoom[mine.room] ??= []).push(p.id); }
+            break;
+          case 'sdpOffer': seen.transports.push(answer.transportId); mine.recv.push(answer.transportId); break;
           case 'dataProduced': seen.dataProducers.push(answer.id); break;
           case 'dataConsumer': seen.dataConsumers.push(answer.id); break;
           default: break;
