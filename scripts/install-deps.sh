@@ -14,7 +14,7 @@ PACKAGES=(
   # plain RTP/SRTP: GStreamer encoders and receivers (srtpenc/srtpdec are in -bad), libsrtp from Python
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad python3-pylibsrtp
   # standard WebRTC clients in the tests: aiortc, and GStreamer webrtcbin (ICE from libnice)
-  python3-aiortc gstreamer1.0-nice
+  python3-aiortc gstreamer1.0-nice python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
 )
 
 missing=()

@@ -6,7 +6,7 @@ const here = new URL('.', import.meta.url).pathname;
 mkdirSync(`${here}dist`, { recursive: true });
 cpSync(`${here}public`, `${here}dist`, { recursive: true });
 await build({
-  entryPoints: [`${here}src/demo.js`, `${here}src/dashboard.js`],
+  entryPoints: [`${here}src/demo.js`, `${here}src/sdp.js`, `${here}src/dashboard.js`],
   outdir: `${here}dist`,
   bundle: true,
   format: 'iife',

@@ -37,12 +37,17 @@ bool Core::start(std::string& error) {
     return false;
   }
   started_ = true;
+  whip_ = std::make_unique<WhipEndpoint>(
+      settings_, [this](std::function<void(Reply)> work) { return runOnLoop(std::move(work), answerTimeout()); },
+      [this](std::function<void()> task) { loop_.post(std::move(task)); }, [this]() -> RoomManager& { return *rooms_; },
+      [this] { return newSessionId(); });
   auto ready = std::make_shared<std::promise<std::string>>();
   auto readyFuture = ready->get_future();
   loop_.post([this, ready, routerRtpCapabilities] {
     pool_ = std::make_unique<WorkerPool>(loop_.loop(), settings_);
-    rooms_ = std::make_unique<RoomManager>(*pool_, settings_, routerRtpCapabilities,
-                                           [this](uint64_t sessionId, Json event) { pushEvent(sessionId, event); });
+    rooms_ = std::make_unique<RoomManager>(*pool_, settings_, routerRtpCapabilities, [this](uint64_t sessionId, Json event) {
+      if (!whip_->onEvent(sessionId, event)) pushEvent(sessionId, event);
+    });
     lifecycle_.watch(*rooms_, *pool_);
     pool_->start([ready](bool ok, const std::string& why) { ready->set_value(ok ? "" : why); });
   });
@@ -56,9 +61,18 @@ bool Core::start(std::string& error) {
     stop();
     return false;
   }
+  auto whipRequests = [this](const HttpRequest& request) { return whip_->handle(request); };
   if (settings_.statsPort != 0) {
-    http_ = std::make_unique<HttpServer>([this](const std::string& path) { return httpDocument(path); }, settings_.webRoot);
+    http_ = std::make_unique<HttpServer>([this](const std::string& path) { return httpDocument(path); }, settings_.webRoot,
+                                         settings_.whipPort == 0 ? HttpServer::RequestHandler(whipRequests) : nullptr);
     if (!http_->start(settings_.statsIp, settings_.statsPort, error)) {
+      stop();
+      return false;
+    }
+  }
+  if (settings_.whipPort != 0) {
+    whipHttp_ = std::make_unique<HttpServer>(nullptr, "", whipRequests);
+    if (!whipHttp_->start(settings_.whipIp.empty() ? settings_.statsIp : settings_.whipIp, settings_.whipPort, error)) {
       stop();
       return false;
     }
@@ -72,6 +86,7 @@ void Core::stop() {
   if (!started_) return;
   started_ = false;
   if (http_) http_->stop();
+  if (whipHttp_) whipHttp_->stop();
   auto done = std::make_shared<std::promise<void>>();
   auto doneFuture = done->get_future();
   bool posted = loop_.post([this, done] {
@@ -91,6 +106,7 @@ void Core::stop() {
     pool_.reset();
   });
   http_.reset();
+  whipHttp_.reset();
   // Handles Janus never detached (it shuts down plugins first): their references go back now.
   std::lock_guard<std::mutex> lock(sessionsMutex_);
   sessions_.clear();
@@ -102,6 +118,11 @@ void Core::createSession(void* handle) {
   auto session = std::make_shared<Session>(nextSessionId_++, handle, release_);
   sessions_[handle] = session;
   sessionsById_[session->id] = session;
+}
+
+uint64_t Core::newSessionId() {
+  std::lock_guard<std::mutex> lock(sessionsMutex_);
+  return nextSessionId_++;
 }
 
 std::shared_ptr<Core::Session> Core::findSession(void* handle) {
@@ -269,7 +290,7 @@ std::optional<HttpDocument> Core::httpDocument(const std::string& path) {
   if (path == "/stats" || path == "/workers") {
     Json answer = apiDocument(path);
     if (auto error = errorOf(answer)) return HttpDocument::unavailable(*error);
-    return HttpDocument{200, answer.dump(), "application/json"};
+    return HttpDocument{200, answer.dump(), "application/json", {}};
   }
   if (path != "/metrics") return std::nullopt;
   // Sampled on the loop (which owns the state); read here only once the loop said it is done.
@@ -281,7 +302,7 @@ std::optional<HttpDocument> Core::httpDocument(const std::string& path) {
   }, std::chrono::seconds(2));
   if (auto error = errorOf(done)) return HttpDocument::unavailable(*error);
   sample->requests = requestCounters_.snapshot();
-  return HttpDocument{200, formatMetrics(*sample), "text/plain; version=0.0.4; charset=utf-8"};
+  return HttpDocument{200, formatMetrics(*sample), "text/plain; version=0.0.4; charset=utf-8", {}};
 }
 
 Json Core::querySession(void* handle) {

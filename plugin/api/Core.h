@@ -14,6 +14,7 @@
 #include "config/Config.h"
 #include "base/EventLoop.h"
 #include "api/HttpServer.h"
+#include "api/Whip.h"
 #include "api/LifecycleEvents.h"
 #include "api/Metrics.h"
 #include "base/Json.h"
@@ -68,6 +69,8 @@ class Core {
     std::atomic<bool> alive{true};
   };
   std::shared_ptr<Session> findSession(void* handle);
+  // A session id no Janus handle has (WHIP peers).
+  uint64_t newSessionId();
   void pushEvent(uint64_t sessionId, const Json& event);
   // /stats and /workers (also the Admin API's answers), built on the loop.
   Json apiDocument(const std::string& path);
@@ -82,7 +85,9 @@ class Core {
   EventLoop loop_;
   std::unique_ptr<WorkerPool> pool_;   // loop thread only
   std::unique_ptr<RoomManager> rooms_; // loop thread only
+  std::unique_ptr<WhipEndpoint> whip_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<HttpServer> whipHttp_;  // when whip_port is set: WHIP on its own address
   RequestCounters requestCounters_;
   std::mutex sessionsMutex_;
   std::unordered_map<void*, std::shared_ptr<Session>> sessions_;

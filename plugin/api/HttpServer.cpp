@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cstring>
+#include <memory>
 #include <fstream>
 #include <sstream>
 
@@ -14,19 +15,30 @@
 namespace msp {
 namespace {
 
-MHD_Result sendBody(MHD_Connection* connection, unsigned status, const std::string& body, const char* contentType,
-                    bool headOnly) {
-  MHD_Response* response = MHD_create_response_from_buffer(headOnly ? 0 : body.size(),
-                                                           const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+MHD_Result sendDocument(MHD_Connection* connection, const HttpDocument& document, bool headOnly) {
+  MHD_Response* response = MHD_create_response_from_buffer(headOnly ? 0 : document.body.size(),
+                                                           const_cast<char*>(document.body.data()), MHD_RESPMEM_MUST_COPY);
   if (!response) return MHD_NO;
-  MHD_add_response_header(response, "Content-Type", contentType);
+  if (!document.contentType.empty()) MHD_add_response_header(response, "Content-Type", document.contentType.c_str());
   MHD_add_response_header(response, "Cache-Control", "no-store");
   // The dashboard may live elsewhere (or be a file): stats are read-only and public on their bind address.
   MHD_add_response_header(response, "Access-Control-Allow-Origin", "*");
-  if (status == MHD_HTTP_METHOD_NOT_ALLOWED) MHD_add_response_header(response, "Allow", "GET, HEAD");
-  MHD_Result result = MHD_queue_response(connection, status, response);
+  for (const auto& [name, value] : document.headers) MHD_add_response_header(response, name.c_str(), value.c_str());
+  MHD_Result result = MHD_queue_response(connection, document.status, response);
   MHD_destroy_response(response);
   return result;
+}
+
+MHD_Result sendBody(MHD_Connection* connection, unsigned status, const std::string& body, const char* contentType,
+                    bool headOnly) {
+  HttpDocument document{status, body, contentType, {}};
+  if (status == MHD_HTTP_METHOD_NOT_ALLOWED) document.headers.emplace_back("Allow", "GET, HEAD");
+  return sendDocument(connection, document, headOnly);
+}
+
+std::string valueOf(MHD_Connection* connection, MHD_ValueKind kind, const char* key) {
+  const char* value = MHD_lookup_connection_value(connection, kind, key);
+  return value ? value : "";
 }
 
 std::string errorJson(const std::string& message) {
@@ -64,8 +76,8 @@ std::string resolveStaticPath(const std::string& root, const std::string& urlPat
   return root + "/" + relative;
 }
 
-HttpServer::HttpServer(DocumentHandler documents, std::string webRoot)
-    : documents_(std::move(documents)), webRoot_(std::move(webRoot)) {}
+HttpServer::HttpServer(DocumentHandler documents, std::string webRoot, RequestHandler requests)
+    : documents_(std::move(documents)), requests_(std::move(requests)), webRoot_(std::move(webRoot)) {}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -90,23 +102,35 @@ bool HttpServer::start(const std::string& ip, uint32_t port, std::string& error)
     return false;
   }
   auto handler = [](void* cls, MHD_Connection* connection, const char* url, const char* method, const char*,
-                    const char*, size_t* uploadSize, void** state) -> MHD_Result {
-    // libmicrohttpd calls once for the headers, then for each body chunk: answer on the last call, and
-    // discard any body (no request here has one).
-    static int seenHeaders;
+                    const char* upload, size_t* uploadSize, void** state) -> MHD_Result {
+    // libmicrohttpd calls once for the headers, then for each body chunk: the request is kept in *state
+    // (freed by the completion callback below) and answered on the last call.
     if (*state == nullptr) {
-      *state = &seenHeaders;
+      *state = std::make_unique<HttpRequest>().release();
       return MHD_YES;
     }
+    auto* request = static_cast<HttpRequest*>(*state);
     if (*uploadSize != 0) {
+      if (request->body.size() + *uploadSize > kMaxRequestBody) {
+        request->bodyTooLarge = true;
+        request->body.clear();
+      } else if (!request->bodyTooLarge) {
+        request->body.append(upload, *uploadSize);
+      }
       *uploadSize = 0;
       return MHD_YES;
     }
-    return static_cast<MHD_Result>(static_cast<HttpServer*>(cls)->respond(connection, url, method));
+    return static_cast<MHD_Result>(static_cast<HttpServer*>(cls)->respond(connection, url, method, *request));
+  };
+  auto completed = [](void*, MHD_Connection*, void** state, MHD_RequestTerminationCode) {
+    std::unique_ptr<HttpRequest> owned(static_cast<HttpRequest*>(*state));
+    *state = nullptr;
   };
   daemon_ = MHD_start_daemon(flags, static_cast<uint16_t>(port), nullptr, nullptr, handler, this,
                              MHD_OPTION_SOCK_ADDR, address, MHD_OPTION_THREAD_POOL_SIZE, 2u,
-                             MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+                             MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                             MHD_OPTION_NOTIFY_COMPLETED, static_cast<MHD_RequestCompletedCallback>(completed), nullptr,
+                             MHD_OPTION_END);
   if (!daemon_) {
     error = "the stats HTTP server could not listen on " + ip + ":" + std::to_string(port) + " (port in use?)";
     return false;
@@ -119,9 +143,17 @@ void HttpServer::stop() {
   daemon_ = nullptr;
 }
 
-int HttpServer::respond(void* conn, const char* url, const char* method) {
+int HttpServer::respond(void* conn, const char* url, const char* method, HttpRequest& request) {
   auto* connection = static_cast<MHD_Connection*>(conn);
   bool head = std::strcmp(method, "HEAD") == 0;
+  if (requests_) {
+    request.method = method;
+    request.path = url ? url : "/";
+    request.contentType = valueOf(connection, MHD_HEADER_KIND, "Content-Type");
+    request.authorization = valueOf(connection, MHD_HEADER_KIND, "Authorization");
+    request.display = valueOf(connection, MHD_GET_ARGUMENT_KIND, "display");
+    if (auto document = requests_(request)) return sendDocument(connection, *document, head);
+  }
   if (std::strcmp(method, "GET") != 0 && !head) {
     return sendBody(connection, MHD_HTTP_METHOD_NOT_ALLOWED, errorJson("method not allowed"), "application/json", false);
   }

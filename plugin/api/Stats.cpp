@@ -5,6 +5,8 @@
 namespace msp {
 namespace {
 
+constexpr size_t kListedPeersPerRoom = 100;  // /stats stays small for the dashboard's polling
+
 std::vector<Json> roomsBySlot(const WorkerPool& pool, const RoomManager& rooms) {
   std::vector<Json> bySlot;
   for (size_t i = 0; i < pool.slots().size(); ++i) bySlot.push_back(Json::array());
@@ -42,9 +44,28 @@ Json buildStats(const WorkerPool& pool, const RoomManager& rooms) {
     workers.append(workerSummary(*slot, bySlot[slot->index]));
     distribution.set(std::to_string(slot->index).c_str(), bySlot[slot->index]);
   }
+  // Each room's peers (up to kListedPeersPerRoom), and whether each negotiates with SDP (janus.js with a plain
+  // RTCPeerConnection, aiortc, GStreamer, WHIP) or with mediasoup-client's parameters.
+  Json roomList = Json::array();
+  for (const auto& [id, room] : rooms.rooms()) {
+    Json peers = Json::array();
+    size_t listed = 0;
+    for (const auto& [sessionId, peer] : room->peers) {
+      if (listed++ == kListedPeersPerRoom) break;
+      Json p = Json::object();
+      p.set("peerId", peer.peerId).set("display", peer.display).set("sdp", rooms.isSdpPeer(sessionId));
+      const RoomRouter* router = room->routers.count(peer.routerId) ? &room->routers.at(peer.routerId) : nullptr;
+      if (router) p.set("worker", static_cast<unsigned long>(router->workerSlot));
+      else p.set("worker", Json::adopt(json_null()));
+      peers.append(p);
+    }
+    Json r = Json::object();
+    r.set("room", id).set("peerCount", static_cast<unsigned long>(room->peers.size())).set("peers", peers);
+    roomList.append(r);
+  }
   Json stats = Json::object();
   stats.set("workers", workers).set("distribution", distribution)
-      .set("totalRooms", static_cast<unsigned long>(rooms.rooms().size()));
+      .set("totalRooms", static_cast<unsigned long>(rooms.rooms().size())).set("rooms", roomList);
   return stats;
 }
 

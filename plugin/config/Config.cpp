@@ -110,6 +110,8 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
             r.ip("announced_ip", "ANNOUNCED_IP", true, s.announcedIp) &&
             r.ip("stats_ip", nullptr, false, s.statsIp) &&
             r.integer("stats_port", "PORT", 0, kMaxPort, s.statsPort) &&
+            r.ip("whip_ip", nullptr, true, s.whipIp) &&
+            r.integer("whip_port", nullptr, 0, kMaxPort, s.whipPort) &&
             r.text("worker_bin", "MEDIASOUP_WORKER_BIN", s.workerBin) &&
             r.text("worker_log_level", nullptr, s.workerLogLevel) &&
             r.integer("cpu_sample_interval_ms", nullptr, 100, 1000, s.cpuSampleIntervalMs) &&

@@ -26,6 +26,8 @@ struct Settings {
   std::string announcedIp;  // empty: announce listenIp
   std::string statsIp = "127.0.0.1";
   uint32_t statsPort = 3000;  // 0: stats HTTP server off
+  std::string whipIp;         // empty: statsIp
+  uint32_t whipPort = 0;      // 0: WHIP on the stats server
   std::string workerBin;
   std::string workerLogLevel = "warn";
   uint32_t cpuSampleIntervalMs = 1000;

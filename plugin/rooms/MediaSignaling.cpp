@@ -255,8 +255,9 @@ Transport::Created<T> MediaSignaling::whenCreated(const Room& room, const Peer& 
       reply(errorAnswer(kJoinState, "not in the room any more"));
       return;
     }
-    reply(answerOf(*transport));
+    Json a = answerOf(*transport);
     transport->keepOnlyLaterDetails();
+    reply(a);  // last: whoever gets it may close the transport at once
   };
 }
 
@@ -362,20 +363,22 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
   std::string peerId = peer.peerId, roomId = room.id, routerId = peer.routerId, kind = r.kind;
   Failure invalid = transport->produce(r.kind, r.rtpParameters, [this, reply, sessionId, peerId, roomId, routerId, kind](Producer* producer, const Failure& error) {
     if (!producer) return reply(workerError(error));
-    Json a = answer("produced");
-    a.set("id", producer->id());
-    reply(a);
+    // The room hears first, the reply goes last: whoever gets the reply may close the producer at once.
+    std::string producerId = producer->id();
     if (Room* current = findRoom_(roomId, routerId)) {
       Json e = apiEvent("newProducer");
-      e.set("peerId", peerId).set("producerId", producer->id()).set("kind", kind);
+      e.set("peerId", peerId).set("producerId", producerId).set("kind", kind);
       broadcast(*current, events_, e, sessionId);
     }
     RoomEvent created(RoomEvent::Kind::ProducerCreated, roomId);
     created.peerId = peerId;
-    created.producerId = producer->id();
+    created.producerId = producerId;
     created.mediaKind = kind;
     observers_.emit(created);
-    if (onProducerAdded) onProducerAdded(roomId, producer->id(), sessionId);
+    if (onProducerAdded) onProducerAdded(roomId, producerId, sessionId);
+    Json a = answer("produced");
+    a.set("id", producerId);
+    reply(a);
   });
   if (invalid) reply(workerError(invalid));
 }
@@ -516,13 +519,13 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData
     if (!dataProducer) return reply(workerError(error));
     Json a = answer("dataProduced");
     a.set("id", dataProducer->id());
-    reply(a);
     if (Room* current = findRoom_(roomId, routerId)) {
       Json e = apiEvent("newDataProducer");
       e.set("peerId", peerId).set("dataProducerId", dataProducer->id()).set("label", dataProducer->label())
           .set("protocol", dataProducer->protocol());
       broadcast(*current, events_, e, sessionId);
     }
+    reply(a);  // last, as for produce
   });
   if (invalid) reply(workerError(invalid));
 }

@@ -94,8 +94,11 @@ SdpSignaling::SdpTransport* SdpSignaling::own(Room& room, const Peer& peer, cons
 void SdpSignaling::ask(uint64_t sessionId, Request request, std::function<void(Json answer)> then) {
   auto [room, peer] = findPeer_(sessionId);
   if (!room) return then(errorAnswer(kJoinState, "not in a room any more"));
-  media_.handle(*room, *peer, request, [alive = lifetime_.token(), then = std::move(then)](Json answer) {
-    if (!alive.expired()) then(std::move(answer));
+  // The next step runs on a later loop turn, never inside MediaSignaling's (or an entity's) call: a step may
+  // close what that call is still using.
+  media_.handle(*room, *peer, request, [this, alive = lifetime_.token(), then = std::move(then)](Json answer) {
+    if (alive.expired()) return;
+    defer([then, answer = std::move(answer)] { then(answer); });
   });
 }
 
@@ -420,18 +423,25 @@ void SdpSignaling::consumerClosed(const std::string& transportId, const std::str
 
 // Renegotiations run on a later loop turn: the changes that call for them come from inside entity callbacks.
 void SdpSignaling::schedule(const std::string& transportId) {
-  dirty_.insert(transportId);
-  if (!timer_) {
-    if (timer_.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, this) != 0) return;
-  }
-  if (uv_is_active(reinterpret_cast<uv_handle_t*>(timer_.get()))) return;
-  uv_timer_start(timer_.get(), [](uv_timer_t* timer) { ownerOf<SdpSignaling>(timer)->renegotiateDirty(); }, 0, 0);
+  if (!dirty_.insert(transportId).second) return;
+  defer([this, transportId] {
+    dirty_.erase(transportId);
+    renegotiate(transportId);
+  });
 }
 
-void SdpSignaling::renegotiateDirty() {
-  std::set<std::string> dirty;
-  dirty.swap(dirty_);
-  for (const std::string& transportId : dirty) renegotiate(transportId);
+void SdpSignaling::defer(std::function<void()> task) {
+  deferred_.push_back(std::move(task));
+  if (!timer_ && timer_.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, this) != 0) return;
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(timer_.get()))) {
+    uv_timer_start(timer_.get(), [](uv_timer_t* timer) { ownerOf<SdpSignaling>(timer)->runDeferred(); }, 0, 0);
+  }
+}
+
+void SdpSignaling::runDeferred() {
+  std::vector<std::function<void()>> tasks;
+  tasks.swap(deferred_);
+  for (auto& task : tasks) task();  // tasks deferred meanwhile start the timer again
 }
 
 void SdpSignaling::renegotiate(const std::string& transportId) {

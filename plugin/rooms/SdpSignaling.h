@@ -94,7 +94,9 @@ class SdpSignaling {
   // After an answer, or a change: consume what waits, then offer again if anything changed.
   void renegotiate(const std::string& transportId);
   void schedule(const std::string& transportId);
-  void renegotiateDirty();
+  // Runs task on a later loop turn (in order).
+  void defer(std::function<void()> task);
+  void runDeferred();
   // The SDP transport of that id, owned by the peer and still alive in its router; else the error.
   SdpTransport* own(Room& room, const Peer& peer, const std::string& transportId, Reply& reply);
   // Drops the entries of the session whose transport is gone (its router moved, or it was closed).
@@ -106,7 +108,8 @@ class SdpSignaling {
   FindPeer findPeer_;
   uv_loop_t* loop_;
   std::map<std::string, SdpTransport> transports_;  // by transport id
-  std::set<std::string> dirty_;                     // transports to renegotiate on the next loop turn
+  std::set<std::string> dirty_;                     // transports whose renegotiation is deferred
+  std::vector<std::function<void()>> deferred_;
   UvHandle<uv_timer_t> timer_;
   Lifetime lifetime_;
 };

@@ -544,7 +544,7 @@ SessionDescription offerSubscribe(const std::vector<ConsumerLine>& lines, const 
   for (const ConsumerLine& line : lines) {
     if (!line.closed) bundle += " " + line.mid;
   }
-  offer.attributes.add("group", bundle);
+  if (bundle != "BUNDLE") offer.attributes.add("group", bundle);  // no group of nothing
   offer.attributes.add("msid-semantic", " WMS *");
   for (const ConsumerLine& line : lines) {
     MediaSection media;

@@ -22,14 +22,15 @@ export async function launchBrowser() {
 }
 
 // A peer: a demo page that joined `room` as `name`, publishing with `codec`, talking to Janus over WebSocket
-// (transport: 'http' for the HTTP API).
-export async function openPeer(browser, janus, { room, name, codec = '', simulcast = false, publish = true, transport = 'ws' }) {
+// (transport: 'http' for the HTTP API). page: 'index.html' (mediasoup-client) or 'sdp.html' (janus.js with a plain
+// RTCPeerConnection); both pages expose the same window.demo.
+export async function openPeer(browser, janus, { room, name, codec = '', simulcast = false, publish = true, transport = 'ws', page: pageName = 'index.html' }) {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 800 });
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   const query = new URLSearchParams({ janus: transport === 'ws' ? janus.wsUrl : janus.janusUrl, room, name, codec, autojoin: '1', simulcast: simulcast ? '1' : '0', publish: publish ? '1' : '0' });
-  await page.goto(`${janus.statsUrl}/index.html?${query}`);
+  await page.goto(`${janus.statsUrl}/${pageName}?${query}`);
   await page.waitForFunction(() => window.demo?.joined || window.demo?.error, { timeout: 20000, polling: 100 });
   const error = await page.evaluate(() => window.demo.error);
   if (error) throw new Error(`${name} could not join ${room}: ${error} ${errors.join('; ')}`);

@@ -8,7 +8,10 @@ if [ ! -d "${TOP_SRCDIR:-$here/../..}/web/node_modules/puppeteer-core" ] || [ ! 
 fi
 if [ -z "${IN_TEST_NETNS:-}" ]; then
   export IN_TEST_NETNS=1
-  exec unshare --net -- "$BASH" -c 'ip link set lo up && exec "$0"' "$0"
+  # Besides loopback, a veth pair with a private address that leads nowhere: libnice (GStreamer's webrtcbin)
+  # gathers no loopback candidates, so a namespace with only lo would leave it none.
+  exec unshare --net -- "$BASH" -c 'ip link set lo up && ip link add e2e0 type veth peer name e2e1 &&
+    ip addr add 10.254.0.1/24 dev e2e0 && ip link set e2e0 up && ip link set e2e1 up && exec "$0"' "$0"
 fi
 # The whole suite twice: WebRTC transports on each worker's WebRtcServer (the default), then on ports of
 # their own (webrtc_server = false).

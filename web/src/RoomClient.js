@@ -1,97 +1,21 @@
 // A peer of a janus-mediasoup room: Janus (janus.js) carries the signaling to the plugin, mediasoup-client
 // sends and receives the media straight to and from the room's mediasoup worker.
-import Janus from 'janus-gateway';
-import adapter from 'webrtc-adapter';
 import { Device } from 'mediasoup-client';
+import { JanusPeer, inboundEntry } from './JanusPeer.js';
 
-const PLUGIN = 'janus.plugin.mediasoup';
+export { describeCause } from './JanusPeer.js';
+
 // mediasoup-client 3.24 has no Device.sctpCapabilities: announce the usual stream counts ourselves.
 const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
 
-let janusReady;
-// Whatever janus.js or a request failed with, as one line of text.
-export function describeCause(cause) {
-  if (cause instanceof Error) return cause.message;
-  if (typeof cause === 'string' && cause) return cause;
-  if (cause && typeof cause === 'object') return JSON.stringify(cause);
-  return 'no reason given (is the server running, and is the URL right?)';
-}
-
-function initJanus() {
-  janusReady ??= new Promise((resolve) => {
-    Janus.init({ debug: false, dependencies: Janus.useDefaultDependencies({ adapter }), callback: resolve });
-  });
-  return janusReady;
-}
-
-export class RoomClient extends EventTarget {
+export class RoomClient extends JanusPeer {
   constructor({ server }) {
-    super();
-    this.server = server;
-    this.peers = new Map();      // peerId → { display }
+    super({ server });
     this.consumers = new Map();  // consumerId → { consumer, peerId, kind }
     this.dataConsumers = new Map();
     this.producers = new Map();  // kind → producer
     this.closedConsumers = [];   // consumer ids closed because their producer went away
-    this.layers = new Map();     // consumerId → { spatialLayer, temporalLayer } the worker now sends
     this.messages = [];          // data channel messages received
-    this.queue = Promise.resolve();  // events handled one at a time, after join
-    this.generation = 0;         // bumped on every move: work begun before it may fail, quietly
-  }
-
-  emit(type, detail) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
-  }
-
-  async connect() {
-    await initJanus();
-    // janus.js reports failures as bare strings (or nothing): name the server and the cause.
-    const failed = (what) => (cause) => new Error(`${what}: ${describeCause(cause)}`);
-    this.janus = await new Promise((resolve, reject) => {
-      const janus = new Janus({
-        server: this.server,
-        success: () => resolve(janus),
-        error: (cause) => reject(failed(`Janus at ${this.server} is unreachable`)(cause)),
-        destroyed: () => this.emit('disconnected'),
-      });
-    });
-    this.handle = await new Promise((resolve, reject) => {
-      this.janus.attach({
-        plugin: PLUGIN,
-        success: resolve,
-        error: (cause) => reject(failed(`Janus at ${this.server} has no ${PLUGIN} plugin`)(cause)),
-        onmessage: (message) => this.onEvent(message),
-      });
-    });
-  }
-
-  // 448 is the one error worth asking again for: a worker busy past the request timeout, or a pipe between two
-  // workers that failed while one of them was replaced. Three tries, then the error stands; a move (new
-  // generation) makes the old request moot.
-  async retryUnavailable(ask) {
-    const generation = this.generation;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await ask();
-      } catch (error) {
-        if (error.code !== 448 || attempt === 3 || generation !== this.generation) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
-      }
-    }
-  }
-
-  // The plugin's synchronous answer; rejects with its error.
-  request(body) {
-    return new Promise((resolve, reject) => {
-      this.handle.send({
-        message: body,
-        success: (data) => {
-          if (data && data.error_code) reject(Object.assign(new Error(data.error), { code: data.error_code }));
-          else resolve(data);
-        },
-        error: (error) => reject(new Error(String(error))),
-      });
-    });
   }
 
   async join(room, display) {
@@ -179,15 +103,6 @@ export class RoomClient extends EventTarget {
     this.dataProducer?.send(text);
   }
 
-  enqueue(task) {
-    const generation = this.generation;
-    this.queue = this.queue.then(task).catch((error) => {
-      // Work for a router that went away fails (448, closed transports): the move redoes it.
-      if (generation === this.generation) this.emit('error', error);
-    });
-    return this.queue;
-  }
-
   // The room's router went away with its worker and the plugin placed us on another one: the old transports,
   // producers and consumers are gone. Set media up again there, with no user action: new transports, publish
   // the same tracks again; the others' new producers arrive as newProducer events, consumed as usual.
@@ -249,22 +164,8 @@ export class RoomClient extends EventTarget {
   }
 
   onEvent(message) {
+    if (this.onRoomEvent(message)) return;
     switch (message.event) {
-      case 'peerJoined':
-        this.peers.set(message.peerId, { display: message.display, worker: message.worker });
-        this.emit('peers');
-        break;
-      case 'peerMoved': {
-        const peer = this.peers.get(message.peerId);
-        if (peer) peer.worker = message.worker;
-        this.emit('peers');
-        break;
-      }
-      case 'peerLeft':
-        this.peers.delete(message.peerId);
-        this.emit('peerleft', message);
-        this.emit('peers');
-        break;
       case 'newProducer':
         this.enqueue(() => this.consume(message.peerId, message.producerId));
         break;
@@ -279,29 +180,13 @@ export class RoomClient extends EventTarget {
         this.emit('trackended', { consumerId: message.consumerId, peerId: entry?.peerId, kind: entry?.kind });
         break;
       }
-      case 'consumerLayersChanged':
-        this.layers.set(message.consumerId, { spatialLayer: message.spatialLayer, temporalLayer: message.temporalLayer });
-        this.emit('layers', message);
-        break;
       case 'dataConsumerClosed':
         this.dataConsumers.get(message.dataConsumerId)?.dataConsumer.close();
         this.dataConsumers.delete(message.dataConsumerId);
         break;
-      case 'roomClosed':
-        this.emit('roomclosed', message);
-        break;
-      case 'moved':
-        this.generation++;
-        this.enqueue(() => this.rebuild(message));
-        break;
       default:
         this.emit('event', message);
     }
-  }
-
-  // Asks the worker for another simulcast/SVC layer of a consumer (it switches when the layer is there).
-  setPreferredLayers(consumerId, spatialLayer, temporalLayer) {
-    return this.request({ request: 'setPreferredLayers', consumerId, spatialLayer, temporalLayer });
   }
 
   // What a test (or a curious person) wants to know about the media received.
@@ -311,28 +196,15 @@ export class RoomClient extends EventTarget {
       const report = await consumer.getStats();
       for (const stat of report.values()) {
         if (stat.type !== 'inbound-rtp') continue;
-        const codec = stat.codecId ? report.get(stat.codecId)?.mimeType : undefined;
-        result.push({
-          consumerId, peerId, kind, type, codec, packetsReceived: stat.packetsReceived, bytesReceived: stat.bytesReceived,
-          framesDecoded: stat.framesDecoded, frameWidth: stat.frameWidth, totalAudioEnergy: stat.totalAudioEnergy, totalSamplesReceived: stat.totalSamplesReceived,
-        });
+        result.push(inboundEntry({ consumerId, peerId, kind, type }, stat, report));
       }
     }
     return result;
   }
 
-  async leave() {
-    try {
-      await this.request({ request: 'leave' });
-    } catch {
-      // already out (room destroyed, worker died)
-    }
+  closeMedia() {
     this.sendTransport?.close();
     this.recvTransport?.close();
     this.consumers.clear();
-  }
-
-  destroy() {
-    return new Promise((resolve) => this.janus ? this.janus.destroy({ success: resolve, error: resolve }) : resolve());
   }
 }

@@ -58,6 +58,11 @@ function render(stats, workers) {
   const escape = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   $('distribution').tBodies[0].innerHTML = Object.entries(stats.distribution)
     .map(([w, list]) => `<tr><td>${w}</td><td>${list.length ? list.map(escape).join(', ') : '—'}</td></tr>`).join('');
+  // Each peer, and how it negotiates: SDP (janus.js with a plain RTCPeerConnection, aiortc, GStreamer, WHIP)
+  // or mediasoup-client.
+  $('peers').tBodies[0].innerHTML = (stats.rooms ?? []).flatMap((room) => room.peers.map((p) => `<tr>
+    <td>${escape(room.room)}</td><td>${escape(p.display || '—')}</td><td>${p.worker ?? '—'}</td>
+    <td class="client ${p.sdp ? 'sdp' : ''}">${p.sdp ? 'SDP' : 'mediasoup-client'}</td></tr>`)).join('') || '<tr><td colspan="4">—</td></tr>';
 }
 
 async function tick() {
