@@ -88,6 +88,29 @@ describe('plain WebRTC (SDP) peers beside mediasoup-client peers, in a real brow
     await viewer.page.close();
   });
 
+  it('aiortc publishing and subscribing beside a mediasoup-client page: frames decoded both ways', async () => {
+    const msc = await openPeer(browser, janus, { room: 'aiortc-e2e', name: 'msc', codec: 'VP8' });
+    const run = (role, seconds) => new Promise((resolve, reject) => {
+      const child = spawn('/usr/bin/python3', [`${top}tests/integration/sdp_peer.py`, role, janus.janusUrl, 'aiortc-e2e', String(seconds)],
+        { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (chunk) => { out += chunk; });
+      child.stderr.on('data', (chunk) => { out += chunk; });
+      child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`sdp_peer ${role}: ${out}`))));
+    });
+    const subscribed = run('subscribe', 8);
+    const published = run('publish', 8);
+    // The mediasoup-client page decodes aiortc's test picture…
+    const aiortcPeer = await waitInPage(msc.page, () => [...window.demo.client.peers.entries()].find(([, p]) => p.display === 'aiortc-publish')?.[0], undefined, 10000);
+    await waitForInbound(msc, decodingVideoFrom(await aiortcPeer.jsonValue(), 30), 'the mediasoup-client page decodes aiortc');
+    // …and aiortc decodes the page's camera (and the other aiortc peer's picture, 640x480 both).
+    const result = await subscribed;
+    await published;
+    const fromPage = result.framesByPeer[msc.peerId];
+    assert.ok(fromPage && fromPage.video >= 30 && fromPage.audio >= 50, JSON.stringify(result));
+    await msc.page.close();
+  });
+
   it('a worker killed under an SDP peer: it publishes and subscribes again by itself, media back', async () => {
     const plain = await openPeer(browser, janus, { room: 'sdp-survivor', name: 'plain', page: 'sdp.html' });
     const msc = await openPeer(browser, janus, { room: 'sdp-survivor', name: 'msc', codec: 'VP8' });

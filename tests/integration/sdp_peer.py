@@ -79,23 +79,30 @@ async def publish(janus, seconds):
 async def subscribe(janus, seconds):
     pc = RTCPeerConnection()
     frames = {"audio": 0, "video": 0}
+    by_peer = {}  # peerId → frames per kind, from the offers' consumers (mid → peerId)
+    peer_of_mid = {}
     sizes = set()
 
-    async def drain(track):
+    async def drain(track, peer):
         while True:
             try:
                 frame = await track.recv()
             except MediaStreamError:
                 return
             frames[track.kind] += 1
+            counts = by_peer.setdefault(peer, {"audio": 0, "video": 0})
+            counts[track.kind] += 1
             if track.kind == "video":
                 sizes.add((frame.width, frame.height))
 
     @pc.on("track")
     def on_track(track):
-        asyncio.ensure_future(drain(track))
+        mid = next((t.mid for t in pc.getTransceivers() if t.receiver.track is track), None)
+        asyncio.ensure_future(drain(track, peer_of_mid.get(mid, "unknown")))
 
     async def answer(offer):
+        for consumer in offer["consumers"]:
+            peer_of_mid[consumer["mid"]] = consumer["peerId"]
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type="offer"))
         await pc.setLocalDescription(await pc.createAnswer())
         janus.request({"request": "sdpAnswer", "transportId": offer["transportId"], "sdp": pc.localDescription.sdp})
@@ -113,7 +120,7 @@ async def subscribe(janus, seconds):
                 await answer(event)
         await asyncio.sleep(0.1)
     await pc.close()
-    return {"frames": frames, "offers": offers, "videoSizes": sorted(sizes)}
+    return {"frames": frames, "framesByPeer": by_peer, "offers": offers, "videoSizes": sorted(sizes)}
 
 
 async def main():

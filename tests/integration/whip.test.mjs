@@ -1,5 +1,5 @@
-// WHIP ingest through the plugin's HTTP server: GStreamer's webrtcbin publishes with POST /whip/<room> and an
-// aiortc subscriber in the room decodes it; an OBS-style offer gets its answer and Location; DELETE removes
+// WHIP ingest through the plugin's HTTP server: GStreamer's webrtcbin publishes with POST /whip/<room>; an
+// aiortc subscriber and a GStreamer webrtcbin subscriber (subscribeSdp) in the room decode it; an OBS-style offer gets its answer and Location; DELETE removes
 // the publisher; every bad request gets the status api.md names and leaves nothing behind; with tokens on,
 // no token → 401, a token that does not grant publishing → 403.
 import { describe, it } from 'node:test';
@@ -44,15 +44,22 @@ function token(claims) {
 }
 
 describe('WHIP ingest', () => {
-  it('a GStreamer webrtcbin encoder publishes over WHIP; an aiortc subscriber decodes it; DELETE removes it', async () => {
+  it('a GStreamer webrtcbin encoder publishes over WHIP; aiortc and webrtcbin subscribers decode it; DELETE removes it', async () => {
     const janus = await startJanus({ workers: 2 });
     try {
       const watcher = await attachPeer(janus);
       await watcher.request({ request: 'join', room: 'whip-room', display: 'watcher' });
-      const subscribing = runJson('sdp_peer.py', ['subscribe', janus.janusUrl, 'whip-room', '9']);
+      const subscribing = runJson('sdp_peer.py', ['subscribe', janus.janusUrl, 'whip-room', '11']);
       await sleep(1500);
-      const published = await runJson('whip_gst.py', [`${janus.statsUrl}/whip/whip-room?display=gst`, '6']);
+      const publishing = runJson('whip_gst.py', [`${janus.statsUrl}/whip/whip-room?display=gst`, '8']);
+      // A GStreamer webrtcbin subscriber too, once the encoder is in: the plugin's offer, answered by webrtcbin.
+      await sleep(2500);
+      const gstSubscribed = await runJson('gst_subscriber.py', [janus.janusUrl, 'whip-room', '4']);
+      const published = await publishing;
       const subscribed = await subscribing;
+      assert.equal(gstSubscribed.connectionState, 'connected', JSON.stringify(gstSubscribed));
+      assert.ok(gstSubscribed.frames.video >= 30 && gstSubscribed.frames.audio >= 50, JSON.stringify(gstSubscribed));
+      assert.deepEqual(gstSubscribed.videoSize, [320, 240]);
       assert.equal(published.status, 201, JSON.stringify(published));
       assert.match(published.location, /^\/whip\/whip-room\/[0-9a-f-]{36}$/);
       assert.equal(published.connectionState, 'connected');
