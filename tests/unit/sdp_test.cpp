@@ -1,6 +1,7 @@
-// SDP parsing, writing and mapping, on offers real clients wrote (tests/unit/sdp/: Chromium and aiortc
-// captured from the installed packages; Firefox, Safari, OBS and GStreamer webrtcbin as those clients write
-// them) and on hostile text: every hostile case is refused with a reason, none crashes or is half-taken.
+// SDP parsing, writing and mapping, on offers real clients wrote (tests/unit/sdp/: Chromium, aiortc and
+// GStreamer webrtcbin captured from the installed packages — webrtcbin's max-bundle audio m-line is port 0 and
+// bundle-only; Firefox, Safari and OBS, which this machine does not have, written as they write them) and on
+// hostile text: every hostile case is refused with a reason, none crashes or is half-taken.
 #include <cstring>
 #include <fstream>
 #include <sstream>
