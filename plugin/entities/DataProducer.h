@@ -22,6 +22,8 @@ class DataProducer {
   const Json& sctpStreamParameters() const { return sctpStreamParameters_; }
   const std::string& label() const { return label_; }
   const std::string& protocol() const { return protocol_; }
+  const Json& appData() const { return appData_; }
+  void setAppData(Json appData) { appData_ = std::move(appData); }
 
   void getStats(DataDone done) {
     channel_.request("dataProducer.getStats", id_, Json(), [done = std::move(done)](ChannelResult r) { done(r.data, r.failure); });
@@ -33,6 +35,7 @@ class DataProducer {
   Channel& channel_;
   std::string transportId_, id_;
   Json sctpStreamParameters_;
+  Json appData_ = Json::object();
   std::string label_, protocol_;
 };
 

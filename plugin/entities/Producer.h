@@ -50,6 +50,9 @@ class Producer {
   const std::string& type() const { return type_; }
   const Json& consumableRtpParameters() const { return consumableRtpParameters_; }
   bool paused() const { return paused_; }
+  // The client's appData at produce ({} when none): the others get it with newProducer and in join answers.
+  const Json& appData() const { return appData_; }
+  void setAppData(Json appData) { appData_ = std::move(appData); }
 
   void pause(Done done);
   void resume(Done done);
@@ -58,6 +61,7 @@ class Producer {
   void close();
 
  private:
+  Json appData_ = Json::object();
   Channel& channel_;
   std::string transportId_;
   std::string id_, kind_, type_;

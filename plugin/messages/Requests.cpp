@@ -60,6 +60,18 @@ std::variant<Json, ApiError> requiredObject(json_t* body, const char* key) {
   return Json::adopt(json_deep_copy(value));
 }
 
+// appData: an object of at most kMaxAppDataBytes as compact JSON (it is stored and sent to every other peer).
+std::variant<Json, ApiError> optionalAppData(json_t* body) {
+  json_t* value = json_object_get(body, "appData");
+  if (!value || json_is_null(value)) return Json();
+  if (!json_is_object(value)) return ApiError{kInvalidElement, "invalid element (appData should be an object)"};
+  size_t size = json_dumpb(value, nullptr, 0, JSON_COMPACT);
+  if (size == 0 || size > kMaxAppDataBytes) {
+    return ApiError{kInvalidElement, "invalid element (appData larger than " + std::to_string(kMaxAppDataBytes) + " bytes as JSON)"};
+  }
+  return Json::adopt(json_deep_copy(value));
+}
+
 std::variant<Json, ApiError> optionalObject(json_t* body, const char* key) {
   json_t* value = json_object_get(body, key);
   if (!value || json_is_null(value)) return Json();
@@ -199,6 +211,7 @@ class Fields {
   bool id(const char* key, std::string& out) { return take(requiredId(body_, key), out); }
   bool object(const char* key, Json& out) { return take(requiredObject(body_, key), out); }
   bool optionalObj(const char* key, Json& out) { return take(optionalObject(body_, key), out); }
+  bool appData(Json& out) { return take(optionalAppData(body_), out); }
   bool text(const char* key, size_t maxBytes, std::string& out) { return take(optionalString(body_, key, maxBytes), out); }
   bool integer(const char* key, bool required, int& out) { return take(layer(body_, key, required), out); }
   bool boolean(const char* key, bool fallback, bool& out) { return take(optionalBool(body_, key, fallback), out); }
@@ -282,7 +295,7 @@ std::variant<Request, ApiError> parseMediaRequest(const std::string& request, js
       }
       r.kind = json_string_value(kind);
     }
-    const bool ok = haveId && f.object("rtpParameters", r.rtpParameters) && f.optionalObj("appData", r.appData);
+    const bool ok = haveId && f.object("rtpParameters", r.rtpParameters) && f.appData(r.appData);
     return result(f, ok, r);
   }
   using PA = request::ProducerAction;
@@ -313,7 +326,7 @@ std::variant<Request, ApiError> parseMediaRequest(const std::string& request, js
     request::ProduceData r;
     const bool ok = f.id("transportId", r.transportId) && f.object("sctpStreamParameters", r.sctpStreamParameters) &&
                          f.text("label", kMaxLabelBytes, r.label) && f.text("protocol", kMaxLabelBytes, r.protocol) &&
-                         f.optionalObj("appData", r.appData);
+                         f.appData(r.appData);
     return result(f, ok, r);
   }
   if (request == "consumeData") {
@@ -429,7 +442,7 @@ std::variant<Request, ApiError> parseRequest(json_t* body) {
     r.room = std::get<std::string>(room);
     Fields f(body);
     bool ok = f.text("display", kMaxDisplayBytes, r.display) && f.text("pin", kMaxSecretBytes, r.pin) &&
-              f.text("token", kAnyLength, r.token) && f.text("admin_key", kMaxSecretBytes, r.adminKey);
+              f.text("token", kAnyLength, r.token) && f.text("admin_key", kMaxSecretBytes, r.adminKey) && f.appData(r.appData);
     if (!ok) return *f.error;
     return r;
   }

@@ -31,6 +31,7 @@ struct List {};
 struct Join {
   std::string room;
   std::string display;
+  Json appData;  // null: none
   std::string pin, token, adminKey;
 };
 // Removes a peer from a room (`kicked` to it, `peerLeft` to the others).
@@ -162,6 +163,7 @@ constexpr size_t kMaxRoomIdBytes = 128;
 constexpr size_t kMaxDisplayBytes = 256;
 constexpr size_t kMaxEntityIdBytes = 64;
 constexpr size_t kMaxLabelBytes = 1024;
+constexpr size_t kMaxAppDataBytes = 4096;  // appData as compact JSON
 constexpr size_t kMaxListedIds = 1000;   // producerIds, mids
 constexpr size_t kMaxSecretBytes = 256;  // pins, secrets, the admin key (tokens: auth/Tokens.h)
 

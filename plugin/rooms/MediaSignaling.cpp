@@ -165,12 +165,13 @@ Json MediaSignaling::producersOf(const Router& router, uint64_t sessionId) const
   for (const Transport* transport : router.transportsOf(sessionId)) {
     for (const auto& [producerId, producer] : transport->producers()) {
       Json p = Json::object();
-      p.set("id", producerId).set("kind", producer->kind());
+      p.set("id", producerId).set("kind", producer->kind()).set("appData", producer->appData());
       producers.append(p);
     }
     for (const auto& [dataProducerId, dataProducer] : transport->dataProducers()) {
       Json d = Json::object();
-      d.set("id", dataProducerId).set("label", dataProducer->label()).set("protocol", dataProducer->protocol());
+      d.set("id", dataProducerId).set("label", dataProducer->label()).set("protocol", dataProducer->protocol())
+          .set("appData", dataProducer->appData());
       dataProducers.append(d);
     }
   }
@@ -361,13 +362,15 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
   if (auto refused = reserve(room, peer, Held::Producers, reply)) return reply(*refused);
   uint64_t sessionId = peer.sessionId;
   std::string peerId = peer.peerId, roomId = room.id, routerId = peer.routerId, kind = r.kind;
-  Failure invalid = transport->produce(r.kind, r.rtpParameters, [this, reply, sessionId, peerId, roomId, routerId, kind](Producer* producer, const Failure& error) {
+  Json appData = r.appData ? r.appData : Json::object();
+  Failure invalid = transport->produce(r.kind, r.rtpParameters, [this, reply, sessionId, peerId, roomId, routerId, kind, appData](Producer* producer, const Failure& error) {
     if (!producer) return reply(workerError(error));
+    producer->setAppData(appData);
     // The room hears first, the reply goes last: whoever gets the reply may close the producer at once.
     std::string producerId = producer->id();
     if (Room* current = findRoom_(roomId, routerId)) {
       Json e = apiEvent("newProducer");
-      e.set("peerId", peerId).set("producerId", producerId).set("kind", kind);
+      e.set("peerId", peerId).set("producerId", producerId).set("kind", kind).set("appData", appData);
       broadcast(*current, events_, e, sessionId);
     }
     RoomEvent created(RoomEvent::Kind::ProducerCreated, roomId);
@@ -515,14 +518,16 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProduceData
   uint64_t sessionId = peer.sessionId;
   std::string peerId = peer.peerId, roomId = room.id, routerId = peer.routerId;
   Failure invalid = transport->produceData(r.sctpStreamParameters, r.label, r.protocol,
-                         [this, reply, sessionId, peerId, roomId, routerId](DataProducer* dataProducer, const Failure& error) {
+                         [this, reply, sessionId, peerId, roomId, routerId, appData = r.appData ? r.appData : Json::object()](
+                             DataProducer* dataProducer, const Failure& error) {
     if (!dataProducer) return reply(workerError(error));
+    dataProducer->setAppData(appData);
     Json a = answer("dataProduced");
     a.set("id", dataProducer->id());
     if (Room* current = findRoom_(roomId, routerId)) {
       Json e = apiEvent("newDataProducer");
       e.set("peerId", peerId).set("dataProducerId", dataProducer->id()).set("label", dataProducer->label())
-          .set("protocol", dataProducer->protocol());
+          .set("protocol", dataProducer->protocol()).set("appData", appData);
       broadcast(*current, events_, e, sessionId);
     }
     reply(a);  // last, as for produce

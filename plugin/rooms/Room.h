@@ -32,6 +32,7 @@ struct Peer {
   std::string roomId;
   std::string routerId;  // the room's router it is on; empty while no live worker can take it
   PeerRights rights;
+  Json appData = Json::object();  // from join: the others get it with peerJoined and in join answers
 };
 
 // Routers in a row a join (or a move) may lose to failing workers before it gives up.

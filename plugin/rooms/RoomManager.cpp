@@ -59,6 +59,7 @@ struct RoomManager::PendingJoin {
   Reply reply;
   int attempt = 0;
   std::string routerId;  // waiting: the router it waits for
+  Json appData;
 };
 
 RoomManager::RoomManager(WorkerPool& pool, const Settings& settings, Json routerRtpCapabilities, EventSink events)
@@ -339,7 +340,8 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     observers_.emit(created);
   }
   membership_.enter(sessionId, request.room);  // joining: a second join is refused meanwhile
-  joinAttempt(PendingJoin{sessionId, request.room, display, rights, std::move(reply), 0, ""});
+  joinAttempt(PendingJoin{sessionId, request.room, display, rights, std::move(reply), 0, "",
+                          request.appData ? request.appData : Json::object()});
 }
 
 void RoomManager::joinAttempt(PendingJoin join) {
@@ -352,7 +354,7 @@ void RoomManager::joinAttempt(PendingJoin join) {
     if (room) closeIfAbandoned(*room);
     return;
   }
-  if (target->ready()) return addPeer(*room, *target, join.sessionId, join.display, join.rights, std::move(join.reply));
+  if (target->ready()) return addPeer(*room, *target, join, std::move(join.reply));
   room->joining.insert(join.sessionId);
   join.routerId = target->id;
   target->readyWaiters.push_back([this, join](const Failure& failure) { joinTargetReady(join, failure); });
@@ -383,7 +385,7 @@ void RoomManager::joinTargetReady(PendingJoin join, const Failure& failure) {
     closeIfAbandoned(*room);
     return;
   }
-  addPeer(*room, *target, join.sessionId, join.display, join.rights, std::move(join.reply));
+  addPeer(*room, *target, join, std::move(join.reply));
 }
 
 void RoomManager::kick(uint64_t sessionId, const request::Kick& request, Reply reply) {
@@ -411,7 +413,7 @@ Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {
     RoomRouter* theirs = room.routerOf(peer);
     Json entry = theirs && theirs->router ? media_.producersOf(*theirs->router, id) : Json::object();
     if (!json_object_get(entry.get(), "producers")) entry.set("producers", Json::array()).set("dataProducers", Json::array());
-    entry.set("peerId", peer.peerId).set("display", peer.display);
+    entry.set("peerId", peer.peerId).set("display", peer.display).set("appData", peer.appData);
     if (theirs) entry.set("worker", static_cast<unsigned long>(theirs->workerSlot));
     else entry.set("worker", Json::adopt(json_null()));
     others.append(entry);
@@ -419,14 +421,16 @@ Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {
   return others;
 }
 
-void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId, const std::string& display,
-                          PeerRights rights, Reply reply) {
+void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, const PendingJoin& join, Reply reply) {
+  uint64_t sessionId = join.sessionId;
   Json others = peersOf(room, sessionId);
-  Peer& peer = membership_.addPeer(room, roomRouter, sessionId, newUuid(), display);
-  peer.rights = rights;
+  Peer& peer = membership_.addPeer(room, roomRouter, sessionId, newUuid(), join.display);
+  peer.rights = join.rights;
+  peer.appData = join.appData;
 
   Json joined = apiEvent("peerJoined");
-  joined.set("peerId", peer.peerId).set("display", peer.display).set("worker", static_cast<unsigned long>(roomRouter.workerSlot));
+  joined.set("peerId", peer.peerId).set("display", peer.display).set("worker", static_cast<unsigned long>(roomRouter.workerSlot))
+      .set("appData", peer.appData);
   RoomEvent joinedEvent(RoomEvent::Kind::PeerJoined, room.id);
   joinedEvent.peerId = peer.peerId;
   joinedEvent.display = peer.display;

@@ -90,8 +90,7 @@ class RoomManager : private RoomPlacement {
   void closeRoom(std::string roomId, RoomCloseReason reason) override;
   Json peersOf(Room& room, uint64_t exceptSessionId) override;
 
-  void addPeer(Room& room, RoomRouter& roomRouter, uint64_t sessionId, const std::string& display, PeerRights rights,
-               Reply reply);
+  void addPeer(Room& room, RoomRouter& roomRouter, const PendingJoin& join, Reply reply);
   void removePeer(Room& room, uint64_t sessionId);
   // An auto-created room with nobody in it or joining it closes; true when it did.
   bool closeIfAbandoned(Room& room);

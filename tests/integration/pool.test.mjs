@@ -161,11 +161,11 @@ describe('peers joining and leaving rooms', () => {
     assert.equal(typeof joined.peerId, 'string');
     assert.equal((await ann.request({ request: 'join', room: 'other' })).error_code, 445);
 
-    const bobJoined = await bob.request({ request: 'join', room: 'meeting', display: 'Bob' });
+    const bobJoined = await bob.request({ request: 'join', room: 'meeting', display: 'Bob', appData: { hand: 'raised' } });
     assert.equal(bobJoined.worker, joined.worker);
     assert.deepEqual(bobJoined.peers.map((p) => [p.peerId, p.display]), [[joined.peerId, 'Ann']]);
     const seen = await ann.waitEvent((e) => e.event === 'peerJoined');
-    assert.deepEqual(seen, { mediasoup: 'event', event: 'peerJoined', peerId: bobJoined.peerId, display: 'Bob', worker: bobJoined.worker });
+    assert.deepEqual(seen, { mediasoup: 'event', event: 'peerJoined', peerId: bobJoined.peerId, display: 'Bob', worker: bobJoined.worker, appData: { hand: 'raised' } });
     assert.equal((await ann.request({ request: 'list' })).list.find((r) => r.room === 'meeting').peers, 2);
 
     // The Admin API's handle_info shows where a handle is (query_session).

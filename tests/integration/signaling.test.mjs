@@ -75,10 +75,10 @@ describe('media signaling', () => {
   it('produces, and the others hear of it and can consume it (paused until resumed)', async () => {
     bobJoin = await bob.request({ request: 'join', room: 'media', display: 'Bob' });
     bobRecv = await bob.request({ request: 'createWebRtcTransport', direction: 'recv', sctpCapabilities: SCTP });
-    const produced = await ann.request({ request: 'produce', transportId: annSend.id, kind: 'video', rtpParameters: vp8Parameters(1111) });
+    const produced = await ann.request({ request: 'produce', transportId: annSend.id, kind: 'video', rtpParameters: vp8Parameters(1111), appData: { source: 'camera' } });
     assert.equal(produced.mediasoup, 'produced');
     const announced = await bob.waitEvent((e) => e.event === 'newProducer');
-    assert.deepEqual(announced, { mediasoup: 'event', event: 'newProducer', peerId: annJoin.peerId, producerId: produced.id, kind: 'video' });
+    assert.deepEqual(announced, { mediasoup: 'event', event: 'newProducer', peerId: annJoin.peerId, producerId: produced.id, kind: 'video', appData: { source: 'camera' } });
 
     const consumer = await bob.request({ request: 'consume', transportId: bobRecv.id, producerId: produced.id, rtpCapabilities: bobJoin.routerRtpCapabilities });
     assert.equal(consumer.mediasoup, 'consumer');
@@ -104,7 +104,7 @@ describe('media signaling', () => {
     const carol = await attachPeer(janus);
     const carolJoin = await carol.request({ request: 'join', room: 'media', display: 'Carol' });
     const annSeen = carolJoin.peers.find((p) => p.peerId === annJoin.peerId);
-    assert.deepEqual(annSeen.producers, [{ id: produced.id, kind: 'video' }]);
+    assert.deepEqual(annSeen.producers, [{ id: produced.id, kind: 'video', appData: { source: 'camera' } }]);
     await carol.close();
 
     // Closing it closes bob's consumer, once.
@@ -123,7 +123,7 @@ describe('media signaling', () => {
     });
     assert.equal(dataProduced.mediasoup, 'dataProduced');
     const announced = await bob.waitEvent((e) => e.event === 'newDataProducer');
-    assert.deepEqual(announced, { mediasoup: 'event', event: 'newDataProducer', peerId: annJoin.peerId, dataProducerId: dataProduced.id, label: 'chat', protocol: 'text' });
+    assert.deepEqual(announced, { mediasoup: 'event', event: 'newDataProducer', peerId: annJoin.peerId, dataProducerId: dataProduced.id, label: 'chat', protocol: 'text', appData: {} });
     const dataConsumer = await bob.request({ request: 'consumeData', transportId: bobRecv.id, dataProducerId: dataProduced.id });
     assert.equal(dataConsumer.mediasoup, 'dataConsumer');
     assert.equal(dataConsumer.label, 'chat');

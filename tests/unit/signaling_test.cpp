@@ -199,6 +199,49 @@ static void plain_transports_checked_before_the_worker(void**) {
   assert_int_equal(Rooms::errorCode(t.ask(1, R"({"request":"createPlainTransport","direction":"send"})")), kWorkerUnavailable);
 }
 
+// appData given at join, produce and produceData reaches the others as the client gave it: in peerJoined,
+// newProducer, newDataProducer and a later joiner's answer ({} when none). Over 4 KB it is refused (440).
+static void app_data_travels_with_peers_and_producers(void**) {
+  Rooms t(fake::testSettings(1));
+  t.ask(1, R"({"request":"join","room":"r","display":"a","appData":{"role":"host"}})");
+  t.ask(2, R"({"request":"join","room":"r","display":"b"})");
+  Json joined = t.eventsOf(1, "peerJoined").at(0);
+  assert_true(json_is_object(json_object_get(joined.get(), "appData")));
+  assert_int_equal(json_object_size(json_object_get(joined.get(), "appData")), 0);
+  std::string send = t.transport(1, true, true);
+  Json produced = t.ask(1, R"({"request":"produce","transportId":")" + send +
+                               R"(","kind":"video","appData":{"source":"screen"},"rtpParameters":{"mid":"0","codecs":[{"mimeType":"video/VP8","payloadType":96,"clockRate":90000,"parameters":{},"rtcpFeedback":[]}],"headerExtensions":[],"encodings":[{"ssrc":2222}],"rtcp":{"cname":"c"}}})");
+  assert_string_equal(Rooms::str(produced, "mediasoup").c_str(), "produced");
+  t.settle();
+  Json announced = t.eventsOf(2, "newProducer").at(0);
+  assert_string_equal(Rooms::str(announced.at("appData"), "source").c_str(), "screen");
+  Json dataProduced = t.ask(1, R"({"request":"produceData","transportId":")" + send +
+                                   R"(","sctpStreamParameters":{"streamId":1,"ordered":true},"label":"chat","appData":{"n":1}})");
+  assert_string_equal(Rooms::str(dataProduced, "mediasoup").c_str(), "dataProduced");
+  t.settle();
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(t.eventsOf(2, "newDataProducer").at(0).get(), "appData"), "n")), 1);
+  // A later joiner sees all of it in its answer.
+  Json third = t.ask(3, R"({"request":"join","room":"r"})");
+  json_t* peers = json_object_get(third.get(), "peers");
+  json_t* host = nullptr;
+  size_t i;
+  json_t* peer;
+  json_array_foreach(peers, i, peer) {
+    if (std::string(json_string_value(json_object_get(peer, "display"))) == "a") host = peer;
+  }
+  assert_non_null(host);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(host, "appData"), "role")), "host");
+  json_t* producer = json_array_get(json_object_get(host, "producers"), 0);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(producer, "appData"), "source")), "screen");
+  json_t* dataProducer = json_array_get(json_object_get(host, "dataProducers"), 0);
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(dataProducer, "appData"), "n")), 1);
+  // Too large, or not an object: refused before anything happens.
+  std::string big = R"({"request":"join","room":"r2","appData":{"x":")" + std::string(5000, 'y') + R"("}})";
+  assert_int_equal(Rooms::errorCode(t.ask(4, big)), kInvalidElement);
+  assert_int_equal(Rooms::errorCode(t.ask(4, R"({"request":"join","room":"r2","appData":[1]})")), kInvalidElement);
+  assert_int_equal(t.routerCount("r2"), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(requests_before_join_are_refused),
@@ -207,6 +250,7 @@ int main(void) {
       cmocka_unit_test(producer_and_consumer_actions),
       cmocka_unit_test(stats_of_each_entity),
       cmocka_unit_test(plain_transports_checked_before_the_worker),
+      cmocka_unit_test(app_data_travels_with_peers_and_producers),
   };
   return cmocka_run_group_tests_name("signaling", tests, nullptr, nullptr);
 }
