@@ -47,7 +47,8 @@ describe('standard WebRTC clients (SDP in the body)', () => {
     const subscribed = await subscribing;
     assert.deepEqual(published.producers.map((p) => p.kind).sort(), ['audio', 'video']);
     assert.equal(published.connectionState, 'connected');
-    assert.deepEqual(published.transportStates.at(-1), ['completed', 'connected'], JSON.stringify(published.transportStates));
+    // ICE completed and DTLS connected at some point (the last state may already be the close of its leaving).
+    assert.ok(published.transportStates.some(([ice, dtls]) => ice === 'completed' && dtls === 'connected'), JSON.stringify(published.transportStates));
     assert.ok(subscribed.offers >= 2, `the subscriber was offered the new producers: ${JSON.stringify(subscribed)}`);
     assert.ok(subscribed.frames.video >= 30, `video frames decoded: ${JSON.stringify(subscribed)}`);
     assert.ok(subscribed.frames.audio >= 50, `audio frames decoded: ${JSON.stringify(subscribed)}`);
