@@ -54,8 +54,7 @@ Json buildStats(const WorkerPool& pool, const RoomManager& rooms) {
       if (listed++ == kListedPeersPerRoom) break;
       Json p = Json::object();
       p.set("peerId", peer.peerId).set("display", peer.display).set("sdp", rooms.isSdpPeer(sessionId));
-      const RoomRouter* router = room->routers.count(peer.routerId) ? &room->routers.at(peer.routerId) : nullptr;
-      if (router) p.set("worker", static_cast<unsigned long>(router->workerSlot));
+      if (const RoomRouter* router = room->routerOf(peer)) p.set("worker", static_cast<unsigned long>(router->workerSlot));
       else p.set("worker", Json::adopt(json_null()));
       peers.append(p);
     }

@@ -37,8 +37,6 @@ class WhipEndpoint {
   std::optional<HttpDocument> handle(const HttpRequest& request);
   // Loop thread: true when the event was a WHIP peer's (it goes nowhere else).
   bool onEvent(uint64_t sessionId, const Json& event);
-  // Loop thread.
-  size_t resourceCount() const { return resources_.size(); }
 
  private:
   struct Resource {

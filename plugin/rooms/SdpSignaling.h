@@ -44,7 +44,6 @@ class SdpSignaling {
   // The session left its room (or the room closed): its SDP transports are gone with it.
   void forget(uint64_t sessionId);
   bool isSdpPeer(uint64_t sessionId) const;
-  size_t transportCount() const { return transports_.size(); }
 
  private:
   struct Line {

@@ -256,25 +256,18 @@ std::string candidateLine(json_t* candidate) {
 void addTransport(Attributes& attributes, const LocalTransport& local, const char* setup, bool withCandidates = true) {
   attributes.add("ice-ufrag", local.iceParameters.string("usernameFragment").value_or(""));
   attributes.add("ice-pwd", local.iceParameters.string("password").value_or(""));
-  json_t* fingerprints = json_object_get(local.dtlsParameters.get(), "fingerprints");
+  // SHA-256, the fingerprint every client checks; all of them only if the worker gave none of that.
+  std::vector<std::string> sha256, all;
   size_t i;
   json_t* fingerprint;
-  bool any = false;
-  json_array_foreach(fingerprints, i, fingerprint) {
+  json_array_foreach(json_object_get(local.dtlsParameters.get(), "fingerprints"), i, fingerprint) {
     const char* algorithm = json_string_value(json_object_get(fingerprint, "algorithm"));
     const char* value = json_string_value(json_object_get(fingerprint, "value"));
-    if (algorithm && value && std::string(algorithm) == "sha-256") {
-      attributes.add("fingerprint", std::string(algorithm) + " " + value);
-      any = true;
-    }
+    if (!algorithm || !value) continue;
+    all.push_back(std::string(algorithm) + " " + value);
+    if (std::string(algorithm) == "sha-256") sha256.push_back(all.back());
   }
-  if (!any) {
-    json_array_foreach(fingerprints, i, fingerprint) {
-      const char* algorithm = json_string_value(json_object_get(fingerprint, "algorithm"));
-      const char* value = json_string_value(json_object_get(fingerprint, "value"));
-      if (algorithm && value) attributes.add("fingerprint", std::string(algorithm) + " " + value);
-    }
-  }
+  for (const std::string& line : sha256.empty() ? all : sha256) attributes.add("fingerprint", line);
   attributes.add("setup", setup);
   attributes.add("rtcp-mux");
   if (!withCandidates) return;
@@ -325,7 +318,7 @@ std::string origin(uint64_t sessionId, uint64_t version) {
 
 }  // namespace
 
-Json remoteDtlsParameters(const SessionDescription& description, bool isAnswer, std::string* missing) {
+Json remoteDtlsParameters(const SessionDescription& description, std::string* missing) {
   // BUNDLE: the first m-line that is not rejected carries the transport's DTLS.
   const MediaSection* tag = nullptr;
   for (const MediaSection& media : description.media) {
@@ -350,10 +343,8 @@ Json remoteDtlsParameters(const SessionDescription& description, bool isAnswer, 
   }
   std::optional<std::string_view> setup = tag ? tag->attributes.first("setup") : std::nullopt;
   if (!setup) setup = description.attributes.first("setup");
-  // Its DTLS role as mediasoup's connect takes it: who the remote will be.
-  std::string role = "client";
-  if (setup && *setup == "passive") role = "server";
-  if (isAnswer && setup && *setup == "actpass") role = "client";
+  // Its DTLS role as mediasoup's connect takes it: who the remote will be (actpass, active or none: the client).
+  std::string role = setup && *setup == "passive" ? "server" : "client";
   Json dtls = Json::object();
   dtls.set("role", role).set("fingerprints", list);
   return dtls;
@@ -362,7 +353,7 @@ Json remoteDtlsParameters(const SessionDescription& description, bool isAnswer, 
 std::variant<PublishPlan, MappingError> planPublish(const SessionDescription& offer, json_t* routerRtpCapabilities) {
   PublishPlan plan;
   std::string missing;
-  plan.dtlsParameters = remoteDtlsParameters(offer, false, &missing);
+  plan.dtlsParameters = remoteDtlsParameters(offer, &missing);
   if (!plan.dtlsParameters) return MappingError{missing};
   json_t* routerCodecs = json_object_get(routerRtpCapabilities, "codecs");
   json_t* routerExtensions = json_object_get(routerRtpCapabilities, "headerExtensions");
@@ -609,7 +600,7 @@ std::variant<SubscribeAnswer, MappingError> readSubscribeAnswer(const SessionDes
     any = any || read.accepted[i];
   }
   std::string missing;
-  read.dtlsParameters = remoteDtlsParameters(answer, true, &missing);
+  read.dtlsParameters = remoteDtlsParameters(answer, &missing);
   if (!read.dtlsParameters && any) return MappingError{missing};
   return read;
 }

@@ -25,7 +25,7 @@ struct MappingError {
 };
 
 // The remote's DTLS, as connectWebRtcTransport takes it: {"role", "fingerprints":[{algorithm, value}]}.
-Json remoteDtlsParameters(const SessionDescription& description, bool isAnswer, std::string* missing);
+Json remoteDtlsParameters(const SessionDescription& description, std::string* missing);
 
 // One m-line of a publisher's offer that becomes a producer.
 struct PublishedTrack {
