@@ -60,6 +60,9 @@ Json buildStats(const WorkerPool& pool, const RoomManager& rooms) {
     }
     Json r = Json::object();
     r.set("room", id).set("peerCount", static_cast<unsigned long>(room->peers.size())).set("peers", peers);
+    // Who is speaking now (the dashboard marks them): a peer id, or null.
+    if (room->speakers.activePeerId.empty()) r.set("activeSpeaker", Json::adopt(json_null()));
+    else r.set("activeSpeaker", room->speakers.activePeerId);
     roomList.append(r);
   }
   Json stats = Json::object();

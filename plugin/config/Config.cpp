@@ -27,7 +27,8 @@ class Reader {
     return std::nullopt;
   }
 
-  bool integer(const char* name, const char* envName, uint32_t min, uint32_t max, uint32_t& out) {
+  template <typename T>
+  bool integer(const char* name, const char* envName, long long min, long long max, T& out) {
     auto value = raw(name, envName);
     if (!value) return true;
     const std::string& text = value->first;
@@ -39,7 +40,7 @@ class Reader {
               std::to_string(min) + " to " + std::to_string(max);
       return false;
     }
-    out = static_cast<uint32_t>(parsed);
+    out = static_cast<T>(parsed);
     return true;
   }
 
@@ -130,7 +131,13 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
             r.integer("max_producers_per_peer", nullptr, 0, 1000000, s.maxProducersPerPeer) &&
             r.integer("max_consumers_per_peer", nullptr, 0, 1000000, s.maxConsumersPerPeer) &&
             r.integer("max_peers_per_room", nullptr, 0, 1000000, s.maxPeersPerRoom) &&
-            r.integer("max_rooms", nullptr, 0, 10000000, s.maxRooms);
+            r.integer("max_rooms", nullptr, 0, 10000000, s.maxRooms) &&
+            r.boolean("audio_levels", s.audioLevels) &&
+            r.integer("audio_level_interval_ms", nullptr, 250, 5000, s.audioLevelIntervalMs) &&
+            r.integer("audio_level_threshold", nullptr, -127, 0, s.audioLevelThreshold) &&
+            r.boolean("active_speaker", s.activeSpeaker) &&
+            r.integer("active_speaker_interval_ms", nullptr, 100, 5000, s.activeSpeakerIntervalMs) &&
+            r.integer("talking_threshold", nullptr, -127, 0, s.talkingThreshold);
   if (!ok) return SettingsError{r.error};
 
   // List settings: parse names the first bad entry, which the error quotes with `why`.

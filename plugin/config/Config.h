@@ -50,6 +50,13 @@ struct Settings {
   uint32_t maxConsumersPerPeer = 1000;   // media + data
   uint32_t maxPeersPerRoom = 0;
   uint32_t maxRooms = 0;
+  // Each room's audio observers (api.md "Audio levels and active speaker"); a room's `create` may override them.
+  bool audioLevels = true;
+  uint32_t audioLevelIntervalMs = 1000;
+  int audioLevelThreshold = -70;  // dBov
+  bool activeSpeaker = true;
+  uint32_t activeSpeakerIntervalMs = 300;
+  int talkingThreshold = -40;     // dBov: `talking` from here, `stoppedTalking` 10 dB below
 
   PortRange portRangeOf(uint32_t workerIndex) const {
     uint32_t min = rtcPortBase + workerIndex * portsPerWorker;

@@ -84,6 +84,43 @@ void Router::createPipeTransport(Transport::Created<PipeTransport> done) {
   requestTransport<PipeTransport>("router.createPipeTransport", transportId, data, kPipeOwner, Direction::Send, std::move(done));
 }
 
+void Router::requestRtpObserver(const char* method, RtpObserver::Kind kind, Json data, Transport::Created<RtpObserver> done) {
+  std::string observerId = newUuid();
+  data.set("rtpObserverId", observerId);
+  channel_.request(method, id_, data, [this, alive = lifetime_.token(), observerId, kind, done = std::move(done)](ChannelResult r) {
+    if (!r.ok || alive.expired() || closed_) {
+      done(nullptr, r.ok ? Failure::closed("the router closed") : r.failure);
+      return;
+    }
+    auto observer = std::make_unique<RtpObserver>(channel_, id_, observerId, kind);
+    RtpObserver* created = observer.get();
+    rtpObservers_[observerId] = std::move(observer);
+    done(created, Failure{});
+  });
+}
+
+void Router::createAudioLevelObserver(int maxEntries, int thresholdDbov, uint32_t intervalMs,
+                                      Transport::Created<RtpObserver> done) {
+  Json data = Json::object();
+  data.set("maxEntries", maxEntries).set("threshold", thresholdDbov).set("interval", intervalMs);
+  requestRtpObserver("router.createAudioLevelObserver", RtpObserver::Kind::AudioLevel, data, std::move(done));
+}
+
+void Router::createActiveSpeakerObserver(uint32_t intervalMs, Transport::Created<RtpObserver> done) {
+  Json data = Json::object();
+  data.set("interval", intervalMs);
+  requestRtpObserver("router.createActiveSpeakerObserver", RtpObserver::Kind::ActiveSpeaker, data, std::move(done));
+}
+
+RtpObserver* Router::rtpObserver(const std::string& id) const {
+  auto it = rtpObservers_.find(id);
+  return it == rtpObservers_.end() ? nullptr : it->second.get();
+}
+
+void Router::closeRtpObserver(const std::string& id) {
+  if (auto observer = takeOut(rtpObservers_, id)) observer->close();
+}
+
 Transport* Router::transport(const std::string& id) const {
   auto it = transports_.find(id);
   return it == transports_.end() ? nullptr : it->second.get();
@@ -147,6 +184,9 @@ void Router::dropTransports() {
   transports_.clear();
   transportsByOwner_.clear();
   for (auto& [id, transport] : transports) transport->routerClosed();
+  auto observers = std::move(rtpObservers_);
+  rtpObservers_.clear();
+  for (auto& [id, rtpObserver] : observers) rtpObserver->routerClosed();
 }
 
 void Router::close() {

@@ -19,6 +19,7 @@
 #include "entities/Flows.h"
 #include "entities/PipeTransport.h"
 #include "entities/PlainTransport.h"
+#include "entities/RtpObserver.h"
 #include "entities/Transport.h"
 #include "entities/WebRtcTransport.h"
 
@@ -112,6 +113,13 @@ class Router {
   DataProducer* findDataProducer(const std::string& id, Transport** owner = nullptr) const { return find<DataFlow>(id, owner); }
   void closeTransport(const std::string& id);
 
+  // Observers of the router's audio producers (mediasoup's router.createAudioLevelObserver and
+  // createActiveSpeakerObserver). The worker clamps intervals to 250–5000 ms (audio levels) and 100–5000 ms.
+  void createAudioLevelObserver(int maxEntries, int thresholdDbov, uint32_t intervalMs, Transport::Created<RtpObserver> done);
+  void createActiveSpeakerObserver(uint32_t intervalMs, Transport::Created<RtpObserver> done);
+  RtpObserver* rtpObserver(const std::string& id) const;
+  void closeRtpObserver(const std::string& id);
+
   void close();
   void workerClosed();
 
@@ -136,6 +144,7 @@ class Router {
   void announceClosed(Transport& from, const DataProducer& dataProducer);
   // Asks the worker for a transport and keeps it. Every value of these requests is ours: a refusal means the
   // worker cannot take one more (no free port).
+  void requestRtpObserver(const char* method, RtpObserver::Kind kind, Json data, Transport::Created<RtpObserver> done);
   template <typename T>
   void requestTransport(const char* method, const std::string& transportId, const Json& data, uint64_t owner,
                         Direction direction, Transport::Created<T> done);
@@ -147,6 +156,7 @@ class Router {
   bool closed_ = false;
   std::map<std::string, std::unique_ptr<Transport>> transports_;
   std::map<uint64_t, std::set<std::string>> transportsByOwner_;  // the same transports, by owner
+  std::map<std::string, std::unique_ptr<RtpObserver>> rtpObservers_;
   Lifetime lifetime_;
 };
 

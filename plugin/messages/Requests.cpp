@@ -204,6 +204,39 @@ std::variant<std::optional<std::vector<std::string>>, ApiError> optionalIds(json
   return std::optional<std::vector<std::string>>(std::move(ids));
 }
 
+// audioLevels / activeSpeaker at create: true, false, or an object of settings (which turns it on).
+std::optional<ApiError> roomAudioField(json_t* body, const char* key, std::optional<bool>& on, std::optional<uint32_t>& intervalMs,
+                                       uint32_t minIntervalMs, std::optional<int>* thresholdDbov) {
+  json_t* value = json_object_get(body, key);
+  if (!value) return std::nullopt;
+  if (json_is_boolean(value)) {
+    on = json_is_true(value);
+    return std::nullopt;
+  }
+  const std::string shape = std::string("invalid element (") + key + " should be true, false or {\"interval\"" +
+                            (thresholdDbov ? ", \"threshold\"" : "") + "})";
+  if (!json_is_object(value)) return ApiError{kInvalidElement, shape};
+  const char* field;
+  json_t* item;
+  json_object_foreach(value, field, item) {
+    bool isInterval = std::strcmp(field, "interval") == 0;
+    bool isThreshold = thresholdDbov && std::strcmp(field, "threshold") == 0;
+    if (!isInterval && !isThreshold) return ApiError{kInvalidElement, shape};
+    json_int_t n = json_is_integer(item) ? json_integer_value(item) : -1000000;
+    if (isInterval && (n < minIntervalMs || n > kMaxObserverIntervalMs)) {
+      return ApiError{kInvalidElement, std::string("invalid element (") + key + ".interval should be an integer from " +
+                                           std::to_string(minIntervalMs) + " to " + std::to_string(kMaxObserverIntervalMs) + " ms)"};
+    }
+    if (isThreshold && (n < -127 || n > 0)) {
+      return ApiError{kInvalidElement, std::string("invalid element (") + key + ".threshold should be an integer from -127 to 0 dBov)"};
+    }
+    if (isInterval) intervalMs = static_cast<uint32_t>(n);
+    else *thresholdDbov = static_cast<int>(n);
+  }
+  on = true;
+  return std::nullopt;
+}
+
 // Collects fields, stopping at the first error: parse.id("transportId", r.transportId) && …
 class Fields {
  public:
@@ -420,6 +453,9 @@ std::variant<Request, ApiError> parseRequest(json_t* body) {
     bool ok = f.text("pin", kMaxSecretBytes, r.pin) && f.text("secret", kMaxSecretBytes, r.secret) &&
               f.text("admin_key", kMaxSecretBytes, r.adminKey);
     if (!ok) return *f.error;
+    request::RoomAudio& a = r.audio;
+    if (auto e = roomAudioField(body, "audioLevels", a.audioLevels, a.audioLevelIntervalMs, kMinAudioLevelIntervalMs, &a.audioLevelThreshold)) return *e;
+    if (auto e = roomAudioField(body, "activeSpeaker", a.activeSpeaker, a.activeSpeakerIntervalMs, kMinActiveSpeakerIntervalMs, nullptr)) return *e;
     return r;
   }
   if (request == "destroy" || request == "kick") {
@@ -447,6 +483,14 @@ std::variant<Request, ApiError> parseRequest(json_t* body) {
     return r;
   }
   if (request == "leave") return request::Leave{};
+  if (request == "setDisplay") {
+    json_t* display = json_object_get(body, "display");
+    if (!display) return ApiError{kMissingElement, "missing mandatory element (display)"};
+    request::SetDisplay r;
+    Fields f(body);
+    if (!f.text("display", kMaxDisplayBytes, r.display)) return *f.error;
+    return r;
+  }
   return parseMediaRequest(request, body);
 }
 

@@ -16,11 +16,20 @@ namespace request {
 
 // Credentials (api.md "Access control and limits") are empty when not given; they are never logged, listed,
 // returned or sent in events.
+// A room's own audio observer settings (absent: the plugin's settings).
+struct RoomAudio {
+  std::optional<bool> audioLevels;
+  std::optional<uint32_t> audioLevelIntervalMs;  // kMinAudioLevelIntervalMs..kMaxObserverIntervalMs
+  std::optional<int> audioLevelThreshold;        // dBov, -127..0
+  std::optional<bool> activeSpeaker;
+  std::optional<uint32_t> activeSpeakerIntervalMs;  // kMinActiveSpeakerIntervalMs..kMaxObserverIntervalMs
+};
 struct Create {
   std::optional<std::string> room;
   std::string pin;     // the room's: `join` will need it
   std::string secret;  // the room's: `destroy` and `kick` will need it
   std::string adminKey;
+  RoomAudio audio;
 };
 struct Destroy {
   std::string room;
@@ -33,6 +42,10 @@ struct Join {
   std::string display;
   Json appData;  // null: none
   std::string pin, token, adminKey;
+};
+// A joined peer's new display name (`peerUpdated` to the others).
+struct SetDisplay {
+  std::string display;
 };
 // Removes a peer from a room (`kicked` to it, `peerLeft` to the others).
 struct Kick {
@@ -134,7 +147,7 @@ struct UnpublishSdp {
 }  // namespace request
 
 using Request = std::variant<request::Create, request::Destroy, request::Exists, request::List, request::Join,
-                             request::Kick, request::Leave, request::CreateWebRtcTransport, request::ConnectWebRtcTransport,
+                             request::Kick, request::Leave, request::SetDisplay, request::CreateWebRtcTransport, request::ConnectWebRtcTransport,
                              request::CreatePlainTransport, request::ConnectPlainTransport, request::RestartIce,
                              request::CloseTransport, request::Produce, request::ProducerAction,
                              request::Consume, request::ConsumerAction, request::SetPreferredLayers,
@@ -161,6 +174,10 @@ constexpr SrtpCryptoSuite kSrtpCryptoSuites[] = {
 
 constexpr size_t kMaxRoomIdBytes = 128;
 constexpr size_t kMaxDisplayBytes = 256;
+// The worker's own clamps on its observers' intervals (mediasoup 3.12 AudioLevelObserver, ActiveSpeakerObserver).
+constexpr uint32_t kMinAudioLevelIntervalMs = 250;
+constexpr uint32_t kMinActiveSpeakerIntervalMs = 100;
+constexpr uint32_t kMaxObserverIntervalMs = 5000;
 constexpr size_t kMaxEntityIdBytes = 64;
 constexpr size_t kMaxLabelBytes = 1024;
 constexpr size_t kMaxAppDataBytes = 4096;  // appData as compact JSON

@@ -42,6 +42,7 @@ RoomRouter Failover::evacuate(Room& room, const std::string& routerId, const cha
   announceLostProducers(room, gone, reason);
   // Copies of its producers on the other routers close there (their consumers are told); pipes go.
   pipes_.routerGone(routerId);
+  placement_.routerGone(room, routerId);
   if (room.routers.empty() && !placement_.ensureRouter(room) && !pool_.respawns()) {
     placement_.closeRoom(roomId, RoomCloseReason::NoWorker);
     return gone;

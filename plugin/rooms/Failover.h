@@ -29,6 +29,8 @@ class RoomPlacement {
   virtual void closeRoom(std::string roomId, RoomCloseReason reason) = 0;
   // [{peerId, display, producers, dataProducers, worker}] of the room's peers but one (join and moved answers).
   virtual Json peersOf(Room& room, uint64_t exceptSessionId) = 0;
+  // The router left the room (already out of room.routers; its pipes closed): what lived on it goes on elsewhere.
+  virtual void routerGone(Room& room, const std::string& routerId) = 0;
 };
 
 class Failover {

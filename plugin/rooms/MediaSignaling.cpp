@@ -111,6 +111,7 @@ void MediaSignaling::wire(Room& room, RoomRouter& roomRouter) {
     closed.producerId = producer.id();
     closed.mediaKind = producer.kind();
     observers_.emit(closed);
+    if (onProducerClosed) onProducerClosed(*r, producer);
   };
   observer.dataProducerClosed = [this, r](const Transport& of, const DataProducer& dataProducer) {
     if (of.isPipe()) return pipes_.copyClosed<DataFlow>(of, dataProducer.id());
@@ -378,7 +379,7 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::Produce& r,
     created.producerId = producerId;
     created.mediaKind = kind;
     observers_.emit(created);
-    if (onProducerAdded) onProducerAdded(roomId, producerId, sessionId);
+    if (onProducerAdded) onProducerAdded(roomId, routerId, *producer, sessionId);
     Json a = answer("produced");
     a.set("id", producerId);
     reply(a);

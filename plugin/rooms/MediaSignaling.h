@@ -50,9 +50,10 @@ class MediaSignaling {
   // The peer's router (ready: handle() is only called then).
   static Router& routerOf(Room& room, const Peer& peer);
 
-  // A producer was made in a room (after newProducer went out); a consumer ended with its producer. SDP
-  // subscribers renegotiate on these.
-  std::function<void(const std::string& roomId, const std::string& producerId, uint64_t ownerSessionId)> onProducerAdded;
+  // A producer was made on a router of a room (after newProducer went out), or a peer's producer closed; a
+  // consumer ended with its producer. SDP subscribers renegotiate on these; the room's audio observers follow.
+  std::function<void(const std::string& roomId, const std::string& routerId, const Producer& producer, uint64_t ownerSessionId)> onProducerAdded;
+  std::function<void(Room& room, const Producer& producer)> onProducerClosed;
   std::function<void(const std::string& transportId, const std::string& consumerId)> onConsumerEnded;
 
  private:

@@ -11,6 +11,7 @@
 
 #include "base/Failure.h"
 #include "base/Json.h"
+#include "config/Config.h"
 #include "messages/ApiError.h"
 
 namespace msp {
@@ -25,6 +26,42 @@ struct PeerRights {
   bool admin = false;     // destroy its room and kick its peers without the room's secret
 };
 
+// What a room's observers do (api.md "Audio levels and active speaker"): defaults from the settings,
+// overridden per room at `create`.
+struct RoomAudioSettings {
+  bool audioLevels = true;              // audioLevels, silence, talking / stoppedTalking events
+  uint32_t audioLevelIntervalMs = 1000;
+  int audioLevelThreshold = -70;        // dBov: quieter producers count as silent
+  bool activeSpeaker = true;            // activeSpeaker events
+  uint32_t activeSpeakerIntervalMs = 300;
+  int talkingThreshold = -40;           // dBov: talking from here; stoppedTalking 10 dB below it
+  static RoomAudioSettings of(const Settings& s) {
+    return {s.audioLevels, s.audioLevelIntervalMs, s.audioLevelThreshold, s.activeSpeaker, s.activeSpeakerIntervalMs, s.talkingThreshold};
+  }
+};
+
+// One audio producer as the room's observers hear it.
+struct HeardProducer {
+  std::string peerId;        // whose (kept: the producer may be gone when it is last mentioned)
+  uint64_t lastHeardMs = 0;  // loop time it was last above the audio-level threshold (0: never)
+  int volume = -127;
+  bool talking = false;
+  int quietIntervals = 0;    // audio-level intervals in a row below the stop level while talking
+};
+
+// A room's audio observers and what they said: the observers live on one router of the room.
+struct RoomSpeakers {
+  RoomAudioSettings settings;
+  std::string routerId;               // where the observers are (empty: none yet)
+  uint64_t generation = 0;            // each start on a router: late answers of an earlier one are dropped
+  std::string audioLevelObserverId;   // empty until created (or off)
+  std::string activeSpeakerObserverId;
+  std::string activeProducerId;       // the announced active speaker's producer (empty: none)
+  std::string activePeerId;
+  std::string candidateProducerId;    // the worker's dominant speaker, announced once it is heard
+  std::map<std::string, HeardProducer> heard;  // by producer id
+};
+
 struct Peer {
   uint64_t sessionId = 0;
   std::string peerId;
@@ -33,6 +70,7 @@ struct Peer {
   std::string routerId;  // the room's router it is on; empty while no live worker can take it
   PeerRights rights;
   Json appData = Json::object();  // from join: the others get it with peerJoined and in join answers
+  bool displayFromToken = false;  // its token named the display: setDisplay may not change it
 };
 
 // Routers in a row a join (or a move) may lose to failing workers before it gives up.
@@ -70,6 +108,7 @@ struct Room {
   std::map<uint64_t, Peer> peers;              // joined, by Janus session id
   std::set<uint64_t> joining;                  // sessions whose join waits for their router
   uint64_t waitingSinceMs = 0;                 // when it started waiting for a live worker (0: not waiting)
+  RoomSpeakers speakers;                       // its audio observers
 
   RoomRouter* router(const std::string& routerId) {
     auto it = routers.find(routerId);

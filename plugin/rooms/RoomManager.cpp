@@ -60,12 +60,14 @@ struct RoomManager::PendingJoin {
   int attempt = 0;
   std::string routerId;  // waiting: the router it waits for
   Json appData;
+  bool displayFromToken = false;
 };
 
 RoomManager::RoomManager(WorkerPool& pool, const Settings& settings, Json routerRtpCapabilities, EventSink events)
     : pool_(pool), events_(events), adminKey_(settings.adminKey), tokenSecret_(settings.tokenSecret),
       maxPeersPerRoom_(settings.maxPeersPerRoom), maxRooms_(settings.maxRooms),
       routerRtpCapabilities_(std::move(routerRtpCapabilities)), limits_(PlacementLimits::of(settings)),
+      audioDefaults_(RoomAudioSettings::of(settings)),
       pipes_([this](const std::string& routerId) { return membership_.readyRouter(routerId); }),
       media_(events, TransportOptions::of(settings), PeerLimits::of(settings),
              [this](const std::string& roomId, const std::string& routerId) { return membership_.roomWithRouter(roomId, routerId); },
@@ -78,11 +80,16 @@ RoomManager::RoomManager(WorkerPool& pool, const Settings& settings, Json router
              return {room, peer};
            },
            pool.loop()),
+      speakers_(events, pipes_, [this](const std::string& roomId) { return membership_.room(roomId); }, pool.loop()),
       failover_(pool, membership_, pipes_, *this, events, observers_, routerRtpCapabilities_) {
   pool_.onWorkerRunning = [this] { failover_.placeWaitingRooms(); };
-  media_.onProducerAdded = [this](const std::string& roomId, const std::string& producerId, uint64_t owner) {
-    sdp_.producerAdded(roomId, producerId, owner);
+  media_.onProducerAdded = [this](const std::string& roomId, const std::string& routerId, const Producer& producer, uint64_t owner) {
+    if (producer.kind() == "audio") {
+      if (Room* room = membership_.roomWithRouter(roomId, routerId)) speakers_.producerAdded(*room, routerId, producer.id());
+    }
+    sdp_.producerAdded(roomId, producer.id(), owner);
   };
+  media_.onProducerClosed = [this](Room& room, const Producer& producer) { speakers_.producerClosed(room, producer.id()); };
   media_.onConsumerEnded = [this](const std::string& transportId, const std::string& consumerId) {
     sdp_.consumerClosed(transportId, consumerId);
   };
@@ -103,6 +110,7 @@ void RoomManager::handle(uint64_t sessionId, const Request& request, Reply reply
                  [&](const request::Join& r) { join(sessionId, r, std::move(reply)); },
                  [&](const request::Kick& r) { kick(sessionId, r, std::move(reply)); },
                  [&](const request::Leave&) { leave(sessionId, std::move(reply)); },
+                 [&](const request::SetDisplay& r) { setDisplay(sessionId, r, std::move(reply)); },
                  [&](const auto&) { media(sessionId, request, std::move(reply)); },
              },
              request);
@@ -143,6 +151,7 @@ void RoomManager::routerCreated(const std::string& roomId, const std::string& ro
   }
   roomRouter.router = router;
   media_.wire(*room, roomRouter);
+  speakers_.routerReady(*room, roomRouter);
   auto waiters = std::move(roomRouter.readyWaiters);
   roomRouter.readyWaiters.clear();
   for (auto& waiter : waiters) waiter(Failure{});
@@ -154,6 +163,7 @@ void RoomManager::closeRouter(Room& room, const std::string& routerId, const Fai
   pipes_.routerGone(routerId);
   if (roomRouter->worker) roomRouter->worker->closeRouter(routerId);
   RoomRouter gone = membership_.takeRouter(room, routerId);
+  speakers_.routerGone(room, routerId);
   for (auto& waiter : gone.readyWaiters) waiter(waitersGet);
 }
 
@@ -240,6 +250,7 @@ void RoomManager::create(const request::Create& request, Reply reply) {
     return;
   }
   Room& room = membership_.addRoom(id, false);
+  room.speakers.settings = audioSettingsFor(request.audio);
   room.pin = request.pin;
   room.secret = request.secret;
   RoomRouter& first = addRouter(room, *slot);
@@ -311,6 +322,7 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
   }
   PeerRights rights;
   std::string display = request.display;
+  bool displayFromToken = false;
   if (!tokenSecret_.empty()) {
     if (request.token.empty()) return reply(errorAnswer(kUnauthorized, "unauthorized (join needs a token)"));
     auto verified = verifyToken(request.token, tokenSecret_, request.room, static_cast<int64_t>(std::time(nullptr)));
@@ -320,6 +332,7 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     const Grants& grants = std::get<Grants>(verified);
     rights = PeerRights{grants.publish, grants.subscribe, grants.admin};
     if (grants.display) display = *grants.display;  // the issuer's word wins over the client's
+    displayFromToken = grants.display.has_value();
   }
   if (Room* room = membership_.room(request.room)) {
     if (!room->pin.empty() && !sameSecret(request.pin, room->pin)) {
@@ -334,14 +347,14 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
       reply(errorAnswer(kWorkerUnavailable, "no live worker"));
       return;
     }
-    membership_.addRoom(request.room, true);
+    membership_.addRoom(request.room, true).speakers.settings = audioDefaults_;
     RoomEvent created(RoomEvent::Kind::RoomCreated, request.room);
     created.autoCreated = true;
     observers_.emit(created);
   }
   membership_.enter(sessionId, request.room);  // joining: a second join is refused meanwhile
   joinAttempt(PendingJoin{sessionId, request.room, display, rights, std::move(reply), 0, "",
-                          request.appData ? request.appData : Json::object()});
+                          request.appData ? request.appData : Json::object(), displayFromToken});
 }
 
 void RoomManager::joinAttempt(PendingJoin join) {
@@ -427,6 +440,7 @@ void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, const PendingJoin&
   Peer& peer = membership_.addPeer(room, roomRouter, sessionId, newUuid(), join.display);
   peer.rights = join.rights;
   peer.appData = join.appData;
+  peer.displayFromToken = join.displayFromToken;
 
   Json joined = apiEvent("peerJoined");
   joined.set("peerId", peer.peerId).set("display", peer.display).set("worker", static_cast<unsigned long>(roomRouter.workerSlot))
@@ -440,7 +454,8 @@ void RoomManager::addPeer(Room& room, RoomRouter& roomRouter, const PendingJoin&
 
   Json answer = Json::object();
   answer.set("mediasoup", "joined").set("room", room.id).set("worker", static_cast<unsigned long>(roomRouter.workerSlot))
-      .set("peerId", peer.peerId).set("routerRtpCapabilities", routerRtpCapabilities_).set("peers", others);
+      .set("peerId", peer.peerId).set("routerRtpCapabilities", routerRtpCapabilities_).set("peers", others)
+      .set("activeSpeaker", speakers_.activeSpeakerOf(room));
   reply(answer);
 }
 
@@ -455,6 +470,30 @@ void RoomManager::leave(uint64_t sessionId, Reply reply) {
   Json answer = Json::object();
   answer.set("mediasoup", "left").set("room", roomId);
   reply(answer);
+}
+
+void RoomManager::setDisplay(uint64_t sessionId, const request::SetDisplay& request, Reply reply) {
+  Room* room = nullptr;
+  Peer* peer = membership_.peerOf(sessionId, &room);
+  if (!peer) return reply(errorAnswer(kJoinState, "not in a room: join first"));
+  if (peer->displayFromToken) return reply(errorAnswer(kUnauthorized, "unauthorized (the access token sets the display)"));
+  peer->display = request.display;
+  Json updated = apiEvent("peerUpdated");
+  updated.set("peerId", peer->peerId).set("display", peer->display);
+  broadcast(*room, events_, updated, sessionId);
+  Json answer = Json::object();
+  answer.set("mediasoup", "success");
+  reply(answer);
+}
+
+RoomAudioSettings RoomManager::audioSettingsFor(const request::RoomAudio& own) const {
+  RoomAudioSettings settings = audioDefaults_;
+  if (own.audioLevels) settings.audioLevels = *own.audioLevels;
+  if (own.audioLevelIntervalMs) settings.audioLevelIntervalMs = *own.audioLevelIntervalMs;
+  if (own.audioLevelThreshold) settings.audioLevelThreshold = *own.audioLevelThreshold;
+  if (own.activeSpeaker) settings.activeSpeaker = *own.activeSpeaker;
+  if (own.activeSpeakerIntervalMs) settings.activeSpeakerIntervalMs = *own.activeSpeakerIntervalMs;
+  return settings;
 }
 
 void RoomManager::sessionGone(uint64_t sessionId) {
@@ -538,6 +577,7 @@ void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
                     ? Failure::workerGone("no live worker could host room '" + roomId + "'")
                     : Failure::closed("room '" + roomId + "' was closed");
   for (const auto& [sessionId, peer] : room->peers) sdp_.forget(sessionId);
+  speakers_.roomClosing(*room);
   std::vector<std::string> routerIds;
   for (const auto& [id, roomRouter] : room->routers) routerIds.push_back(id);
   for (const auto& id : routerIds) closeRouter(*room, id, why);

@@ -24,6 +24,7 @@
 #include "rooms/RoomEvents.h"
 #include "rooms/RouterPipes.h"
 #include "rooms/SdpSignaling.h"
+#include "rooms/Speakers.h"
 
 namespace msp {
 
@@ -73,6 +74,9 @@ class RoomManager : private RoomPlacement {
   void joinAttempt(PendingJoin join);
   void joinTargetReady(PendingJoin join, const Failure& failure);
   void leave(uint64_t sessionId, Reply reply);
+  void setDisplay(uint64_t sessionId, const request::SetDisplay& request, Reply reply);
+  // A new room's audio observer settings: the plugin's, with the `create` request's own on top.
+  RoomAudioSettings audioSettingsFor(const request::RoomAudio& own) const;
   void media(uint64_t sessionId, const Request& request, Reply reply);
 
   // A new router of the room on that worker: counts at once, ready later (routerCreated).
@@ -89,6 +93,7 @@ class RoomManager : private RoomPlacement {
   // By value: callers often pass the key of the map entry this erases.
   void closeRoom(std::string roomId, RoomCloseReason reason) override;
   Json peersOf(Room& room, uint64_t exceptSessionId) override;
+  void routerGone(Room& room, const std::string& routerId) override { speakers_.routerGone(room, routerId); }
 
   void addPeer(Room& room, RoomRouter& roomRouter, const PendingJoin& join, Reply reply);
   void removePeer(Room& room, uint64_t sessionId);
@@ -103,11 +108,13 @@ class RoomManager : private RoomPlacement {
   uint32_t maxRooms_;
   Json routerRtpCapabilities_;
   PlacementLimits limits_;
+  RoomAudioSettings audioDefaults_;
   RoomEvents observers_;
   Membership membership_;
   RouterPipes pipes_;
   MediaSignaling media_;
   SdpSignaling sdp_;
+  Speakers speakers_;
   Failover failover_;
   Lifetime lifetime_;  // held weakly by the callbacks the workers keep
 };

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
 const puppeteer = require('puppeteer-core');
 
-export async function launchBrowser() {
+// extraArgs: more Chromium switches (e.g. --use-file-for-fake-audio-capture=tone.wav for a steady microphone).
+export async function launchBrowser({ extraArgs = [] } = {}) {
   return puppeteer.launch({
     executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
     headless: true,
@@ -16,7 +17,7 @@ export async function launchBrowser() {
       '--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
       '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required', '--disable-gpu',
       '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-quic',
+      '--disable-quic', ...extraArgs,
     ],
   });
 }

@@ -67,6 +67,7 @@ describe('access control and limits', () => {
     // Every media request of the API needs a joined handle: refused with 445 before it reaches a worker.
     const everyMediaRequest = [
       { request: 'leave' },
+      { request: 'setDisplay', display: 'x' },
       { request: 'createWebRtcTransport', direction: 'send' },
       { request: 'connectWebRtcTransport', transportId: 'x', dtlsParameters: { role: 'client', fingerprints: [] } },
       { request: 'restartIce', transportId: 'x' },
@@ -99,6 +100,10 @@ describe('access control and limits', () => {
     const announced = await guest.waitEvent((e) => e.event === 'peerJoined' && e.peerId === speakerJoined.peerId);
     assert.ok(announced);
     assert.equal(speakerJoined.peers.find((p) => p.peerId === joined.peerId).display, 'Gina');
+    // Nor can the client change it afterwards; a peer whose token names no display can.
+    await refused(guest, { request: 'setDisplay', display: 'mallory' }, 449);
+    assert.equal((await speaker.request({ request: 'setDisplay', display: 'Sam' })).mediasoup, 'success');
+    await guest.waitEvent((e) => e.event === 'peerUpdated' && e.peerId === speakerJoined.peerId && e.display === 'Sam');
     const send = await speaker.request({ request: 'createWebRtcTransport', direction: 'send' });
     const produced = await speaker.request({ request: 'produce', transportId: send.id, kind: 'audio', rtpParameters: audio(4242) });
     assert.equal(produced.mediasoup, 'produced');

@@ -15,7 +15,7 @@ const MESSAGES = Number(process.env.FUZZ_MESSAGES ?? 10000);
 const HANDLES = 8;
 
 
-const REQUESTS = ['create', 'destroy', 'exists', 'list', 'join', 'kick', 'leave', 'createWebRtcTransport', 'connectWebRtcTransport',
+const REQUESTS = ['create', 'destroy', 'exists', 'list', 'join', 'kick', 'leave', 'setDisplay', 'createWebRtcTransport', 'connectWebRtcTransport',
   'restartIce', 'closeTransport', 'produce', 'pauseProducer', 'resumeProducer', 'closeProducer', 'consume', 'resumeConsumer',
   'pauseConsumer', 'setPreferredLayers', 'produceData', 'consumeData', 'getStats', 'createPlainTransport', 'connectPlainTransport',
   'publishSdp', 'subscribeSdp', 'sdpAnswer', 'unpublishSdp', 'unsubscribeSdp'];
@@ -129,7 +129,12 @@ describe('fuzzing every request through Janus', () => {
         const body = { request: name };
         const room = () => (f.chance(0.9) ? f.pick(seen.rooms) : f.hostile());
         switch (name) {
-          case 'create': case 'destroy': case 'exists': if (f.chance(0.9)) body.room = room(); break;
+          case 'create': case 'destroy': case 'exists':
+            if (f.chance(0.9)) body.room = room();
+            if (name === 'create' && f.chance(0.3)) body.audioLevels = f.pick([true, false, { interval: f.pick([250, 100, 5000, 9999]), threshold: f.pick([-70, 3, -200]) }, f.hostile()]);
+            if (name === 'create' && f.chance(0.3)) body.activeSpeaker = f.pick([true, false, { interval: f.pick([100, 50, 5000]) }, f.hostile()]);
+            break;
+          case 'setDisplay': body.display = f.chance(0.8) ? `p${f.int(100)}` : f.hostile(); break;
           case 'join': body.room = room(); if (f.chance(0.5)) body.display = f.chance(0.8) ? `p${f.int(100)}` : f.hostile(); break;
           case 'kick': body.room = room(); body.peerId = f.chance(0.7) && seen.peers.length ? f.pick(seen.peers) : f.hostile(); break;
           case 'createWebRtcTransport':

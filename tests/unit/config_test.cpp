@@ -127,6 +127,40 @@ static void unparsable_numbers_rejected(void**) {
   expectError("respawn");
 }
 
+static void audio_observer_settings(void**) {
+  {
+    auto result = load();
+    Settings& s = std::get<Settings>(result);
+    assert_true(s.audioLevels && s.activeSpeaker);
+    assert_int_equal(s.audioLevelIntervalMs, 1000);
+    assert_int_equal(s.audioLevelThreshold, -70);
+    assert_int_equal(s.activeSpeakerIntervalMs, 300);
+    assert_int_equal(s.talkingThreshold, -40);
+  }
+  cfg["audio_levels"] = "false";
+  cfg["audio_level_threshold"] = "-50";
+  cfg["talking_threshold"] = "0";
+  cfg["active_speaker_interval_ms"] = "100";
+  {
+    auto result = load();
+    Settings& s = std::get<Settings>(result);
+    assert_false(s.audioLevels);
+    assert_int_equal(s.audioLevelThreshold, -50);
+    assert_int_equal(s.talkingThreshold, 0);
+    assert_int_equal(s.activeSpeakerIntervalMs, 100);
+  }
+  for (const char* bad : {"5", "-128", "-", "-40dB", ""}) {
+    cfg["audio_level_threshold"] = bad;
+    expectError("audio_level_threshold");
+  }
+  cfg.clear();
+  cfg["audio_level_interval_ms"] = "249";  // the worker's own floor
+  expectError("audio_level_interval_ms");
+  cfg.clear();
+  cfg["active_speaker_interval_ms"] = "5001";
+  expectError("active_speaker_interval_ms");
+}
+
 static void more_workers_than_ports_rejected(void**) {
   env["MEDIASOUP_WORKER_COUNT"] = "56";  // 10000 + 56*1000 - 1 > 65535
   expectError("above 65535");
@@ -227,6 +261,7 @@ int main(void) {
       cmocka_unit_test_setup(media_codecs_by_name, reset),
       cmocka_unit_test_setup(plain_allowed_remotes, reset),
       cmocka_unit_test_setup(health_settings, reset),
+      cmocka_unit_test_setup(audio_observer_settings, reset),
   };
   return cmocka_run_group_tests_name("config", tests, nullptr, nullptr);
 }

@@ -39,6 +39,23 @@ export class JanusPeer extends EventTarget {
     this.layers = new Map();         // consumerId → { spatialLayer, temporalLayer } the worker now sends
     this.queue = Promise.resolve();  // work done one step at a time, in order
     this.generation = 0;             // bumped on every move: work begun before it may fail, quietly
+    this.activeSpeaker = null;       // the peer id the room says is speaking (null: nobody)
+    this.levels = new Map();         // peerId → its loudest producer's volume in the last interval (dBov)
+    this.talking = new Set();        // peer ids talking (VideoRoom's talking / stopped-talking)
+  }
+
+  // What the join answer says of the room beyond its peers.
+  joinedRoom(joined) {
+    this.room = joined.room;
+    this.worker = joined.worker;
+    this.peerId = joined.peerId;
+    this.activeSpeaker = joined.activeSpeaker ?? null;
+    for (const peer of joined.peers) this.peers.set(peer.peerId, { display: peer.display, worker: peer.worker, appData: peer.appData });
+  }
+
+  // Sets our own display name; the others hear peerUpdated.
+  setDisplay(display) {
+    return this.request({ request: 'setDisplay', display });
   }
 
   enqueue(task) {
@@ -55,8 +72,35 @@ export class JanusPeer extends EventTarget {
   onRoomEvent(message) {
     switch (message.event) {
       case 'peerJoined':
-        this.peers.set(message.peerId, { display: message.display, worker: message.worker });
+        this.peers.set(message.peerId, { display: message.display, worker: message.worker, appData: message.appData });
         this.emit('peers');
+        return true;
+      case 'peerUpdated': {
+        const peer = this.peers.get(message.peerId);
+        if (peer) peer.display = message.display;
+        this.emit('peers');
+        return true;
+      }
+      case 'activeSpeaker':
+        this.activeSpeaker = message.peerId ?? null;
+        this.emit('speaker', { peerId: this.activeSpeaker });
+        return true;
+      case 'audioLevels':
+        this.levels.clear();
+        for (const { peerId, volume } of message.levels) {
+          if (!this.levels.has(peerId) || this.levels.get(peerId) < volume) this.levels.set(peerId, volume);
+        }
+        this.emit('levels', { levels: this.levels });
+        return true;
+      case 'silence':
+        this.levels.clear();
+        this.emit('levels', { levels: this.levels });
+        return true;
+      case 'talking':
+      case 'stoppedTalking':
+        if (message.event === 'talking') this.talking.add(message.peerId);
+        else this.talking.delete(message.peerId);
+        this.emit('talking', { peerId: message.peerId, talking: message.event === 'talking' });
         return true;
       case 'peerMoved': {
         const peer = this.peers.get(message.peerId);
@@ -66,6 +110,8 @@ export class JanusPeer extends EventTarget {
       }
       case 'peerLeft':
         this.peers.delete(message.peerId);
+        this.levels.delete(message.peerId);
+        this.talking.delete(message.peerId);
         this.emit('peerleft', message);
         this.emit('peers');
         return true;

@@ -20,16 +20,13 @@ export class RoomClient extends JanusPeer {
 
   async join(room, display) {
     const joined = await this.request({ request: 'join', room, display });
-    this.room = joined.room;
-    this.worker = joined.worker;
-    this.peerId = joined.peerId;
+    this.joinedRoom(joined);
     this.device = new Device();
     await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities });
     this.sendTransport = await this.createTransport('send');
     this.recvTransport = await this.createTransport('recv');
     for (const peer of joined.peers) {
-      this.peers.set(peer.peerId, { display: peer.display, worker: peer.worker });
-      for (const p of peer.producers) this.enqueue(() => this.consume(peer.peerId, p.id));
+      for (const p of peer.producers) this.enqueue(() => this.consume(peer.peerId, p.id, p.appData));
       for (const d of peer.dataProducers) this.enqueue(() => this.consumeData(peer.peerId, d.id));
     }
     this.emit('joined', joined);
@@ -80,9 +77,38 @@ export class RoomClient extends JanusPeer {
         options.codec = this.device.rtpCapabilities.codecs.find((c) => c.mimeType.toLowerCase() === `video/${codec.toLowerCase()}`);
         if (!options.codec) throw new Error(`this browser and router share no ${codec} codec`);
       }
+      // appData tells the others what this is (the demo gives a screen share a tile of its own).
+      options.appData = { source: track.kind === 'video' ? 'camera' : 'mic' };
       const producer = await this.sendTransport.produce(options);
       this.producers.set(track.kind, producer);
     }
+  }
+
+  // Shares a screen or window (getDisplayMedia) as one more video producer, appData {source: 'screen'}; the
+  // browser's own "Stop sharing" ends it. Resolves with the track (null when the user cancelled).
+  async shareScreen() {
+    if (this.screenProducer) return this.screenProducer.track;
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const [track] = stream.getVideoTracks();
+    this.screenTrack = track;
+    track.addEventListener('ended', () => this.stopScreen());
+    await this.produceScreen();
+    return track;
+  }
+
+  async produceScreen() {
+    this.screenProducer = await this.sendTransport.produce({ track: this.screenTrack, stopTracks: false, appData: { source: 'screen' } });
+  }
+
+  async stopScreen() {
+    const producer = this.screenProducer;
+    this.screenTrack?.stop();
+    this.screenTrack = undefined;
+    this.screenProducer = undefined;
+    if (!producer) return;
+    producer.close();
+    this.emit('screenended');
+    await this.request({ request: 'closeProducer', producerId: producer.id }).catch(() => {});
   }
 
   async closeProducer(kind) {
@@ -108,15 +134,17 @@ export class RoomClient extends JanusPeer {
   // the same tracks again; the others' new producers arrive as newProducer events, consumed as usual.
   async rebuild({ worker, routerRtpCapabilities, peers = [] }) {
     this.worker = worker;
-    for (const [consumerId, { consumer, peerId, kind }] of this.consumers) {
+    for (const [consumerId, { consumer, peerId, kind, appData }] of this.consumers) {
       consumer.close();
-      this.emit('trackended', { consumerId, peerId, kind });
+      this.emit('trackended', { consumerId, peerId, kind, appData });
     }
     this.consumers.clear();
     for (const { dataConsumer } of this.dataConsumers.values()) dataConsumer.close();
     this.dataConsumers.clear();
     for (const producer of this.producers.values()) producer.close();
     this.producers.clear();
+    this.screenProducer?.close();
+    this.screenProducer = undefined;
     this.dataProducer?.close();
     this.dataProducer = undefined;
     this.sendTransport?.close();
@@ -126,27 +154,29 @@ export class RoomClient extends JanusPeer {
     this.sendTransport = await this.createTransport('send');
     this.recvTransport = await this.createTransport('recv');
     if (this.localStream) await this.publish(this.localStream, this.publishOptions);
+    if (this.screenTrack?.readyState === 'live') await this.produceScreen();
     if (this.dataLabel) await this.openDataChannel(this.dataLabel);
     // What the others publish right now (on this router or piped from theirs); later ones come as events.
     for (const peer of peers) {
-      this.peers.set(peer.peerId, { display: peer.display, worker: peer.worker });
-      for (const p of peer.producers) this.enqueue(() => this.consume(peer.peerId, p.id));
+      this.peers.set(peer.peerId, { display: peer.display, worker: peer.worker, appData: peer.appData });
+      for (const p of peer.producers) this.enqueue(() => this.consume(peer.peerId, p.id, p.appData));
       for (const d of peer.dataProducers) this.enqueue(() => this.consumeData(peer.peerId, d.id));
     }
     this.emit('moved', { worker });
   }
 
-  async consume(peerId, producerId) {
+  // appData: the producer's, as the plugin gave it (newProducer, join, moved).
+  async consume(peerId, producerId, appData = {}) {
     const info = await this.retryUnavailable(() => this.request({
       request: 'consume', transportId: this.recvTransport.id, producerId, rtpCapabilities: this.device.rtpCapabilities,
     }));
     const consumer = await this.recvTransport.consume({
       id: info.id, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters,
     });
-    this.consumers.set(consumer.id, { consumer, peerId, kind: info.kind, type: info.type });
+    this.consumers.set(consumer.id, { consumer, peerId, kind: info.kind, type: info.type, appData });
     // Created paused on the server: resume once our side is ready, so the first packets are not lost.
     await this.request({ request: 'resumeConsumer', consumerId: consumer.id });
-    this.emit('track', { peerId, display: this.peers.get(peerId)?.display, kind: info.kind, track: consumer.track, consumerId: consumer.id });
+    this.emit('track', { peerId, display: this.peers.get(peerId)?.display, kind: info.kind, track: consumer.track, consumerId: consumer.id, appData });
   }
 
   async consumeData(peerId, dataProducerId) {
@@ -167,7 +197,7 @@ export class RoomClient extends JanusPeer {
     if (this.onRoomEvent(message)) return;
     switch (message.event) {
       case 'newProducer':
-        this.enqueue(() => this.consume(message.peerId, message.producerId));
+        this.enqueue(() => this.consume(message.peerId, message.producerId, message.appData));
         break;
       case 'newDataProducer':
         this.enqueue(() => this.consumeData(message.peerId, message.dataProducerId));
@@ -177,7 +207,7 @@ export class RoomClient extends JanusPeer {
         entry?.consumer.close();
         this.consumers.delete(message.consumerId);
         this.closedConsumers.push(message.consumerId);
-        this.emit('trackended', { consumerId: message.consumerId, peerId: entry?.peerId, kind: entry?.kind });
+        this.emit('trackended', { consumerId: message.consumerId, peerId: entry?.peerId, kind: entry?.kind, appData: entry?.appData });
         break;
       }
       case 'dataConsumerClosed':
@@ -192,11 +222,11 @@ export class RoomClient extends JanusPeer {
   // What a test (or a curious person) wants to know about the media received.
   async inboundStats() {
     const result = [];
-    for (const [consumerId, { consumer, peerId, kind, type }] of this.consumers) {
+    for (const [consumerId, { consumer, peerId, kind, type, appData }] of this.consumers) {
       const report = await consumer.getStats();
       for (const stat of report.values()) {
         if (stat.type !== 'inbound-rtp') continue;
-        result.push(inboundEntry({ consumerId, peerId, kind, type }, stat, report));
+        result.push(inboundEntry({ consumerId, peerId, kind, type, source: appData?.source }, stat, report));
       }
     }
     return result;

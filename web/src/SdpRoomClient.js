@@ -14,10 +14,7 @@ export class SdpRoomClient extends JanusPeer {
 
   async join(room, display) {
     const joined = await this.request({ request: 'join', room, display });
-    this.room = joined.room;
-    this.worker = joined.worker;
-    this.peerId = joined.peerId;
-    for (const peer of joined.peers) this.peers.set(peer.peerId, { display: peer.display, worker: peer.worker });
+    this.joinedRoom(joined);
     this.emit('joined', joined);
     return joined;
   }

@@ -58,11 +58,12 @@ function render(stats, workers) {
   const escape = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   $('distribution').tBodies[0].innerHTML = Object.entries(stats.distribution)
     .map(([w, list]) => `<tr><td>${w}</td><td>${list.length ? list.map(escape).join(', ') : '—'}</td></tr>`).join('');
-  // Each peer, and how it negotiates: SDP (janus.js with a plain RTCPeerConnection, aiortc, GStreamer, WHIP)
-  // or mediasoup-client.
-  $('peers').tBodies[0].innerHTML = (stats.rooms ?? []).flatMap((room) => room.peers.map((p) => `<tr>
+  // Each peer, how it negotiates (SDP: janus.js with a plain RTCPeerConnection, aiortc, GStreamer, WHIP; or
+  // mediasoup-client), and the room's active speaker.
+  $('peers').tBodies[0].innerHTML = (stats.rooms ?? []).flatMap((room) => room.peers.map((p) => `<tr class="${p.peerId === room.activeSpeaker ? 'speaking' : ''}">
     <td>${escape(room.room)}</td><td>${escape(p.display || '—')}</td><td>${p.worker ?? '—'}</td>
-    <td class="client ${p.sdp ? 'sdp' : ''}">${p.sdp ? 'SDP' : 'mediasoup-client'}</td></tr>`)).join('') || '<tr><td colspan="4">—</td></tr>';
+    <td class="client ${p.sdp ? 'sdp' : ''}">${p.sdp ? 'SDP' : 'mediasoup-client'}</td>
+    <td>${p.peerId === room.activeSpeaker ? 'speaking' : ''}</td></tr>`)).join('') || '<tr><td colspan="5">—</td></tr>';
 }
 
 async function tick() {
