@@ -223,6 +223,25 @@ static void observers_move_when_their_router_closes_unused(void**) {
   assert_int_equal(t.routerCount("r"), 1);
 }
 
+// Draining the observers' worker moves them with the room's peers; the events go on.
+static void observers_move_when_their_worker_is_drained(void**) {
+  Rooms t(fake::testSettings(2, 2));
+  size_t a = Rooms::workerOf(t.ask(1, R"({"request":"join","room":"r"})"));
+  t.ask(2, R"({"request":"join","room":"r"})");
+  size_t b = Rooms::workerOf(t.ask(3, R"({"request":"join","room":"r"})"));
+  std::string remote = t.produceAudio(3, t.transport(3, true));
+  t.runUntil([&] { return addedTo(t.worker(a), levelsObserver(t.worker(a))).size() == 1; });
+  std::optional<Json> drained;
+  t.manager->drainWorker(a, [&](Json answer) { drained = std::move(answer); });
+  t.runUntil([&] { return drained.has_value(); });
+  assert_int_equal(Rooms::errorCode(*drained), 0);
+  fake::Worker& wb = t.worker(b);
+  t.runUntil([&] { return wb.count("router.createAudioLevelObserver") == 1 && addedTo(wb, levelsObserver(wb)).size() == 1; });
+  wb.notify(levelsObserver(wb), "volumes", volumes({{remote, -20}}));
+  t.runUntil([&] { return t.eventsOf(1, "audioLevels").size() == 1; });
+  assert_string_equal(Rooms::str(t.eventsOf(1, "talking")[0], "producerId").c_str(), remote.c_str());
+}
+
 // setDisplay: the others hear peerUpdated, join answers show the new name.
 static void set_display_tells_the_others(void**) {
   Rooms t;
@@ -251,6 +270,7 @@ int main(void) {
       cmocka_unit_test(the_active_speaker_is_one_heard),
       cmocka_unit_test(observers_move_when_their_worker_dies),
       cmocka_unit_test(observers_move_when_their_router_closes_unused),
+      cmocka_unit_test(observers_move_when_their_worker_is_drained),
       cmocka_unit_test(set_display_tells_the_others),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
