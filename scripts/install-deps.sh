@@ -7,6 +7,8 @@ PACKAGES=(
   # Janus and the plugin's build
   janus janus-dev build-essential autoconf automake libtool pkg-config patch
   libglib2.0-dev libjansson-dev libuv1-dev libmicrohttpd-dev libssl-dev libcmocka-dev libjwt-dev
+  # several hosts: Redis's C client (its libuv adapter runs on the plugin's loop), and Redis for the tests
+  libhiredis-dev redis-server
   # mediasoup worker build (see docs: mediasoup-worker-build)
   meson ninja-build python3 libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev catch2
   # tests

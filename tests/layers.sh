@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The core's folders are its layers, and includes point one way: api → rooms → pool → entities → channel,
+# api → cluster (the hosts of a cluster, on Redis),
 # with ortc, sdp, config, messages, auth and base below. A header of the core is always included by its folder path, so a
 # wrong arrow is a line this script can see. Lists every include that breaks the rule and fails on any.
 set -euo pipefail
@@ -14,10 +15,11 @@ declare -A allowed=(
   [messages]="messages base"
   [auth]="auth base"
   [sdp]="sdp ortc base"
+  [cluster]="cluster config base"
   [entities]="entities channel ortc config base"
   [pool]="pool entities channel ortc config base"
   [rooms]="rooms pool entities channel ortc config messages auth sdp base"
-  [api]="api rooms pool entities channel ortc config messages auth sdp base"
+  [api]="api rooms cluster pool entities channel ortc config messages auth sdp base"
 )
 
 bad=0

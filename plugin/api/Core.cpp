@@ -49,7 +49,15 @@ bool Core::start(std::string& error) {
       if (!whip_->onEvent(sessionId, event)) pushEvent(sessionId, event);
     });
     lifecycle_.watch(*rooms_, *pool_);
-    pool_->start([ready](bool ok, const std::string& why) { ready->set_value(ok ? "" : why); });
+    if (settings_.clustered()) {
+      hosts_ = std::make_unique<HostRegistry>(loop_.loop(), settings_, [this] { return sampleHost(*pool_, *rooms_); });
+      lifecycle_.watch(*hosts_);
+    }
+    pool_->start([this, ready](bool ok, const std::string& why) {
+      // Registered once the workers run: the others may send it peers from then on.
+      if (ok && hosts_) hosts_->start();
+      ready->set_value(ok ? "" : why);
+    });
   });
   if (readyFuture.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
     error = "the workers did not start in time";
@@ -90,6 +98,7 @@ void Core::stop() {
   auto done = std::make_shared<std::promise<void>>();
   auto doneFuture = done->get_future();
   bool posted = loop_.post([this, done] {
+    if (hosts_) hosts_->stop();  // first: the others stop sending it peers, and see it leave at once
     if (rooms_) rooms_->closeAll();
     if (!pool_) {
       done->set_value();
@@ -102,6 +111,7 @@ void Core::stop() {
   }
   // Objects that own loop handles are destroyed on the loop (~ChildProcess kills and reaps any straggler).
   loop_.stop([this] {
+    hosts_.reset();
     rooms_.reset();
     pool_.reset();
   });
@@ -276,7 +286,7 @@ Json Core::apiDocument(const std::string& path) {
   if (path != "/stats" && path != "/workers") return Json();
   bool stats = path == "/stats";
   return runOnLoop([this, stats](Reply reply) {
-    reply(stats ? buildStats(*pool_, *rooms_) : buildWorkers(*pool_, *rooms_));
+    reply(stats ? buildStats(*pool_, *rooms_, hosts_.get()) : buildWorkers(*pool_, *rooms_, hosts_.get()));
   }, std::chrono::seconds(2));
 }
 
@@ -297,6 +307,7 @@ std::optional<HttpDocument> Core::httpDocument(const std::string& path) {
   auto sample = std::make_shared<MetricsSample>();
   Json done = runOnLoop([this, sample](Reply reply) {
     *sample = sampleMetrics(*pool_, *rooms_);
+    if (hosts_) sample->clusterHosts = hosts_->hosts().size();
     sample->events = lifecycle_.counts();
     reply(Json::object());
   }, std::chrono::seconds(2));

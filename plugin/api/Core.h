@@ -85,6 +85,7 @@ class Core {
   EventLoop loop_;
   std::unique_ptr<WorkerPool> pool_;   // loop thread only
   std::unique_ptr<RoomManager> rooms_; // loop thread only
+  std::unique_ptr<HostRegistry> hosts_;  // loop thread only; null without cluster_redis
   std::unique_ptr<WhipEndpoint> whip_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> whipHttp_;  // when whip_port is set: WHIP on its own address

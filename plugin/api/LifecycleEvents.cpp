@@ -9,6 +9,18 @@ void LifecycleEvents::watch(RoomManager& rooms, WorkerPool& pool) {
   };
 }
 
+void LifecycleEvents::watch(HostRegistry& hosts) {
+  auto report = [this](const char* name, const std::string& hostId) {
+    ++counts_[name];
+    if (!notify_ || !enabled_ || !enabled_()) return;
+    Json json = Json::object();
+    json.set("event", name).set("hostId", hostId);
+    notify_(json);
+  };
+  hosts.onHostJoined = [report](const HostInfo& host) { report("hostJoined", host.hostId); };
+  hosts.onHostLost = [report](const std::string& hostId) { report("hostLost", hostId); };
+}
+
 template <typename Event>
 void LifecycleEvents::report(const char* name, const Event& event) {
   ++counts_[name];

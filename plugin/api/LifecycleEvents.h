@@ -11,6 +11,7 @@
 #include "base/Json.h"
 #include "pool/WorkerPool.h"
 #include "rooms/RoomEvents.h"
+#include "cluster/HostRegistry.h"
 #include "rooms/RoomManager.h"
 
 namespace msp {
@@ -22,6 +23,8 @@ class LifecycleEvents {
       : enabled_(std::move(enabled)), notify_(std::move(notify)) {}
 
   void watch(RoomManager& rooms, WorkerPool& pool);
+  // hostJoined / hostLost (hostId) of the cluster.
+  void watch(HostRegistry& hosts);
   // Events seen since the start, by name: the metrics' counters.
   const std::map<std::string, uint64_t>& counts() const { return counts_; }
 

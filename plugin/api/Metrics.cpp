@@ -110,6 +110,12 @@ std::string formatMetrics(const MetricsSample& s) {
     out << "janus_mediasoup_requests_total{request=\"" << escaped(key.first) << "\",result=\"" << (key.second ? "ok" : "error")
         << "\"} " << count << '\n';
   }
+  if (s.clusterHosts) {
+    family(out, "janus_mediasoup_cluster_hosts", "gauge", "Live hosts of the cluster, this one included.");
+    out << "janus_mediasoup_cluster_hosts " << *s.clusterHosts << '\n';
+    family(out, "janus_mediasoup_cluster_pipes", "gauge", "Pipe transports to other hosts.");
+    out << "janus_mediasoup_cluster_pipes " << s.clusterPipes << '\n';
+  }
   family(out, "janus_mediasoup_events_total", "counter", "Room and worker lifecycle events, by event.");
   for (const auto& [name, count] : s.events) out << "janus_mediasoup_events_total{event=\"" << escaped(name) << "\"} " << count << '\n';
   return out.str();

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -39,6 +40,8 @@ struct MetricsSample {
   std::vector<Worker> workers;
   RequestCounters::Counts requests;
   std::map<std::string, uint64_t> events;  // lifecycle events since the start, by name
+  std::optional<size_t> clusterHosts;      // live hosts of the cluster this host sees (nullopt: no cluster)
+  size_t clusterPipes = 0;                 // pipe transports to other hosts
 };
 
 // Loop thread. Transports, producers and consumers are the peers' own (pipes between routers not counted).

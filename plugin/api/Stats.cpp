@@ -36,7 +36,31 @@ Json workerSummary(const WorkerPool::Slot& slot, const Json& rooms) {
 
 }  // namespace
 
-Json buildStats(const WorkerPool& pool, const RoomManager& rooms) {
+HostInfo sampleHost(const WorkerPool& pool, const RoomManager& rooms) {
+  HostInfo info;
+  info.rooms = static_cast<uint32_t>(rooms.rooms().size());
+  for (const auto& [id, room] : rooms.rooms()) info.peers += static_cast<uint32_t>(room->peers.size());
+  for (const auto& slot : pool.slots()) {
+    if (!slot->worker || !slot->worker->running()) continue;
+    ++info.workers;
+    info.cpuUsage += slot->worker->cpuUsage();
+  }
+  return info;
+}
+
+Json hostsJson(const HostRegistry& hosts) {
+  Json list = Json::array();
+  for (const auto& [id, host] : hosts.hosts()) {
+    Json entry = Json::object();
+    entry.set("hostId", id).set("epoch", static_cast<long long>(host.epoch)).set("rooms", host.rooms).set("peers", host.peers)
+        .set("workers", host.workers).set("cpuUsage", host.cpuUsage).set("leaseMs", static_cast<long long>(host.leaseMs))
+        .set("self", id == hosts.hostId());
+    list.append(entry);
+  }
+  return list;
+}
+
+Json buildStats(const WorkerPool& pool, const RoomManager& rooms, const HostRegistry* hosts) {
   std::vector<Json> bySlot = roomsBySlot(pool, rooms);
   Json workers = Json::array();
   Json distribution = Json::object();
@@ -68,10 +92,11 @@ Json buildStats(const WorkerPool& pool, const RoomManager& rooms) {
   Json stats = Json::object();
   stats.set("workers", workers).set("distribution", distribution)
       .set("totalRooms", static_cast<unsigned long>(rooms.rooms().size())).set("rooms", roomList);
+  if (hosts) stats.set("hosts", hostsJson(*hosts));
   return stats;
 }
 
-Json buildWorkers(const WorkerPool& pool, const RoomManager& rooms) {
+Json buildWorkers(const WorkerPool& pool, const RoomManager& rooms, const HostRegistry* hosts) {
   std::vector<Json> bySlot = roomsBySlot(pool, rooms);
   Json workers = Json::array();
   for (const auto& slot : pool.slots()) {
@@ -98,6 +123,7 @@ Json buildWorkers(const WorkerPool& pool, const RoomManager& rooms) {
   }
   Json answer = Json::object();
   answer.set("workers", workers);
+  if (hosts) answer.set("hosts", hostsJson(*hosts));
   return answer;
 }
 

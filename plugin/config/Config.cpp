@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
@@ -158,6 +159,29 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
     return *error;
   }
 
+  std::string redisUrl;
+  r.text("cluster_redis", "MEDIASOUP_CLUSTER_REDIS", redisUrl);
+  if (!redisUrl.empty()) {
+    auto parsed = parseRedisUrl(redisUrl);
+    if (!parsed) return SettingsError{"invalid setting cluster_redis = \"" + redisUrl + "\": expected redis://host:port"};
+    s.clusterRedisHost = parsed->first;
+    s.clusterRedisPort = parsed->second;
+    bool ok = r.text("host_id", "MEDIASOUP_HOST_ID", s.hostId) && r.ip("cluster_pipe_ip", nullptr, true, s.clusterPipeIp) &&
+              r.integer("cluster_lease_ms", nullptr, 1000, 600000, s.clusterLeaseMs);
+    if (!ok) return SettingsError{r.error};
+    if (s.clusterPipeIp.empty()) return SettingsError{"invalid setting cluster_pipe_ip: required with cluster_redis (the address other hosts reach this host's pipe transports on)"};
+    if (s.hostId.empty()) {
+      char name[256] = {};
+      gethostname(name, sizeof name - 1);
+      s.hostId = std::string(name) + ":" + std::to_string(s.statsPort);
+    }
+    // It names Redis keys and channels: printable, no spaces or braces (the keys' hash tags use braces).
+    bool printable = s.hostId.size() <= 128 && std::all_of(s.hostId.begin(), s.hostId.end(), [](unsigned char c) {
+      return c > 0x20 && c < 0x7f && c != '{' && c != '}';
+    });
+    if (!printable) return SettingsError{"invalid setting host_id = \"" + s.hostId + "\": up to 128 printable characters, no spaces or braces"};
+  }
+
   uint64_t lastPort = uint64_t{s.rtcPortBase} + uint64_t{s.workerCount} * s.portsPerWorker - 1;
   if (lastPort > kMaxPort) {
     return SettingsError{"invalid setting workers = " + std::to_string(s.workerCount) + ": " +
@@ -183,6 +207,35 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
                          "\": no executable mediasoup worker there"};
   }
   return s;
+}
+
+std::optional<std::pair<std::string, uint32_t>> parseRedisUrl(const std::string& url) {
+  const std::string scheme = "redis://";
+  if (url.rfind(scheme, 0) != 0) return std::nullopt;
+  std::string rest = url.substr(scheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  std::string host = rest, port;
+  if (!rest.empty() && rest[0] == '[') {  // [v6]:port
+    size_t close = rest.find(']');
+    if (close == std::string::npos) return std::nullopt;
+    host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size()) {
+      if (rest[close + 1] != ':') return std::nullopt;
+      port = rest.substr(close + 2);
+    }
+  } else if (size_t colon = rest.rfind(':'); colon != std::string::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+  if (host.empty() || host.find_first_of("/@ ") != std::string::npos) return std::nullopt;
+  uint32_t number = 6379;
+  if (!port.empty()) {
+    char* end = nullptr;
+    long value = std::strtol(port.c_str(), &end, 10);
+    if (*end != '\0' || value < 1 || value > 65535) return std::nullopt;
+    number = static_cast<uint32_t>(value);
+  }
+  return std::make_pair(host, number);
 }
 
 EnvLookup processEnv() {

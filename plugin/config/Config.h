@@ -57,6 +57,13 @@ struct Settings {
   bool activeSpeaker = true;
   uint32_t activeSpeakerIntervalMs = 300;
   int talkingThreshold = -40;     // dBov: `talking` from here, `stoppedTalking` 10 dB below
+  // Several hosts on one Redis (api.md "Several hosts"); off while clusterRedisHost is empty.
+  std::string clusterRedisHost;   // from cluster_redis = "redis://host:port"
+  uint32_t clusterRedisPort = 6379;
+  std::string hostId;             // this host's name in the cluster (default hostname:stats_port)
+  std::string clusterPipeIp;      // where the other hosts reach this host's pipe transports
+  uint32_t clusterLeaseMs = 6000; // a host silent this long is gone for the others
+  bool clustered() const { return !clusterRedisHost.empty(); }
 
   PortRange portRangeOf(uint32_t workerIndex) const {
     uint32_t min = rtcPortBase + workerIndex * portsPerWorker;
@@ -78,5 +85,8 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
                                                    const std::string& defaultWorkerBin);
 
 EnvLookup processEnv();
+
+// "redis://host:port" (port 6379 when absent; host an IPv4/IPv6 address or a name): host and port, or nullopt.
+std::optional<std::pair<std::string, uint32_t>> parseRedisUrl(const std::string& url);
 
 }  // namespace msp

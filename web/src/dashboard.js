@@ -58,6 +58,13 @@ function render(stats, workers) {
   const escape = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   $('distribution').tBodies[0].innerHTML = Object.entries(stats.distribution)
     .map(([w, list]) => `<tr><td>${w}</td><td>${list.length ? list.map(escape).join(', ') : '—'}</td></tr>`).join('');
+  // The cluster's hosts (only with cluster_redis): this one marked.
+  $('hosts-panel').hidden = !stats.hosts;
+  if (stats.hosts) {
+    $('hosts').tBodies[0].innerHTML = stats.hosts.map((h) => `<tr class="${h.self ? 'self' : ''}">
+      <td>${escape(h.hostId)}${h.self ? ' (this host)' : ''}</td><td>${h.epoch}</td><td>${h.rooms}</td><td>${h.peers}</td>
+      <td>${h.workers}</td><td>${(h.cpuUsage * 100).toFixed(1)}%</td><td>${h.leaseMs} ms</td></tr>`).join('');
+  }
   // Each peer, how it negotiates (SDP: janus.js with a plain RTCPeerConnection, aiortc, GStreamer, WHIP; or
   // mediasoup-client), and the room's active speaker.
   $('peers').tBodies[0].innerHTML = (stats.rooms ?? []).flatMap((room) => room.peers.map((p) => `<tr class="${p.peerId === room.activeSpeaker ? 'speaking' : ''}">

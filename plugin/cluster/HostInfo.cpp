@@ -1,0 +1,57 @@
+#include "cluster/HostInfo.h"
+
+#include "base/Json.h"
+
+namespace msp {
+namespace {
+
+constexpr size_t kMaxHostInfoBytes = 4096;
+
+std::optional<uint32_t> count(json_t* object, const char* key) {
+  json_t* value = json_object_get(object, key);
+  if (!json_is_integer(value) || json_integer_value(value) < 0 || json_integer_value(value) > 100000000) return std::nullopt;
+  return static_cast<uint32_t>(json_integer_value(value));
+}
+
+}  // namespace
+
+std::string encodeHostInfo(const HostInfo& info) {
+  Json json = Json::object();
+  json.set("pipeIp", info.pipeIp).set("rooms", info.rooms).set("peers", info.peers).set("workers", info.workers)
+      .set("cpuUsage", info.cpuUsage);
+  return json.dump();
+}
+
+std::optional<HostInfo> decodeHostInfo(const std::string& hostId, uint64_t epoch, const std::string& text) {
+  if (text.size() > kMaxHostInfoBytes) return std::nullopt;
+  Json json = Json::parse(text);
+  if (!json || !json_is_object(json.get())) return std::nullopt;
+  HostInfo info;
+  info.hostId = hostId;
+  info.epoch = epoch;
+  auto pipeIp = json.string("pipeIp");
+  auto rooms = count(json.get(), "rooms"), peers = count(json.get(), "peers"), workers = count(json.get(), "workers");
+  json_t* cpu = json_object_get(json.get(), "cpuUsage");
+  if (!pipeIp || pipeIp->size() > 64 || !rooms || !peers || !workers || !json_is_number(cpu)) return std::nullopt;
+  info.pipeIp = *pipeIp;
+  info.rooms = *rooms;
+  info.peers = *peers;
+  info.workers = *workers;
+  info.cpuUsage = json_number_value(cpu);
+  return info;
+}
+
+HostChanges diffHosts(const std::map<std::string, HostInfo>& before, const std::map<std::string, HostInfo>& after) {
+  HostChanges changes;
+  for (const auto& [id, info] : before) {
+    auto now = after.find(id);
+    if (now == after.end() || now->second.epoch != info.epoch) changes.lost.push_back(id);
+  }
+  for (const auto& [id, info] : after) {
+    auto was = before.find(id);
+    if (was == before.end() || was->second.epoch != info.epoch) changes.joined.push_back(id);
+  }
+  return changes;
+}
+
+}  // namespace msp

@@ -1,0 +1,35 @@
+// What a host of the cluster publishes about itself in Redis, and what changed between two views of the
+// cluster. Pure functions: the registry (HostRegistry) does the Redis side.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace msp {
+
+struct HostInfo {
+  std::string hostId;
+  uint64_t epoch = 0;     // from Redis's counter at its registration: a re-registered host has a new one
+  std::string pipeIp;     // where its pipe transports listen
+  uint32_t rooms = 0;
+  uint32_t peers = 0;
+  uint32_t workers = 0;   // live
+  double cpuUsage = 0;    // its workers' summed share of a core
+  uint64_t leaseMs = 0;   // what is left of its lease when read (not encoded: Redis keeps the time)
+};
+
+// The JSON stored in Redis (host id and epoch are stored beside it).
+std::string encodeHostInfo(const HostInfo& info);
+// Another host's JSON, checked: nullopt for anything malformed (another host's bytes must not crash us).
+std::optional<HostInfo> decodeHostInfo(const std::string& hostId, uint64_t epoch, const std::string& json);
+
+struct HostChanges {
+  std::vector<std::string> joined;  // new, or registered again (a new epoch: its earlier state is gone)
+  std::vector<std::string> lost;    // gone, or registered again
+};
+HostChanges diffHosts(const std::map<std::string, HostInfo>& before, const std::map<std::string, HostInfo>& after);
+
+}  // namespace msp

@@ -1,0 +1,213 @@
+#include "cluster/HostRegistry.h"
+
+#include "base/Log.h"
+
+namespace msp {
+namespace {
+
+const char* kEpochKey = "msp:{hosts}:epoch";
+const char* kHostsKey = "msp:{hosts}:all";
+const char* kHostPrefix = "msp:{hosts}:h:";
+
+// KEYS: host key, hosts set. ARGV: host id, epoch, info, lease ms.
+const char* kRegisterScript = R"(
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'info', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1)";
+
+// KEYS: host key. ARGV: epoch, info, lease ms. 0: fenced (the entry is gone or another registration's).
+const char* kRenewScript = R"(
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'info', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1)";
+
+// KEYS: hosts set. ARGV: host key prefix. [[id, epoch, info, pttl], …]; entries whose lease lapsed are reaped.
+const char* kListScript = R"(
+local out = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local key = ARGV[1] .. id
+  local entry = redis.call('HMGET', key, 'epoch', 'info')
+  local ttl = redis.call('PTTL', key)
+  if entry[1] and entry[2] and ttl > 0 then
+    table.insert(out, {id, entry[1], entry[2], ttl})
+  else
+    redis.call('SREM', KEYS[1], id)
+  end
+end
+return out)";
+
+// KEYS: host key, hosts set. ARGV: host id, epoch. Only its own registration is removed.
+const char* kLeaveScript = R"(
+if redis.call('HGET', KEYS[1], 'epoch') == ARGV[2] then
+  redis.call('DEL', KEYS[1])
+  redis.call('SREM', KEYS[2], ARGV[1])
+end
+return 1)";
+
+}  // namespace
+
+HostRegistry::HostRegistry(uv_loop_t* loop, const Settings& settings, Sample sample)
+    : loop_(loop), hostId_(settings.hostId), pipeIp_(settings.clusterPipeIp), leaseMs_(settings.clusterLeaseMs),
+      sample_(std::move(sample)), commands_(loop, settings.clusterRedisHost, settings.clusterRedisPort, "commands"),
+      subscriber_(loop, settings.clusterRedisHost, settings.clusterRedisPort, "subscriber") {
+  leaseTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
+  refreshTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
+}
+
+HostRegistry::~HostRegistry() {
+  running_ = false;
+  commands_.stop();
+  subscriber_.stop();
+}
+
+void HostRegistry::start() {
+  running_ = true;
+  commands_.onUp = [this] { registerHost(); };
+  commands_.onDown = [this] { fenced("the Redis connection dropped"); };
+  subscriber_.subscribe("msp:{hosts}:ping:" + hostId_, [this](const std::string&, const std::string& nonce) { pingReturned(nonce); });
+  commands_.start();
+  subscriber_.start();
+  uv_timer_start(leaseTimer_.get(), [](uv_timer_t* t) { static_cast<HostRegistry*>(t->data)->ping(); }, leaseMs_ / 3, leaseMs_ / 3);
+  uv_timer_start(refreshTimer_.get(), [](uv_timer_t* t) { static_cast<HostRegistry*>(t->data)->refresh(); }, kHostRefreshMs, kHostRefreshMs);
+}
+
+void HostRegistry::stop() {
+  if (!running_) return;
+  running_ = false;
+  uv_timer_stop(leaseTimer_.get());
+  uv_timer_stop(refreshTimer_.get());
+  subscriber_.stop();
+  if (registered_) {
+    // Best effort: sent now, and the connection closes once the loop has written it (or with the loop).
+    commands_.command({"EVAL", kLeaveScript, "2", hostKey(hostId_), kHostsKey, hostId_, std::to_string(epoch_)},
+                      [](const RedisReply*, const Failure&) {});
+  }
+  registered_ = false;
+}
+
+void HostRegistry::fenced(const char* why) {
+  if (registered_) MSP_WARN("cluster: host %s no longer registered (%s)", hostId_.c_str(), why);
+  registered_ = false;
+  pingNonce_.clear();
+}
+
+void HostRegistry::registerHost() {
+  if (!running_ || registering_ || !commands_.connected()) return;
+  registering_ = true;
+  std::weak_ptr<char> alive = alive_;
+  commands_.command({"INCR", kEpochKey}, [this, alive](const RedisReply* reply, const Failure& failure) {
+    if (alive.expired()) return;
+    if (!reply || reply->type != RedisReply::Type::Integer) {
+      registering_ = false;
+      return;  // the next lease tick tries again
+    }
+    uint64_t epoch = static_cast<uint64_t>(reply->integer);
+    HostInfo info = sample_();
+    info.pipeIp = pipeIp_;
+    commands_.command({"EVAL", kRegisterScript, "2", hostKey(hostId_), kHostsKey, hostId_, std::to_string(epoch),
+                       encodeHostInfo(info), std::to_string(leaseMs_)},
+                      [this, alive, epoch](const RedisReply* reply, const Failure&) {
+      if (alive.expired()) return;
+      registering_ = false;
+      if (!reply || reply->isError()) {
+        MSP_WARN("cluster: registering host %s failed: %s", hostId_.c_str(), reply ? reply->text.c_str() : "no answer");
+        return;
+      }
+      epoch_ = epoch;
+      registered_ = running_;
+      MSP_INFO("cluster: host %s registered (epoch %llu, lease %llu ms)", hostId_.c_str(), static_cast<unsigned long long>(epoch),
+               static_cast<unsigned long long>(leaseMs_));
+      refresh();
+    });
+  });
+}
+
+// A third of a lease: the ping goes out on the command connection; the renewal waits for it to come back.
+void HostRegistry::ping() {
+  if (!running_) return;
+  if (!registered_) return registerHost();
+  if (!pingNonce_.empty()) {
+    // The last ping never came back: one of the connections is half-open. Both start again (the lease lapses
+    // meanwhile unless they come back in time).
+    MSP_WARN("cluster: host %s: its ping did not come back through Redis; reconnecting", hostId_.c_str());
+    pingNonce_.clear();
+    subscriber_.reconnect();
+    commands_.reconnect();
+    return;
+  }
+  pingNonce_ = std::to_string(epoch_) + "-" + std::to_string(++pingsSent_);
+  commands_.command({"PUBLISH", "msp:{hosts}:ping:" + hostId_, pingNonce_}, [](const RedisReply*, const Failure&) {});
+}
+
+void HostRegistry::pingReturned(const std::string& nonce) {
+  if (nonce != pingNonce_ || nonce.empty()) return;
+  pingNonce_.clear();
+  renew();
+}
+
+void HostRegistry::renew() {
+  if (!registered_) return;
+  HostInfo info = sample_();
+  info.pipeIp = pipeIp_;
+  std::weak_ptr<char> alive = alive_;
+  uint64_t epoch = epoch_;
+  commands_.command({"EVAL", kRenewScript, "1", hostKey(hostId_), std::to_string(epoch), encodeHostInfo(info), std::to_string(leaseMs_)},
+                    [this, alive, epoch](const RedisReply* reply, const Failure&) {
+    if (alive.expired() || !reply || epoch != epoch_) return;
+    if (reply->type == RedisReply::Type::Integer && reply->integer == 0) {
+      fenced("its lease lapsed or Redis lost it: it registers again with a new epoch");
+      registerHost();
+    }
+  });
+}
+
+void HostRegistry::refresh() {
+  if (!running_ || !commands_.connected()) return;
+  std::weak_ptr<char> alive = alive_;
+  commands_.command({"EVAL", kListScript, "1", kHostsKey, kHostPrefix}, [this, alive](const RedisReply* reply, const Failure&) {
+    if (alive.expired() || !running_ || !reply || reply->type != RedisReply::Type::Array) return;
+    std::map<std::string, HostInfo> now;
+    for (const auto& entry : reply->elements) {
+      if (entry.type != RedisReply::Type::Array || entry.elements.size() != 4) continue;
+      const auto& id = entry.elements[0];
+      const auto& epoch = entry.elements[1];
+      const auto& info = entry.elements[2];
+      const auto& ttl = entry.elements[3];
+      if (id.type != RedisReply::Type::String || epoch.type != RedisReply::Type::String || info.type != RedisReply::Type::String ||
+          ttl.type != RedisReply::Type::Integer) continue;
+      char* end = nullptr;
+      uint64_t epochValue = std::strtoull(epoch.text.c_str(), &end, 10);
+      if (*end != '\0') continue;
+      auto decoded = decodeHostInfo(id.text, epochValue, info.text);
+      if (!decoded) {
+        MSP_WARN("cluster: host %s published an entry this host cannot read; ignored", id.text.c_str());
+        continue;
+      }
+      decoded->leaseMs = static_cast<uint64_t>(ttl.integer);
+      now[id.text] = *decoded;
+    }
+    // Our own entry gone (Redis restarted empty, or our lease lapsed unseen): register again.
+    auto own = now.find(hostId_);
+    if (registered_ && (own == now.end() || own->second.epoch != epoch_)) {
+      fenced("its entry is gone from Redis");
+      registerHost();
+    }
+    HostChanges changes = diffHosts(hosts_, now);
+    hosts_ = std::move(now);
+    for (const auto& id : changes.lost) {
+      if (id == hostId_) continue;
+      MSP_INFO("cluster: host %s lost", id.c_str());
+      if (onHostLost) onHostLost(id);
+    }
+    for (const auto& id : changes.joined) {
+      if (id == hostId_) continue;
+      MSP_INFO("cluster: host %s joined", id.c_str());
+      if (onHostJoined) onHostJoined(hosts_.at(id));
+    }
+  });
+}
+
+}  // namespace msp

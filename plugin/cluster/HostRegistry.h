@@ -1,0 +1,86 @@
+// This host's membership of the cluster, in Redis. It registers with an epoch from a Redis counter and a lease
+// (cluster_lease_ms); a third of a lease later it publishes a ping on its own channel and renews only once
+// that ping has come back on its subscriber connection, so a half-open connection lets the lease lapse
+// instead of keeping a dead host alive. Renewal is a Lua script that checks the stored epoch: a host that was
+// frozen past its lease (or whose Redis restarted empty) is fenced, and registers again with a new epoch, never
+// adopting its old entry. Twice a second it reads every live host (reaping expired ones), and says which
+// joined and which were lost. Loop thread only.
+//
+// Keys share the hash tag {hosts} (one slot: the scripts touch one slot only, as Redis Cluster requires):
+//   msp:{hosts}:epoch        the epoch counter
+//   msp:{hosts}:all          the set of host ids
+//   msp:{hosts}:h:<hostId>   a hash {epoch, info} with the lease as its TTL
+//   msp:{hosts}:ping:<hostId>  the channel of its own pings
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/UvHandle.h"
+#include "cluster/HostInfo.h"
+#include "cluster/RedisClient.h"
+#include "config/Config.h"
+
+namespace msp {
+
+// How often every host reads the others: a lost host is seen within its lease and this.
+constexpr uint64_t kHostRefreshMs = 500;
+
+class HostRegistry {
+ public:
+  // sample: this host's rooms, peers, workers and CPU, read on the loop whenever it renews.
+  using Sample = std::function<HostInfo()>;
+  HostRegistry(uv_loop_t* loop, const Settings& settings, Sample sample);
+  ~HostRegistry();
+  HostRegistry(const HostRegistry&) = delete;
+  HostRegistry& operator=(const HostRegistry&) = delete;
+
+  void start();
+  // Leaves the cluster at once (its entry deleted: the others see it lost on their next read), then closes.
+  void stop();
+
+  const std::string& hostId() const { return hostId_; }
+  // 0 while not registered.
+  uint64_t epoch() const { return registered_ ? epoch_ : 0; }
+  bool registered() const { return registered_; }
+  // Every live host as last read, this one included (once registered).
+  const std::map<std::string, HostInfo>& hosts() const { return hosts_; }
+
+  // Another host appeared (or registered again), or was lost (its lease lapsed, or it left).
+  std::function<void(const HostInfo& host)> onHostJoined;
+  std::function<void(const std::string& hostId)> onHostLost;
+
+ private:
+  void registerHost();
+  void ping();
+  void pingReturned(const std::string& nonce);
+  void renew();
+  void refresh();
+  void fenced(const char* why);
+  std::string hostKey(const std::string& hostId) const { return "msp:{hosts}:h:" + hostId; }
+
+  uv_loop_t* loop_;
+  std::string hostId_;
+  std::string pipeIp_;
+  uint64_t leaseMs_;
+  Sample sample_;
+  RedisClient commands_;
+  RedisClient subscriber_;
+  bool running_ = false;
+  bool registering_ = false;
+  bool registered_ = false;
+  uint64_t epoch_ = 0;
+  std::string pingNonce_;      // the ping in flight (empty: none)
+  uint64_t pingsSent_ = 0;
+  std::map<std::string, HostInfo> hosts_;
+  UvHandle<uv_timer_t> leaseTimer_;
+  UvHandle<uv_timer_t> refreshTimer_;
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
+};
+
+}  // namespace msp

@@ -1,0 +1,93 @@
+// One connection to Redis on the core's loop (hiredis's async API with its libuv adapter): commands with
+// typed replies, channel subscriptions, and reconnection with backoff. A connection that does not come up
+// within kRedisConnectTimeoutMs is dropped and tried again (hiredis's own connect has no timeout). Loop
+// thread only; callbacks never run inside the call that registers them.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/Failure.h"
+#include "base/UvHandle.h"
+#include "cluster/Backoff.h"
+
+struct redisAsyncContext;
+struct redisReply;
+
+namespace msp {
+
+constexpr uint64_t kRedisConnectTimeoutMs = 2000;
+
+// A Redis reply, copied out of hiredis's.
+struct RedisReply {
+  enum class Type { Nil, Integer, String, Array, Status, Error };
+  Type type = Type::Nil;
+  long long integer = 0;
+  std::string text;  // String, Status, Error
+  std::vector<RedisReply> elements;
+  static RedisReply from(const redisReply& reply);
+  bool isError() const { return type == Type::Error; }
+};
+
+class RedisClient {
+ public:
+  // reply is set when Redis answered (possibly with an error reply); failure when it could not (not
+  // connected, the connection dropped).
+  using Callback = std::function<void(const RedisReply* reply, const Failure& failure)>;
+  using MessageHandler = std::function<void(const std::string& channel, const std::string& message)>;
+
+  RedisClient(uv_loop_t* loop, std::string host, uint32_t port, std::string name);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  void start();
+  // Closes the connection; nothing is called back after this.
+  void stop();
+  bool connected() const { return connected_; }
+  // Drops the connection and connects again (a connection that stopped answering).
+  void reconnect();
+
+  void command(const std::vector<std::string>& args, Callback done);
+  // A subscriber connection: messages of that channel go to handler, from now on and again after every
+  // reconnection. Only channels (no commands) on a connection that subscribes.
+  void subscribe(const std::string& channel, MessageHandler handler);
+
+  // Run on the loop when the connection comes up (after its subscriptions are sent) and when it drops.
+  std::function<void()> onUp;
+  std::function<void()> onDown;
+
+ private:
+  static void connected(const redisAsyncContext* context, int status);
+  static void disconnected(const redisAsyncContext* context, int status);
+  static void replied(redisAsyncContext* context, void* reply, void* privdata);
+  static void published(redisAsyncContext* context, void* reply, void* privdata);
+  void connect();
+  void lost(const std::string& why);
+  void scheduleReconnect();
+  void sendSubscribe(const std::string& channel);
+  void defer(std::function<void()> task);
+
+  uv_loop_t* loop_;
+  std::string host_;
+  uint32_t port_;
+  std::string name_;
+  redisAsyncContext* context_ = nullptr;
+  bool connected_ = false;
+  bool stopped_ = true;
+  Backoff backoff_{100, 5000};
+  UvHandle<uv_timer_t> retryTimer_;
+  UvHandle<uv_timer_t> connectTimer_;
+  UvHandle<uv_timer_t> deferTimer_;
+  std::vector<std::function<void()>> deferred_;
+  std::map<std::string, MessageHandler> subscriptions_;
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
+};
+
+}  // namespace msp

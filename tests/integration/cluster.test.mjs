@@ -1,0 +1,95 @@
+// Several hosts on one Redis: each Janus registers with a lease and sees the others in /stats and /metrics;
+// a host killed is gone for the others within its lease and a second; a host frozen past its lease is fenced and
+// registers again with a new epoch; Redis restarted empty, every host registers again. Real redis-server,
+// real Janus processes, each with its own ports, worker port range and pipe address (127.0.0.11, .12, .13).
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startJanus, getJson, waitFor } from './harness.mjs';
+import { startRedis } from './redis.mjs';
+
+const LEASE_MS = 2000;
+
+function startHost(redis, name, index) {
+  return startJanus({
+    workers: 1,
+    jcfg: [`cluster_redis = "${redis.url}"`, `host_id = "${name}"`, `cluster_pipe_ip = "127.0.0.${11 + index}"`,
+      `cluster_lease_ms = ${LEASE_MS}`, `rtc_port_base = ${40000 + index * 2000}`, 'ports_per_worker = 1000'].join('\n'),
+  });
+}
+
+const hostsOf = async (janus) => (await getJson(`${janus.statsUrl}/stats`)).body.hosts ?? [];
+const hostIds = async (janus) => (await hostsOf(janus)).map((h) => h.hostId).sort();
+
+describe('hosts of a cluster on Redis', () => {
+  let redis;
+  const hosts = [];
+  before(async () => {
+    redis = await startRedis();
+    for (const [i, name] of ['host-a', 'host-b', 'host-c'].entries()) hosts.push(await startHost(redis, name, i));
+  });
+  after(async () => {
+    for (const janus of hosts) await janus.stop('SIGKILL').catch(() => {});
+    await redis?.kill();
+  });
+
+  it('every host sees every host, in /stats, /workers and /metrics', async () => {
+    for (const janus of hosts) {
+      await waitFor(async () => (await hostIds(janus)).join() === 'host-a,host-b,host-c', { timeoutMs: 5000, what: 'three hosts' });
+    }
+    const [a] = hosts;
+    const listed = await hostsOf(a);
+    const self = listed.find((h) => h.self);
+    assert.equal(self.hostId, 'host-a');
+    for (const h of listed) {
+      assert.ok(h.epoch > 0 && h.leaseMs > 0 && h.leaseMs <= LEASE_MS, JSON.stringify(h));
+      assert.equal(h.workers, 1, 'each host publishes its live workers');
+    }
+    assert.equal((await getJson(`${a.statsUrl}/workers`)).body.hosts.length, 3);
+    const metrics = await (await fetch(`${a.statsUrl}/metrics`)).text();
+    assert.match(metrics, /^janus_mediasoup_cluster_hosts 3$/m);
+    assert.match(metrics, /^janus_mediasoup_cluster_pipes 0$/m);
+  });
+
+  it('a host frozen past its lease is fenced and registers again with a new epoch', async () => {
+    const [a, , c] = hosts;
+    const before = (await hostsOf(a)).find((h) => h.hostId === 'host-c');
+    c.proc.kill('SIGSTOP');
+    await waitFor(async () => !(await hostIds(a)).includes('host-c'), { timeoutMs: LEASE_MS + 1500, what: 'host-c lost while frozen' });
+    c.proc.kill('SIGCONT');
+    const again = await waitFor(async () => (await hostsOf(a)).find((h) => h.hostId === 'host-c' && h.epoch > before.epoch),
+      { timeoutMs: 5000, what: 'host-c registered again' });
+    assert.ok(again.epoch > before.epoch);
+    // It sees itself under the new epoch only (it never adopted its old entry).
+    const own = (await hostsOf(c)).filter((h) => h.hostId === 'host-c');
+    assert.equal(own.length, 1);
+    assert.equal(own[0].epoch, again.epoch);
+    const metrics = await (await fetch(`${a.statsUrl}/metrics`)).text();
+    assert.match(metrics, /janus_mediasoup_events_total\{event="hostLost"\} [1-9]/);
+    assert.match(metrics, /janus_mediasoup_events_total\{event="hostJoined"\} [1-9]/);
+  });
+
+  it('Redis restarted empty: every host registers again', async () => {
+    const [a, b] = hosts;
+    await redis.kill();
+    await sleep(1000);
+    await redis.start();
+    for (const janus of hosts) {
+      await waitFor(async () => (await hostIds(janus)).join() === 'host-a,host-b,host-c', { timeoutMs: 10000, what: 'three hosts again' });
+    }
+    assert.ok((await hostsOf(b)).every((h) => h.leaseMs > 0));
+    assert.equal(a.proc.exitCode, null);
+  });
+
+  it('a killed host is gone for the others within its lease and a second; a stopped one at once', async () => {
+    const [a, b, c] = hosts;
+    const killedAt = Date.now();
+    b.proc.kill('SIGKILL');
+    await waitFor(async () => !(await hostIds(a)).includes('host-b'), { timeoutMs: LEASE_MS + 1000, what: 'host-b gone' });
+    assert.ok(Date.now() - killedAt <= LEASE_MS + 1000, `gone after ${Date.now() - killedAt} ms`);
+    const stoppedAt = Date.now();
+    await c.stop();
+    await waitFor(async () => (await hostIds(a)).join() === 'host-a', { timeoutMs: 2000, what: 'host-c gone once it left' });
+    assert.ok(Date.now() - stoppedAt < LEASE_MS, 'a clean stop removes its entry rather than waiting for the lease');
+  });
+});

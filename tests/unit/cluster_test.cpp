@@ -1,0 +1,143 @@
+// The cluster's pure parts: reconnect backoff, the host entry codec (another host's bytes are untrusted), the
+// diff between two views of the cluster, and the cluster settings.
+#include <cstring>
+#include <set>
+
+#include "cluster/Backoff.h"
+#include "cluster/HostInfo.h"
+#include "config/Config.h"
+#include "cmocka.h"
+
+using namespace msp;
+
+static void backoff_doubles_with_jitter_up_to_its_cap(void**) {
+  Backoff backoff(100, 5000, 7);
+  uint64_t previousBase = 0;
+  for (uint64_t base : {100, 200, 400, 800, 1600, 3200, 5000, 5000}) {
+    uint64_t delay = backoff.next();
+    assert_true(delay >= base && delay <= std::min<uint64_t>(5000, base + base / 4));
+    assert_true(base >= previousBase);
+    previousBase = base;
+  }
+  backoff.reset();
+  uint64_t first = backoff.next();
+  assert_true(first >= 100 && first <= 125);
+  // Different seeds spread the same attempt apart.
+  std::set<uint64_t> spread;
+  for (uint32_t seed = 0; seed < 20; ++seed) {
+    Backoff b(1000, 60000, seed);
+    spread.insert(b.next());
+  }
+  assert_true(spread.size() > 5);
+}
+
+static void host_info_round_trips(void**) {
+  HostInfo info;
+  info.pipeIp = "127.0.0.11";
+  info.rooms = 3;
+  info.peers = 40;
+  info.workers = 4;
+  info.cpuUsage = 1.25;
+  auto decoded = decodeHostInfo("b:3000", 7, encodeHostInfo(info));
+  assert_true(decoded.has_value());
+  assert_string_equal(decoded->hostId.c_str(), "b:3000");
+  assert_int_equal(decoded->epoch, 7);
+  assert_string_equal(decoded->pipeIp.c_str(), "127.0.0.11");
+  assert_int_equal(decoded->rooms, 3);
+  assert_int_equal(decoded->peers, 40);
+  assert_int_equal(decoded->workers, 4);
+  assert_true(decoded->cpuUsage > 1.24 && decoded->cpuUsage < 1.26);
+}
+
+static void malformed_host_entries_are_refused(void**) {
+  for (const char* bad : {"", "nope", "[]", "{}", R"({"pipeIp":"1.2.3.4","rooms":-1,"peers":0,"workers":1,"cpuUsage":0})",
+                          R"({"pipeIp":7,"rooms":1,"peers":0,"workers":1,"cpuUsage":0})",
+                          R"({"pipeIp":"1.2.3.4","rooms":1,"peers":0,"workers":1,"cpuUsage":"x"})",
+                          R"({"pipeIp":"1.2.3.4","rooms":1e30,"peers":0,"workers":1,"cpuUsage":0})"}) {
+    assert_false(decodeHostInfo("x", 1, bad).has_value());
+  }
+  assert_false(decodeHostInfo("x", 1, std::string(5000, ' ') + "{}").has_value());
+}
+
+static void diff_names_joined_and_lost_hosts(void**) {
+  auto host = [](const char* id, uint64_t epoch) {
+    HostInfo h;
+    h.hostId = id;
+    h.epoch = epoch;
+    return std::make_pair(std::string(id), h);
+  };
+  std::map<std::string, HostInfo> before{host("a", 1), host("b", 2), host("c", 3)};
+  std::map<std::string, HostInfo> after{host("a", 1), host("c", 9), host("d", 4)};
+  HostChanges changes = diffHosts(before, after);
+  // b left; c registered again (a new epoch: lost, then joined); d is new; a is unchanged.
+  assert_int_equal(changes.lost.size(), 2);
+  assert_string_equal(changes.lost[0].c_str(), "b");
+  assert_string_equal(changes.lost[1].c_str(), "c");
+  assert_int_equal(changes.joined.size(), 2);
+  assert_string_equal(changes.joined[0].c_str(), "c");
+  assert_string_equal(changes.joined[1].c_str(), "d");
+  assert_true(diffHosts(after, after).joined.empty() && diffHosts(after, after).lost.empty());
+}
+
+static void redis_urls(void**) {
+  auto a = parseRedisUrl("redis://127.0.0.1:6380");
+  assert_true(a && a->first == "127.0.0.1" && a->second == 6380);
+  auto b = parseRedisUrl("redis://redis.internal");
+  assert_true(b && b->first == "redis.internal" && b->second == 6379);
+  auto c = parseRedisUrl("redis://[::1]:7000/");
+  assert_true(c && c->first == "::1" && c->second == 7000);
+  for (const char* bad : {"", "127.0.0.1:6379", "http://x:1", "redis://", "redis://x:0", "redis://x:70000", "redis://x:12a",
+                          "redis://user@x:1", "redis://[::1", "redis://[::1]x"}) {
+    assert_false(parseRedisUrl(bad).has_value());
+  }
+}
+
+static void cluster_settings(void**) {
+  std::map<std::string, std::string> cfg;
+  auto load = [&] {
+    return loadSettings([&](const std::string& n) -> std::optional<std::string> {
+      auto it = cfg.find(n);
+      return it == cfg.end() ? std::nullopt : std::optional<std::string>(it->second);
+    }, [](const std::string&) { return std::optional<std::string>(); }, "/bin/sh");
+  };
+  {
+    auto off = load();
+    assert_false(std::get<Settings>(off).clustered());
+  }
+  cfg["cluster_redis"] = "redis://127.0.0.1:6400";
+  auto missingPipeIp = load();
+  assert_non_null(strstr(std::get<SettingsError>(missingPipeIp).message.c_str(), "cluster_pipe_ip"));
+  cfg["cluster_pipe_ip"] = "127.0.0.11";
+  cfg["stats_port"] = "3100";
+  {
+    auto on = load();
+    Settings& s = std::get<Settings>(on);
+    assert_true(s.clustered());
+    assert_int_equal(s.clusterRedisPort, 6400);
+    assert_int_equal(s.clusterLeaseMs, 6000);
+    assert_true(s.hostId.size() > 5 && s.hostId.substr(s.hostId.size() - 5) == ":3100");  // hostname:stats_port
+  }
+  cfg["host_id"] = "has space";
+  assert_true(std::holds_alternative<SettingsError>(load()));
+  cfg["host_id"] = "a{b}";
+  assert_true(std::holds_alternative<SettingsError>(load()));
+  cfg["host_id"] = "host-a";
+  cfg["cluster_lease_ms"] = "500";
+  assert_true(std::holds_alternative<SettingsError>(load()));
+  cfg["cluster_lease_ms"] = "2000";
+  assert_string_equal(std::get<Settings>(load()).hostId.c_str(), "host-a");
+  cfg["cluster_redis"] = "localhost:6379";
+  assert_true(std::holds_alternative<SettingsError>(load()));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(backoff_doubles_with_jitter_up_to_its_cap),
+      cmocka_unit_test(host_info_round_trips),
+      cmocka_unit_test(malformed_host_entries_are_refused),
+      cmocka_unit_test(diff_names_joined_and_lost_hosts),
+      cmocka_unit_test(redis_urls),
+      cmocka_unit_test(cluster_settings),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
