@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The core's folders are its layers, and includes point one way: api → rooms → pool → entities → channel,
-# api → cluster (the hosts of a cluster, on Redis),
+# rooms → cluster (the hosts of a cluster and its room directory, on Redis),
 # with ortc, sdp, config, messages, auth and base below. A header of the core is always included by its folder path, so a
 # wrong arrow is a line this script can see. Lists every include that breaks the rule and fails on any.
 set -euo pipefail
@@ -18,7 +18,7 @@ declare -A allowed=(
   [cluster]="cluster config base"
   [entities]="entities channel ortc config base"
   [pool]="pool entities channel ortc config base"
-  [rooms]="rooms pool entities channel ortc config messages auth sdp base"
+  [rooms]="rooms cluster pool entities channel ortc config messages auth sdp base"
   [api]="api rooms cluster pool entities channel ortc config messages auth sdp base"
 )
 

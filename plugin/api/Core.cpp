@@ -52,6 +52,8 @@ bool Core::start(std::string& error) {
     if (settings_.clustered()) {
       hosts_ = std::make_unique<HostRegistry>(loop_.loop(), settings_, [this] { return sampleHost(*pool_, *rooms_); });
       lifecycle_.watch(*hosts_);
+      claims_ = std::make_unique<RoomClaims>(loop_.loop(), *hosts_, [this] { return rooms_->roomIds(); });
+      rooms_->setDirectory(claims_.get());
     }
     pool_->start([this, ready](bool ok, const std::string& why) {
       // Registered once the workers run: the others may send it peers from then on.
@@ -111,6 +113,8 @@ void Core::stop() {
   }
   // Objects that own loop handles are destroyed on the loop (~ChildProcess kills and reaps any straggler).
   loop_.stop([this] {
+    if (rooms_) rooms_->setDirectory(nullptr);
+    claims_.reset();
     hosts_.reset();
     rooms_.reset();
     pool_.reset();

@@ -39,7 +39,10 @@ Json workerSummary(const WorkerPool::Slot& slot, const Json& rooms) {
 HostInfo sampleHost(const WorkerPool& pool, const RoomManager& rooms) {
   HostInfo info;
   info.rooms = static_cast<uint32_t>(rooms.rooms().size());
-  for (const auto& [id, room] : rooms.rooms()) info.peers += static_cast<uint32_t>(room->peers.size());
+  for (const auto& [id, room] : rooms.rooms()) {
+    info.peers += static_cast<uint32_t>(room->peers.size());
+    info.roomPeers[id] = static_cast<uint32_t>(room->peers.size());
+  }
   for (const auto& slot : pool.slots()) {
     if (!slot->worker || !slot->worker->running()) continue;
     ++info.workers;

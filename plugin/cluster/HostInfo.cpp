@@ -22,6 +22,12 @@ std::string encodeHostInfo(const HostInfo& info) {
   return json.dump();
 }
 
+std::string encodeRoomPeers(const std::map<std::string, uint32_t>& roomPeers) {
+  Json json = Json::object();
+  for (const auto& [room, peers] : roomPeers) json.set(room.c_str(), peers);
+  return json.dump();
+}
+
 std::optional<HostInfo> decodeHostInfo(const std::string& hostId, uint64_t epoch, const std::string& text) {
   if (text.size() > kMaxHostInfoBytes) return std::nullopt;
   Json json = Json::parse(text);

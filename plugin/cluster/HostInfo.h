@@ -19,7 +19,12 @@ struct HostInfo {
   uint32_t workers = 0;   // live
   double cpuUsage = 0;    // its workers' summed share of a core
   uint64_t leaseMs = 0;   // what is left of its lease when read (not encoded: Redis keeps the time)
+  // Its rooms and their peers (not in the JSON: a hash of its own beside it, with the same lease).
+  std::map<std::string, uint32_t> roomPeers;
 };
+
+// The rooms of a host as the JSON object the registry's scripts store ({"room": peers, …}).
+std::string encodeRoomPeers(const std::map<std::string, uint32_t>& roomPeers);
 
 // The JSON stored in Redis (host id and epoch are stored beside it).
 std::string encodeHostInfo(const HostInfo& info);

@@ -9,20 +9,29 @@ const char* kEpochKey = "msp:{hosts}:epoch";
 const char* kHostsKey = "msp:{hosts}:all";
 const char* kHostPrefix = "msp:{hosts}:h:";
 
-// KEYS: host key, hosts set. ARGV: host id, epoch, info, lease ms.
-const char* kRegisterScript = R"(
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'info', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('SADD', KEYS[2], ARGV[1])
-return 1)";
+// Writes a host's rooms hash ({room: peers} as JSON) with the lease. KEYS[r]: the hash. Shared by both scripts.
+#define MSP_WRITE_ROOMS(r, roomsArg, leaseArg) \
+  "redis.call('DEL', KEYS[" #r "])\n" \
+  "for room, peers in pairs(cjson.decode(ARGV[" #roomsArg "])) do redis.call('HSET', KEYS[" #r "], room, peers) end\n" \
+  "if redis.call('EXISTS', KEYS[" #r "]) == 1 then redis.call('PEXPIRE', KEYS[" #r "], ARGV[" #leaseArg "]) end\n"
 
-// KEYS: host key. ARGV: epoch, info, lease ms. 0: fenced (the entry is gone or another registration's).
-const char* kRenewScript = R"(
-if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'info', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1)";
+// KEYS: host key, hosts set, rooms hash. ARGV: host id, epoch, info, lease ms, rooms.
+const char* kRegisterScript =
+    "redis.call('DEL', KEYS[1])\n"
+    "redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'info', ARGV[3])\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[4])\n"
+    "redis.call('SADD', KEYS[2], ARGV[1])\n"
+    MSP_WRITE_ROOMS(3, 5, 4)
+    "return 1";
+
+// KEYS: host key, rooms hash. ARGV: epoch, info, lease ms, rooms. 0: fenced (the entry is gone or another
+// registration's).
+const char* kRenewScript =
+    "if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end\n"
+    "redis.call('HSET', KEYS[1], 'info', ARGV[2])\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+    MSP_WRITE_ROOMS(2, 4, 3)
+    "return 1";
 
 // KEYS: hosts set. ARGV: host key prefix. [[id, epoch, info, pttl], …]; entries whose lease lapsed are reaped.
 const char* kListScript = R"(
@@ -39,10 +48,10 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 return out)";
 
-// KEYS: host key, hosts set. ARGV: host id, epoch. Only its own registration is removed.
+// KEYS: host key, hosts set, rooms hash. ARGV: host id, epoch. Only its own registration is removed.
 const char* kLeaveScript = R"(
 if redis.call('HGET', KEYS[1], 'epoch') == ARGV[2] then
-  redis.call('DEL', KEYS[1])
+  redis.call('DEL', KEYS[1], KEYS[3])
   redis.call('SREM', KEYS[2], ARGV[1])
 end
 return 1)";
@@ -82,7 +91,7 @@ void HostRegistry::stop() {
   subscriber_.stop();
   if (registered_) {
     // Best effort: sent now, and the connection closes once the loop has written it (or with the loop).
-    commands_.command({"EVAL", kLeaveScript, "2", hostKey(hostId_), kHostsKey, hostId_, std::to_string(epoch_)},
+    commands_.command({"EVAL", kLeaveScript, "3", hostKey(hostId_), kHostsKey, roomsKey(hostId_), hostId_, std::to_string(epoch_)},
                       [](const RedisReply*, const Failure&) {});
   }
   registered_ = false;
@@ -107,8 +116,8 @@ void HostRegistry::registerHost() {
     uint64_t epoch = static_cast<uint64_t>(reply->integer);
     HostInfo info = sample_();
     info.pipeIp = pipeIp_;
-    commands_.command({"EVAL", kRegisterScript, "2", hostKey(hostId_), kHostsKey, hostId_, std::to_string(epoch),
-                       encodeHostInfo(info), std::to_string(leaseMs_)},
+    commands_.command({"EVAL", kRegisterScript, "3", hostKey(hostId_), kHostsKey, roomsKey(hostId_), hostId_, std::to_string(epoch),
+                       encodeHostInfo(info), std::to_string(leaseMs_), encodeRoomPeers(info.roomPeers)},
                       [this, alive, epoch](const RedisReply* reply, const Failure&) {
       if (alive.expired()) return;
       registering_ = false;
@@ -121,6 +130,7 @@ void HostRegistry::registerHost() {
       MSP_INFO("cluster: host %s registered (epoch %llu, lease %llu ms)", hostId_.c_str(), static_cast<unsigned long long>(epoch),
                static_cast<unsigned long long>(leaseMs_));
       refresh();
+      if (registered_ && onRegistered) onRegistered();
     });
   });
 }
@@ -154,7 +164,8 @@ void HostRegistry::renew() {
   info.pipeIp = pipeIp_;
   std::weak_ptr<char> alive = alive_;
   uint64_t epoch = epoch_;
-  commands_.command({"EVAL", kRenewScript, "1", hostKey(hostId_), std::to_string(epoch), encodeHostInfo(info), std::to_string(leaseMs_)},
+  commands_.command({"EVAL", kRenewScript, "2", hostKey(hostId_), roomsKey(hostId_), std::to_string(epoch), encodeHostInfo(info),
+                     std::to_string(leaseMs_), encodeRoomPeers(info.roomPeers)},
                     [this, alive, epoch](const RedisReply* reply, const Failure&) {
     if (alive.expired() || !reply || epoch != epoch_) return;
     if (reply->type == RedisReply::Type::Integer && reply->integer == 0) {
@@ -162,6 +173,11 @@ void HostRegistry::renew() {
       registerHost();
     }
   });
+}
+
+bool HostRegistry::isLive(const std::string& hostId, uint64_t epoch) const {
+  auto it = hosts_.find(hostId);
+  return it != hosts_.end() && it->second.epoch == epoch;
 }
 
 void HostRegistry::refresh() {

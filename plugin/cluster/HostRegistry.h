@@ -10,6 +10,7 @@
 //   msp:{hosts}:epoch        the epoch counter
 //   msp:{hosts}:all          the set of host ids
 //   msp:{hosts}:h:<hostId>   a hash {epoch, info} with the lease as its TTL
+//   msp:{hosts}:rooms:<hostId>  its rooms: a hash room → peers, with the same TTL
 //   msp:{hosts}:ping:<hostId>  the channel of its own pings
 #pragma once
 
@@ -51,6 +52,15 @@ class HostRegistry {
   // Every live host as last read, this one included (once registered).
   const std::map<std::string, HostInfo>& hosts() const { return hosts_; }
 
+  // Whether that registration of a host is live in the last read (this host's own: while registered).
+  bool isLive(const std::string& hostId, uint64_t epoch) const;
+  RedisClient& redis() { return commands_; }
+  // The keys of a host's entry and of its rooms hash ({room: peers}, with the same lease).
+  static std::string hostKey(const std::string& hostId) { return "msp:{hosts}:h:" + hostId; }
+  static std::string roomsKey(const std::string& hostId) { return "msp:{hosts}:rooms:" + hostId; }
+
+  // This host registered (again): with a new epoch, whatever it claimed before must be claimed again.
+  std::function<void()> onRegistered;
   // Another host appeared (or registered again), or was lost (its lease lapsed, or it left).
   std::function<void(const HostInfo& host)> onHostJoined;
   std::function<void(const std::string& hostId)> onHostLost;
@@ -62,7 +72,6 @@ class HostRegistry {
   void renew();
   void refresh();
   void fenced(const char* why);
-  std::string hostKey(const std::string& hostId) const { return "msp:{hosts}:h:" + hostId; }
 
   uv_loop_t* loop_;
   std::string hostId_;

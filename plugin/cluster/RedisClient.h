@@ -59,6 +59,9 @@ class RedisClient {
   // reconnection. Only channels (no commands) on a connection that subscribes.
   void subscribe(const std::string& channel, MessageHandler handler);
 
+  // Runs task on a later loop turn (for answers known at once: never inside the call that asked).
+  void later(std::function<void()> task) { defer(std::move(task)); }
+
   // Run on the loop when the connection comes up (after its subscriptions are sent) and when it drops.
   std::function<void()> onUp;
   std::function<void()> onDown;

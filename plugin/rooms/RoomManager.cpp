@@ -239,7 +239,22 @@ std::optional<Json> RoomManager::refuseRoomAdmin(uint64_t sessionId, const Room&
 
 void RoomManager::create(const request::Create& request, Reply reply) {
   if (auto refused = refuseNewRoom(request.adminKey)) return reply(*refused);
-  std::string id = request.room.value_or(randomRoomId());
+  request::Create named = request;
+  named.room = request.room.value_or(randomRoomId());
+  if (membership_.room(*named.room)) return reply(errorAnswer(kRoomExists, "room '" + *named.room + "' already exists"));
+  if (!directory_) return createHere(named, std::move(reply));
+  directory_->claim(*named.room, [this, alive = lifetime_.token(), named, reply = std::move(reply)](ClaimResult claim) {
+    if (alive.expired()) return;
+    if (claim.kind == ClaimResult::Kind::Elsewhere) {
+      return reply(errorAnswer(kRoomExists, "room '" + *named.room + "' already exists (on host " + claim.hostId + ")"));
+    }
+    createHere(named, reply);
+  });
+}
+
+void RoomManager::createHere(const request::Create& request, Reply reply) {
+  if (auto refused = refuseNewRoom(request.adminKey)) return reply(*refused);
+  std::string id = *request.room;
   if (membership_.room(id)) {
     reply(errorAnswer(kRoomExists, "room '" + id + "' already exists"));
     return;
@@ -291,9 +306,22 @@ void RoomManager::destroy(uint64_t sessionId, const request::Destroy& request, R
 }
 
 void RoomManager::exists(const request::Exists& request, Reply reply) {
-  Json answer = Json::object();
-  answer.set("mediasoup", "success").set("room", request.room).set("exists", membership_.room(request.room) != nullptr);
-  reply(answer);
+  auto answer = [room = request.room](bool exists, const std::string& host) {
+    Json a = Json::object();
+    a.set("mediasoup", "success").set("room", room).set("exists", exists);
+    if (!host.empty()) a.set("host", host);
+    return a;
+  };
+  if (membership_.room(request.room) || !directory_) return reply(answer(membership_.room(request.room) != nullptr, ""));
+  directory_->lookup(request.room, [alive = lifetime_.token(), answer, reply = std::move(reply)](std::string hostId, bool) {
+    if (!alive.expired()) reply(answer(!hostId.empty(), hostId));
+  });
+}
+
+std::vector<std::string> RoomManager::roomIds() const {
+  std::vector<std::string> ids;
+  for (const auto& [id, room] : membership_.rooms()) ids.push_back(id);
+  return ids;
 }
 
 void RoomManager::list(Reply reply) {
@@ -310,16 +338,38 @@ void RoomManager::list(Reply reply) {
     entry.set("workers", workers).set("peers", static_cast<unsigned long>(room->peers.size()));
     rooms.append(entry);
   }
-  Json answer = Json::object();
-  answer.set("mediasoup", "success").set("list", rooms);
-  reply(answer);
+  auto answer = [](Json list) {
+    Json a = Json::object();
+    a.set("mediasoup", "success").set("list", list);
+    return a;
+  };
+  if (!directory_) return reply(answer(rooms));
+  // The other hosts' rooms too, with the host that holds each (as they published them with their leases).
+  directory_->otherRooms([alive = lifetime_.token(), rooms, answer, reply = std::move(reply)](std::vector<DirectoryRoom> others, bool) {
+    if (alive.expired()) return;
+    Json all = rooms;
+    for (const auto& other : others) {
+      Json entry = Json::object();
+      entry.set("room", other.room).set("host", other.hostId).set("peers", other.peers);
+      all.append(entry);
+    }
+    reply(answer(all));
+  });
 }
+
+// What a join's token (if any) granted, carried through the directory's claim.
+struct RoomManager::JoinGrant {
+  PeerRights rights;
+  std::string display;
+  bool displayFromToken = false;
+};
 
 void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply reply) {
   if (const std::string* in = membership_.roomOfSession(sessionId)) {
     reply(errorAnswer(kJoinState, "already in room '" + *in + "'"));
     return;
   }
+  if (claiming_.count(sessionId)) return reply(errorAnswer(kJoinState, "already joining a room"));
   PeerRights rights;
   std::string display = request.display;
   bool displayFromToken = false;
@@ -334,6 +384,22 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     if (grants.display) display = *grants.display;  // the issuer's word wins over the client's
     displayFromToken = grants.display.has_value();
   }
+  JoinGrant grant{rights, display, displayFromToken};
+  if (membership_.room(request.room) || !directory_) return joinHere(sessionId, request, grant, std::move(reply));
+  // A room this host does not have: made here only if no other live host holds it.
+  claiming_.insert(sessionId);
+  directory_->claim(request.room, [this, alive = lifetime_.token(), sessionId, request, grant, reply = std::move(reply)](ClaimResult claim) {
+    if (alive.expired()) return;
+    if (!claiming_.erase(sessionId)) return reply(errorAnswer(kJoinState, "the handle left before the join completed"));
+    if (claim.kind == ClaimResult::Kind::Elsewhere && !membership_.room(request.room)) {
+      return reply(errorAnswer(kWorkerUnavailable, "room '" + request.room + "' is on host " + claim.hostId +
+                                                       ": join it there (rooms do not span hosts yet)"));
+    }
+    joinHere(sessionId, request, grant, reply);
+  });
+}
+
+void RoomManager::joinHere(uint64_t sessionId, const request::Join& request, JoinGrant grant, Reply reply) {
   if (Room* room = membership_.room(request.room)) {
     if (!room->pin.empty() && !sameSecret(request.pin, room->pin)) {
       return reply(errorAnswer(kUnauthorized, "unauthorized (wrong or missing pin)"));
@@ -353,8 +419,8 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     observers_.emit(created);
   }
   membership_.enter(sessionId, request.room);  // joining: a second join is refused meanwhile
-  joinAttempt(PendingJoin{sessionId, request.room, display, rights, std::move(reply), 0, "",
-                          request.appData ? request.appData : Json::object(), displayFromToken});
+  joinAttempt(PendingJoin{sessionId, request.room, grant.display, grant.rights, std::move(reply), 0, "",
+                          request.appData ? request.appData : Json::object(), grant.displayFromToken});
 }
 
 void RoomManager::joinAttempt(PendingJoin join) {
@@ -498,6 +564,7 @@ RoomAudioSettings RoomManager::audioSettingsFor(const request::RoomAudio& own) c
 
 void RoomManager::sessionGone(uint64_t sessionId) {
   MSP_ASSERT_LOOP_THREAD(pool_.loop());
+  claiming_.erase(sessionId);
   const std::string* in = membership_.roomOfSession(sessionId);
   if (!in) return;
   Room* room = membership_.room(*in);
@@ -563,6 +630,7 @@ bool RoomManager::closeIfAbandoned(Room& room) {
 void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
   std::unique_ptr<Room> room = membership_.takeRoom(roomId);
   if (!room) return;
+  if (directory_) directory_->release(roomId);
   MSP_VERB("room %s closed (%s)", roomId.c_str(), toString(reason));
   RoomEvent closedEvent(RoomEvent::Kind::RoomClosed, roomId);
   closedEvent.reason = toString(reason);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "base/Json.h"
@@ -25,6 +26,7 @@
 #include "rooms/RouterPipes.h"
 #include "rooms/SdpSignaling.h"
 #include "rooms/Speakers.h"
+#include "cluster/RoomDirectory.h"
 
 namespace msp {
 
@@ -36,6 +38,10 @@ class RoomManager : private RoomPlacement {
   ~RoomManager() override;
   RoomManager(const RoomManager&) = delete;
   RoomManager& operator=(const RoomManager&) = delete;
+
+  // With a cluster: which host holds which room (null: this host is alone). Set at start.
+  void setDirectory(RoomDirectory* directory) { directory_ = directory; }
+  std::vector<std::string> roomIds() const;
 
   // Watchers of what happens in the rooms (event handlers, metrics); subscribed once, at start.
   void observe(RoomObserver observer) { observers_.subscribe(std::move(observer)); }
@@ -62,6 +68,10 @@ class RoomManager : private RoomPlacement {
   void exists(const request::Exists& request, Reply reply);
   void list(Reply reply);
   void join(uint64_t sessionId, const request::Join& request, Reply reply);
+  // The room on this host: `create` once the directory (if any) says it is ours.
+  void createHere(const request::Create& request, Reply reply);
+  struct JoinGrant;
+  void joinHere(uint64_t sessionId, const request::Join& request, JoinGrant grant, Reply reply);
   void kick(uint64_t sessionId, const request::Kick& request, Reply reply);
   // Whether a request may destroy the room or kick its peers: with the room's secret, the admin key, a token
   // with admin for the room, or as a peer of the room whose token made it admin; needed only when the room has
@@ -116,6 +126,8 @@ class RoomManager : private RoomPlacement {
   SdpSignaling sdp_;
   Speakers speakers_;
   Failover failover_;
+  RoomDirectory* directory_ = nullptr;
+  std::set<uint64_t> claiming_;  // sessions whose join waits for the directory's claim
   Lifetime lifetime_;  // held weakly by the callbacks the workers keep
 };
 

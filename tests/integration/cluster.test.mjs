@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startJanus, getJson, waitFor } from './harness.mjs';
+import { startJanus, getJson, waitFor, attachPeer } from './harness.mjs';
 import { startRedis } from './redis.mjs';
 
 const LEASE_MS = 2000;
@@ -20,6 +20,15 @@ function startHost(redis, name, index) {
 
 const hostsOf = async (janus) => (await getJson(`${janus.statsUrl}/stats`)).body.hosts ?? [];
 const hostIds = async (janus) => (await hostsOf(janus)).map((h) => h.hostId).sort();
+// One request on a fresh handle of that host.
+async function ask(janus, body) {
+  const peer = await attachPeer(janus);
+  try {
+    return await peer.request(body);
+  } finally {
+    await peer.close();
+  }
+}
 
 describe('hosts of a cluster on Redis', () => {
   let redis;
@@ -51,11 +60,40 @@ describe('hosts of a cluster on Redis', () => {
     assert.match(metrics, /^janus_mediasoup_cluster_pipes 0$/m);
   });
 
+  it('one room name is one room: the others see where it is, and do not make it again', async () => {
+    const [a, b, c] = hosts;
+    assert.equal((await ask(a, { request: 'create', room: 'alpha' })).mediasoup, 'created');
+    const seen = await ask(b, { request: 'exists', room: 'alpha' });
+    assert.deepEqual([seen.exists, seen.host], [true, 'host-a']);
+    assert.equal((await ask(b, { request: 'exists', room: 'nowhere' })).exists, false);
+    const elsewhere = await ask(b, { request: 'join', room: 'alpha' });
+    assert.equal(elsewhere.error_code, 448, JSON.stringify(elsewhere));
+    assert.match(elsewhere.error, /host-a/);
+    assert.equal((await ask(c, { request: 'create', room: 'alpha' })).error_code, 444);
+    // list shows every host's rooms, with their host (as published with the lease: within a third of it).
+    await waitFor(async () => (await ask(c, { request: 'list' })).list.some((r) => r.room === 'alpha' && r.host === 'host-a'),
+      { timeoutMs: LEASE_MS, what: 'alpha listed on host-c' });
+
+    // First joins of one new room on three hosts at once: one host makes it, the others point there.
+    const peers = await Promise.all(hosts.map((janus) => attachPeer(janus)));
+    const answers = await Promise.all(peers.map((peer) => peer.request({ request: 'join', room: 'beta' })));
+    const joined = answers.filter((x) => x.mediasoup === 'joined');
+    assert.equal(joined.length, 1, JSON.stringify(answers));
+    const home = hosts[answers.indexOf(joined[0])];
+    const homeId = `host-${'abc'[hosts.indexOf(home)]}`;
+    for (const other of answers.filter((x) => x !== joined[0])) assert.match(other.error, new RegExp(homeId));
+    for (const peer of peers) await peer.close();
+    // The room held by a peer that left (auto-created) is released with it.
+    await waitFor(async () => !(await ask(a, { request: 'exists', room: 'beta' })).exists, { what: 'beta released' });
+  });
+
   it('a host frozen past its lease is fenced and registers again with a new epoch', async () => {
     const [a, , c] = hosts;
+    assert.equal((await ask(c, { request: 'create', room: 'gamma' })).mediasoup, 'created');
     const before = (await hostsOf(a)).find((h) => h.hostId === 'host-c');
     c.proc.kill('SIGSTOP');
     await waitFor(async () => !(await hostIds(a)).includes('host-c'), { timeoutMs: LEASE_MS + 1500, what: 'host-c lost while frozen' });
+    assert.equal((await ask(a, { request: 'exists', room: 'gamma' })).exists, false, 'a lost host holds no room');
     c.proc.kill('SIGCONT');
     const again = await waitFor(async () => (await hostsOf(a)).find((h) => h.hostId === 'host-c' && h.epoch > before.epoch),
       { timeoutMs: 5000, what: 'host-c registered again' });
@@ -64,6 +102,8 @@ describe('hosts of a cluster on Redis', () => {
     const own = (await hostsOf(c)).filter((h) => h.hostId === 'host-c');
     assert.equal(own.length, 1);
     assert.equal(own[0].epoch, again.epoch);
+    // It claimed its room again under the new epoch.
+    await waitFor(async () => (await ask(a, { request: 'exists', room: 'gamma' })).host === 'host-c', { what: 'gamma on host-c again' });
     const metrics = await (await fetch(`${a.statsUrl}/metrics`)).text();
     assert.match(metrics, /janus_mediasoup_events_total\{event="hostLost"\} [1-9]/);
     assert.match(metrics, /janus_mediasoup_events_total\{event="hostJoined"\} [1-9]/);
@@ -79,14 +119,22 @@ describe('hosts of a cluster on Redis', () => {
     }
     assert.ok((await hostsOf(b)).every((h) => h.leaseMs > 0));
     assert.equal(a.proc.exitCode, null);
+    await waitFor(async () => (await ask(b, { request: 'exists', room: 'alpha' })).host === 'host-a', { what: 'alpha claimed again' });
   });
 
   it('a killed host is gone for the others within its lease and a second; a stopped one at once', async () => {
     const [a, b, c] = hosts;
+    assert.equal((await ask(b, { request: 'create', room: 'delta' })).mediasoup, 'created');
+    assert.equal((await ask(a, { request: 'join', room: 'delta' })).error_code, 448);
     const killedAt = Date.now();
     b.proc.kill('SIGKILL');
     await waitFor(async () => !(await hostIds(a)).includes('host-b'), { timeoutMs: LEASE_MS + 1000, what: 'host-b gone' });
     assert.ok(Date.now() - killedAt <= LEASE_MS + 1000, `gone after ${Date.now() - killedAt} ms`);
+    // A room of a host killed is free again: the next join takes it over and makes it here.
+    const peer = await attachPeer(a);
+    assert.equal((await peer.request({ request: 'join', room: 'delta' })).mediasoup, 'joined');
+    assert.equal((await ask(c, { request: 'exists', room: 'delta' })).host, 'host-a');
+    await peer.close();
     const stoppedAt = Date.now();
     await c.stop();
     await waitFor(async () => (await hostIds(a)).join() === 'host-a', { timeoutMs: 2000, what: 'host-c gone once it left' });
