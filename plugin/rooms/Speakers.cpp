@@ -161,11 +161,12 @@ void Speakers::volumes(Room& room, const std::vector<ProducerVolume>& volumes) {
 }
 
 void Speakers::silence(Room& room) {
-  broadcast(room, events_, apiEvent("silence"));
-  // A whole interval with nobody above the audio-level threshold: whoever talked has stopped.
+  // A whole interval with nobody above the audio-level threshold: whoever talked has stopped (said first, so
+  // that a client that sees silence has seen them stop).
   for (auto& [producerId, heard] : room.speakers.heard) {
     if (heard.talking) stopTalking(room, producerId, heard);
   }
+  broadcast(room, events_, apiEvent("silence"));
 }
 
 void Speakers::stopTalking(Room& room, const std::string& producerId, HeardProducer& heard) {

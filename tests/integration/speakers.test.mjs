@@ -54,7 +54,7 @@ describe('audio levels and the active speaker', () => {
     const mark = listener.events.length;
     for (const peer of Object.values(peers)) peer.tone.stop();
     await listener.waitEvent((e) => e.event === 'silence' && listener.events.indexOf(e) >= mark, 5000);
-    assert.ok(named(listener.events, 'stoppedTalking', mark).some((e) => e.peerId === peers.loud.peerId), 'the loud one stopped talking');
+    await listener.waitEvent((e) => e.event === 'stoppedTalking' && e.peerId === peers.loud.peerId && listener.events.indexOf(e) >= mark, 3000);
     // Its producer closing ends it as the active speaker.
     assert.equal((await peers.loud.request({ request: 'closeProducer', producerId: peers.loud.producerId })).mediasoup, 'success');
     await listener.waitEvent((e) => e.event === 'activeSpeaker' && e.peerId === null, 5000);
