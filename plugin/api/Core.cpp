@@ -54,6 +54,14 @@ bool Core::start(std::string& error) {
       lifecycle_.watch(*hosts_);
       claims_ = std::make_unique<RoomClaims>(loop_.loop(), *hosts_, [this] { return rooms_->roomIds(); });
       rooms_->setDirectory(claims_.get());
+      bus_ = std::make_unique<ClusterBus>(loop_.loop(), *hosts_);
+      std::string codecs;
+      for (const auto& codec : settings_.mediaCodecs) codecs += (codecs.empty() ? "" : ",") + codec;
+      rooms_->enableSpanning(*bus_, settings_.clusterPipeIp, codecs);
+      hosts_->onHostLost = [this, reportLost = hosts_->onHostLost](const std::string& hostId) {
+        if (reportLost) reportLost(hostId);
+        rooms_->hostLost(hostId);
+      };
     }
     pool_->start([this, ready](bool ok, const std::string& why) {
       // Registered once the workers run: the others may send it peers from then on.
@@ -113,10 +121,10 @@ void Core::stop() {
   }
   // Objects that own loop handles are destroyed on the loop (~ChildProcess kills and reaps any straggler).
   loop_.stop([this] {
-    if (rooms_) rooms_->setDirectory(nullptr);
+    rooms_.reset();  // first: its spanning parts use the bus and the directory
+    bus_.reset();
     claims_.reset();
     hosts_.reset();
-    rooms_.reset();
     pool_.reset();
   });
   http_.reset();
@@ -311,7 +319,10 @@ std::optional<HttpDocument> Core::httpDocument(const std::string& path) {
   auto sample = std::make_shared<MetricsSample>();
   Json done = runOnLoop([this, sample](Reply reply) {
     *sample = sampleMetrics(*pool_, *rooms_);
-    if (hosts_) sample->clusterHosts = hosts_->hosts().size();
+    if (hosts_) {
+      sample->clusterHosts = hosts_->hosts().size();
+      sample->clusterPipes = rooms_->hostPipeCount();
+    }
     sample->events = lifecycle_.counts();
     reply(Json::object());
   }, std::chrono::seconds(2));

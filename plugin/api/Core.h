@@ -16,6 +16,7 @@
 #include "api/HttpServer.h"
 #include "api/Whip.h"
 #include "api/LifecycleEvents.h"
+#include "cluster/ClusterBus.h"
 #include "cluster/RoomClaims.h"
 #include "api/Metrics.h"
 #include "base/Json.h"
@@ -88,6 +89,7 @@ class Core {
   std::unique_ptr<RoomManager> rooms_; // loop thread only
   std::unique_ptr<HostRegistry> hosts_;  // loop thread only; null without cluster_redis
   std::unique_ptr<RoomClaims> claims_;   // loop thread only; with hosts_
+  std::unique_ptr<ClusterBus> bus_;      // loop thread only; with hosts_
   std::unique_ptr<WhipEndpoint> whip_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> whipHttp_;  // when whip_port is set: WHIP on its own address

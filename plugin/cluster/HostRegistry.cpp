@@ -1,5 +1,8 @@
 #include "cluster/HostRegistry.h"
 
+#include <hiredis/hiredis.h>
+#include <sys/time.h>
+
 #include "base/Log.h"
 
 namespace msp {
@@ -59,7 +62,7 @@ return 1)";
 }  // namespace
 
 HostRegistry::HostRegistry(uv_loop_t* loop, const Settings& settings, Sample sample)
-    : loop_(loop), hostId_(settings.hostId), pipeIp_(settings.clusterPipeIp), leaseMs_(settings.clusterLeaseMs),
+    : loop_(loop), hostId_(settings.hostId), redisHost_(settings.clusterRedisHost), redisPort_(settings.clusterRedisPort), pipeIp_(settings.clusterPipeIp), leaseMs_(settings.clusterLeaseMs),
       sample_(std::move(sample)), commands_(loop, settings.clusterRedisHost, settings.clusterRedisPort, "commands"),
       subscriber_(loop, settings.clusterRedisHost, settings.clusterRedisPort, "subscriber") {
   leaseTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
@@ -90,9 +93,24 @@ void HostRegistry::stop() {
   uv_timer_stop(refreshTimer_.get());
   subscriber_.stop();
   if (registered_) {
-    // Best effort: sent now, and the connection closes once the loop has written it (or with the loop).
-    commands_.command({"EVAL", kLeaveScript, "3", hostKey(hostId_), kHostsKey, roomsKey(hostId_), hostId_, std::to_string(epoch_)},
-                      [](const RedisReply*, const Failure&) {});
+    // On a connection of its own, waited for (at most kLeaveTimeoutMs, once, at shutdown): the loop may stop
+    // before it would have written it on the async one, and the others would wait out the lease.
+    std::vector<std::string> args = {"EVAL", kLeaveScript, "3", hostKey(hostId_), kHostsKey, roomsKey(hostId_), hostId_, std::to_string(epoch_)};
+    timeval timeout{0, static_cast<suseconds_t>(kLeaveTimeoutMs * 1000)};
+    if (redisContext* context = redisConnectWithTimeout(redisHost_.c_str(), static_cast<int>(redisPort_), timeout)) {
+      if (!context->err) {
+        redisSetTimeout(context, timeout);
+        std::vector<const char*> argv;
+        std::vector<size_t> lengths;
+        for (const auto& arg : args) {
+          argv.push_back(arg.c_str());
+          lengths.push_back(arg.size());
+        }
+        if (void* reply = redisCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data())) freeReplyObject(reply);
+      }
+      redisFree(context);
+    }
+    MSP_INFO("cluster: host %s left the cluster", hostId_.c_str());
   }
   registered_ = false;
 }

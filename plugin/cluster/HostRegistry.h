@@ -29,6 +29,8 @@
 
 namespace msp {
 
+// How long a host that stops waits for Redis to take its leave.
+constexpr uint64_t kLeaveTimeoutMs = 500;
 // How often every host reads the others: a lost host is seen within its lease and this.
 constexpr uint64_t kHostRefreshMs = 500;
 
@@ -55,6 +57,8 @@ class HostRegistry {
   // Whether that registration of a host is live in the last read (this host's own: while registered).
   bool isLive(const std::string& hostId, uint64_t epoch) const;
   RedisClient& redis() { return commands_; }
+  // Listens on a channel on the subscriber connection (again after every reconnection).
+  void subscribe(const std::string& channel, RedisClient::MessageHandler handler) { subscriber_.subscribe(channel, std::move(handler)); }
   // The keys of a host's entry and of its rooms hash ({room: peers}, with the same lease).
   static std::string hostKey(const std::string& hostId) { return "msp:{hosts}:h:" + hostId; }
   static std::string roomsKey(const std::string& hostId) { return "msp:{hosts}:rooms:" + hostId; }
@@ -75,6 +79,8 @@ class HostRegistry {
 
   uv_loop_t* loop_;
   std::string hostId_;
+  std::string redisHost_;
+  uint32_t redisPort_;
   std::string pipeIp_;
   uint64_t leaseMs_;
   Sample sample_;

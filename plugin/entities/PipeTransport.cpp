@@ -5,16 +5,17 @@
 
 namespace msp {
 
-void PipeTransport::connect(const std::string& ip, int port, Done done) {
+void PipeTransport::connect(const std::string& ip, int port, Done done, const Json& srtpParameters) {
   Json data = Json::object();
   data.set("ip", ip).set("port", port);
+  if (srtpParameters) data.set("srtpParameters", srtpParameters);
   channel_.request("transport.connect", id_, data, [done = std::move(done)](ChannelResult r) { done(r.failure); });
 }
 
-Failure PipeTransport::consumeForPipe(const Producer& producer, Created<Consumer> done) {
+Failure PipeTransport::consumeForPipe(const Producer& producer, Created<Consumer> done, bool enableRtx) {
   Json rtpParameters;
   try {
-    rtpParameters = ortc::getPipeConsumerRtpParameters(producer.consumableRtpParameters().get(), false);
+    rtpParameters = ortc::getPipeConsumerRtpParameters(producer.consumableRtpParameters().get(), enableRtx);
   } catch (const ortc::OrtcError& e) {
     return Failure::invalid(std::string("cannot pipe the producer: ") + e.what());
   }

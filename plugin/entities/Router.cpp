@@ -121,6 +121,20 @@ void Router::closeRtpObserver(const std::string& id) {
   if (auto observer = takeOut(rtpObservers_, id)) observer->close();
 }
 
+void Router::createHostPipeTransport(const std::string& listenIp, Transport::Created<PipeTransport> done) {
+  std::string transportId = newUuid();
+  Json data = Json::object();
+  data.set("transportId", transportId).set("listenIp", listenIpOf(listenIp, "")).set("enableSctp", false)
+      .set("numSctpStreams", numStreams(1024, 1024))
+      .set("maxSctpMessageSize", 268435456).set("sctpSendBufferSize", 268435456).set("isDataChannel", false)
+      .set("enableRtx", true).set("enableSrtp", true);
+  requestTransport<PipeTransport>("router.createPipeTransport", transportId, data, kPipeOwner, Direction::Send,
+                                  [done = std::move(done)](PipeTransport* transport, const Failure& failure) {
+    if (transport) transport->setCrossesHosts();
+    done(transport, failure);
+  });
+}
+
 Transport* Router::transport(const std::string& id) const {
   auto it = transports_.find(id);
   return it == transports_.end() ? nullptr : it->second.get();

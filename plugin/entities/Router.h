@@ -87,6 +87,9 @@ class Router {
                             Transport::Created<PlainTransport> done);
   // A pipe transport on 127.0.0.1 (SCTP on, no RTX, no SRTP), as mediasoup's pipeToRouter() makes them.
   void createPipeTransport(Transport::Created<PipeTransport> done);
+  // A pipe transport to another host of the cluster: on listenIp (a port of the worker's range), SRTP
+  // (AEAD_AES_256_GCM) and RTX on, no SCTP.
+  void createHostPipeTransport(const std::string& listenIp, Transport::Created<PipeTransport> done);
   Transport* transport(const std::string& id) const;
   // The transport of that id if it is a T (WebRtcTransport, PlainTransport, PipeTransport), else null.
   template <typename T>

@@ -40,6 +40,7 @@ RoomRouter Failover::evacuate(Room& room, const std::string& routerId, const cha
   const std::string roomId = room.id;
   RoomRouter gone = membership_.takeRouter(room, routerId);
   announceLostProducers(room, gone, reason);
+  if (room.onPeersChanged) room.onPeersChanged(roomId);  // the room's other hosts learn of them too
   // Copies of its producers on the other routers close there (their consumers are told); pipes go.
   pipes_.routerGone(routerId);
   placement_.routerGone(room, routerId);

@@ -412,13 +412,15 @@ void MediaSignaling::on(Room& room, const Peer& peer, const request::ProducerAct
   else producer->resume(done);
 }
 
-// The router of the room where a producer (data producer) was made: its peer's, never a copy's.
+// The router of the room where a producer (data producer) was made: its peer's, never a copy's (but a copy from
+// another host counts: it is where that host's producer enters this one).
 template <typename Find>
 static const RoomRouter* originOf(const Room& room, const std::string& exceptRouter, Find find) {
   for (const auto& [id, roomRouter] : room.routers) {
     if (id == exceptRouter || !roomRouter.router) continue;
     Transport* owner = nullptr;
-    if (find(*roomRouter.router, &owner) && !owner->isPipe()) return &roomRouter;
+    if (!find(*roomRouter.router, &owner)) continue;
+    if (!owner->isPipe() || static_cast<const PipeTransport*>(owner)->crossesHosts()) return &roomRouter;
   }
   return nullptr;
 }
@@ -446,17 +448,17 @@ void MediaSignaling::consume(Room& room, const Peer& peer, const Request& r, Rep
   if (auto refused = refuseRight(peer.rights.subscribe, "subscribe")) return reply(*refused);
   if (!transportFor<Transport>(room, peer, r.transportId, Direction::Recv, actionOf(r), reply)) return;
   if (auto refused = reserve(room, peer, Held::Consumers, reply)) return reply(*refused);
+  consumeFound<Flow>(room, peer, r, std::move(reply), false);
+}
+
+template <typename Flow, typename Request>
+void MediaSignaling::consumeFound(Room& room, const Peer& peer, const Request& r, Reply reply, bool crossedHosts) {
   const std::string& producerId = producerIdOf(r);
   if (routerOf(room, peer).template find<Flow>(producerId)) return consumeHere(room, peer, r, std::move(reply));
-  // On another router of the room: piped here first (once, whoever asks), then consumed like a local one.
-  const RoomRouter* origin = originOf(room, peer.routerId, [&](Router& router, Transport** owner) {
-    return router.template find<Flow>(producerId, owner) != nullptr;
-  });
-  if (!origin) return reply(errorAnswer(kNoSuchEntity, std::string("no such ") + Flow::kProducerName + " '" + producerId + "' in this room"));
   std::string roomId = room.id, routerId = peer.routerId;
   uint64_t sessionId = peer.sessionId;
-  Failure failure;
-  auto outcome = pipes_.pipe<Flow>(producerId, origin->id, routerId, [this, roomId, routerId, sessionId, r, reply](const Failure& f) {
+  // Whatever was piped meanwhile, the peer and its transport must still be there.
+  auto resume = [this, roomId, routerId, sessionId, r, reply](const Failure& f, auto then) {
     Room* current = findRoom_(roomId, routerId);
     auto p = current ? current->peers.find(sessionId) : decltype(current->peers.end()){};
     if (!current || p == current->peers.end() || p->second.routerId != routerId) {
@@ -464,7 +466,25 @@ void MediaSignaling::consume(Room& room, const Peer& peer, const Request& r, Rep
     }
     if (f) return reply(workerError(f));
     if (!transportFor<Transport>(*current, p->second, r.transportId, Direction::Recv, actionOf(r), reply)) return;
-    consumeHere(*current, p->second, r, reply);
+    then(*current, p->second);
+  };
+  // On another router of the room: piped here first (once, whoever asks), then consumed like a local one.
+  const RoomRouter* origin = originOf(room, peer.routerId, [&](Router& router, Transport** owner) {
+    return router.template find<Flow>(producerId, owner) != nullptr;
+  });
+  if (!origin) {
+    // A peer's on another host: it crosses to this one (once), then as above.
+    if (std::is_same_v<Flow, MediaFlow> && !crossedHosts && pipeFromHost &&
+        pipeFromHost(room, producerId, routerId, [this, resume, r, reply](const Failure& f) {
+          resume(f, [this, r, reply](Room& room, const Peer& peer) { consumeFound<Flow>(room, peer, r, reply, true); });
+        })) {
+      return;
+    }
+    return reply(errorAnswer(kNoSuchEntity, std::string("no such ") + Flow::kProducerName + " '" + producerId + "' in this room"));
+  }
+  Failure failure;
+  auto outcome = pipes_.pipe<Flow>(producerId, origin->id, routerId, [this, resume, r, reply](const Failure& f) {
+    resume(f, [this, r, reply](Room& room, const Peer& peer) { consumeHere(room, peer, r, reply); });
   }, failure);
   if (outcome == RouterPipes::Outcome::Ready) return consumeHere(room, peer, r, std::move(reply));
   if (outcome == RouterPipes::Outcome::Failed) reply(workerError(failure));

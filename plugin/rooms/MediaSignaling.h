@@ -55,6 +55,10 @@ class MediaSignaling {
   std::function<void(const std::string& roomId, const std::string& routerId, const Producer& producer, uint64_t ownerSessionId)> onProducerAdded;
   std::function<void(Room& room, const Producer& producer)> onProducerClosed;
   std::function<void(const std::string& transportId, const std::string& consumerId)> onConsumerEnded;
+  // A producer of a peer on another host of the cluster: brought to router `toRouterId` here (done runs later);
+  // false when no other host has it either.
+  std::function<bool(Room& room, const std::string& producerId, const std::string& toRouterId,
+                     std::function<void(const Failure&)> done)> pipeFromHost;
 
  private:
   enum class Held { Transports, Producers, Consumers };
@@ -86,6 +90,9 @@ class MediaSignaling {
   // another router of the room once piped here.
   template <typename Flow, typename Request>
   void consume(Room& room, const Peer& peer, const Request& request, Reply reply);
+  // Once checked and counted: from the peer's router, another router of the room, or (once, for media) another host.
+  template <typename Flow, typename Request>
+  void consumeFound(Room& room, const Peer& peer, const Request& request, Reply reply, bool crossedHosts);
   void consumeHere(Room& room, const Peer& peer, const request::Consume& request, Reply reply);
   void consumeHere(Room& room, const Peer& peer, const request::ConsumeData& request, Reply reply);
   Transport* ownTransport(Room& room, const Peer& peer, const std::string& transportId) const;

@@ -73,6 +73,24 @@ struct Peer {
   bool displayFromToken = false;  // its token named the display: setDisplay may not change it
 };
 
+// A peer of the room on another host of the cluster, as that host last described it.
+struct RemoteProducer {
+  std::string kind;
+  Json appData = Json::object();
+  bool paused = false;
+};
+struct RemoteDataProducer {
+  std::string label, protocol;
+  Json appData = Json::object();
+};
+struct RemotePeer {
+  std::string hostId;
+  std::string display;
+  Json appData = Json::object();
+  std::map<std::string, RemoteProducer> producers;
+  std::map<std::string, RemoteDataProducer> dataProducers;
+};
+
 // Routers in a row a join (or a move) may lose to failing workers before it gives up.
 constexpr int kMaxPlacementAttempts = 3;
 
@@ -109,6 +127,13 @@ struct Room {
   std::set<uint64_t> joining;                  // sessions whose join waits for their router
   uint64_t waitingSinceMs = 0;                 // when it started waiting for a live worker (0: not waiting)
   RoomSpeakers speakers;                       // its audio observers
+  // Over several hosts (a cluster): the host holding its claim when it is another (empty: this one, or no
+  // cluster), the other hosts with peers in it, and their peers.
+  std::string homeHost;
+  std::set<std::string> memberHosts;
+  std::map<std::string, RemotePeer> remotePeers;  // by peer id
+  // Its peers changed (joined, left, published…): the other hosts of the room are told. Null when alone.
+  std::function<void(const std::string& roomId)> onPeersChanged;
 
   RoomRouter* router(const std::string& routerId) {
     auto it = routers.find(routerId);
@@ -124,10 +149,13 @@ struct Room {
 };
 
 // Sends an event to every peer of the room but one (exceptSessionId 0: to all, no Janus session has id 0).
+// A change of its peers (an event its other hosts must learn of) is also told to onPeersChanged.
+bool changesPeers(const Json& event);
 inline void broadcast(const Room& room, const EventSink& events, const Json& event, uint64_t exceptSessionId = 0) {
   for (const auto& [sessionId, peer] : room.peers) {
     if (sessionId != exceptSessionId) events(sessionId, event);
   }
+  if (room.onPeersChanged && changesPeers(event)) room.onPeersChanged(room.id);
 }
 
 }  // namespace msp

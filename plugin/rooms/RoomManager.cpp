@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <set>
 
 #include "auth/Secrets.h"
 #include "auth/Tokens.h"
@@ -35,6 +36,13 @@ const char* toString(RoomCloseReason reason) {
     case RoomCloseReason::Shutdown: return "shutdown";
   }
   return "unknown";
+}
+
+bool changesPeers(const Json& event) {
+  static const std::set<std::string> kinds = {"peerJoined", "peerLeft", "peerUpdated", "newProducer", "producerClosed",
+                                              "producerPaused", "producerResumed", "newDataProducer", "dataProducerClosed"};
+  auto name = event.string("event");
+  return name && kinds.count(*name);
 }
 
 bool announced(RoomCloseReason reason) {
@@ -116,6 +124,43 @@ void RoomManager::handle(uint64_t sessionId, const Request& request, Reply reply
              request);
 }
 
+Room& RoomManager::addRoom(const std::string& roomId, bool autoCreated) {
+  Room& room = membership_.addRoom(roomId, autoCreated);
+  room.speakers.settings = audioDefaults_;
+  if (span_) span_->wire(room);
+  return room;
+}
+
+void RoomManager::routerGone(Room& room, const std::string& routerId) {
+  if (hostPipes_) hostPipes_->routerGone(routerId);
+  speakers_.routerGone(room, routerId);
+}
+
+void RoomManager::enableSpanning(ClusterBus& bus, const std::string& pipeIp, const std::string& codecs) {
+  auto findRoom = [this](const std::string& roomId) { return membership_.room(roomId); };
+  hostPipes_ = std::make_unique<HostPipes>(bus, pipeIp, findRoom, pipes_);
+  RoomSpan::Hooks hooks;
+  hooks.makeRoom = [this](const std::string& roomId) -> Room& {
+    Room& room = addRoom(roomId, true);
+    RoomEvent created(RoomEvent::Kind::RoomCreated, roomId);
+    created.autoCreated = true;
+    observers_.emit(created);
+    return room;
+  };
+  hooks.abandoned = [this](Room& room) { closeIfAbandoned(room); };
+  hooks.destroyed = [this](const std::string& roomId) { closeRoom(roomId, RoomCloseReason::Destroyed); };
+  hooks.remoteProducerAdded = [this](const std::string& roomId, const std::string& producerId) { sdp_.producerAdded(roomId, producerId, 0); };
+  span_ = std::make_unique<RoomSpan>(pool_.loop(), bus, *directory_, *hostPipes_, events_, findRoom, std::move(hooks), codecs);
+  for (const auto& [id, room] : membership_.rooms()) span_->wire(*room);
+  media_.pipeFromHost = [this](Room& room, const std::string& producerId, const std::string& toRouterId,
+                               std::function<void(const Failure&)> done) {
+    std::string host = RoomSpan::hostOfProducer(room, producerId);
+    if (host.empty()) return false;
+    hostPipes_->pipeIn(room, producerId, host, toRouterId, std::move(done));
+    return true;
+  };
+}
+
 RoomRouter& RoomManager::addRouter(Room& room, WorkerPool::Slot& slot) {
   std::string routerId = newUuid();
   RoomRouter& roomRouter = membership_.addRouter(room, routerId, slot.index, slot.worker.get());
@@ -163,7 +208,7 @@ void RoomManager::closeRouter(Room& room, const std::string& routerId, const Fai
   pipes_.routerGone(routerId);
   if (roomRouter->worker) roomRouter->worker->closeRouter(routerId);
   RoomRouter gone = membership_.takeRouter(room, routerId);
-  speakers_.routerGone(room, routerId);
+  routerGone(room, routerId);
   for (auto& waiter : gone.readyWaiters) waiter(waitersGet);
 }
 
@@ -264,7 +309,7 @@ void RoomManager::createHere(const request::Create& request, Reply reply) {
     reply(errorAnswer(kWorkerUnavailable, "no live worker"));
     return;
   }
-  Room& room = membership_.addRoom(id, false);
+  Room& room = addRoom(id, false);
   room.speakers.settings = audioSettingsFor(request.audio);
   room.pin = request.pin;
   room.secret = request.secret;
@@ -390,12 +435,22 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
   claiming_.insert(sessionId);
   directory_->claim(request.room, [this, alive = lifetime_.token(), sessionId, request, grant, reply = std::move(reply)](ClaimResult claim) {
     if (alive.expired()) return;
-    if (!claiming_.erase(sessionId)) return reply(errorAnswer(kJoinState, "the handle left before the join completed"));
-    if (claim.kind == ClaimResult::Kind::Elsewhere && !membership_.room(request.room)) {
-      return reply(errorAnswer(kWorkerUnavailable, "room '" + request.room + "' is on host " + claim.hostId +
-                                                       ": join it there (rooms do not span hosts yet)"));
+    if (!claiming_.count(sessionId)) return reply(errorAnswer(kJoinState, "the handle left before the join completed"));
+    if (claim.kind != ClaimResult::Kind::Elsewhere || membership_.room(request.room)) {
+      claiming_.erase(sessionId);
+      return joinHere(sessionId, request, grant, reply);
     }
-    joinHere(sessionId, request, grant, reply);
+    if (!span_) {
+      claiming_.erase(sessionId);
+      return reply(errorAnswer(kWorkerUnavailable, "room '" + request.room + "' is on host " + claim.hostId + ": join it there"));
+    }
+    // Held by another host: this host joins the room as a member (it learns the peers there), then as usual.
+    span_->joinMember(request.room, claim.hostId, [this, alive, sessionId, request, grant, reply, home = claim.hostId](const Failure& failure) {
+      if (alive.expired()) return;
+      if (!claiming_.erase(sessionId)) return reply(errorAnswer(kJoinState, "the handle left before the join completed"));
+      if (failure) return reply(errorAnswer(kWorkerUnavailable, "room '" + request.room + "' on host " + home + ": " + failure.detail));
+      joinHere(sessionId, request, grant, reply);
+    });
   });
 }
 
@@ -413,7 +468,7 @@ void RoomManager::joinHere(uint64_t sessionId, const request::Join& request, Joi
       reply(errorAnswer(kWorkerUnavailable, "no live worker"));
       return;
     }
-    membership_.addRoom(request.room, true).speakers.settings = audioDefaults_;
+    addRoom(request.room, true);
     RoomEvent created(RoomEvent::Kind::RoomCreated, request.room);
     created.autoCreated = true;
     observers_.emit(created);
@@ -495,6 +550,20 @@ Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {
     entry.set("peerId", peer.peerId).set("display", peer.display).set("appData", peer.appData);
     if (theirs) entry.set("worker", static_cast<unsigned long>(theirs->workerSlot));
     else entry.set("worker", Json::adopt(json_null()));
+    others.append(entry);
+  }
+  // Peers on the room's other hosts (worker null: not one of this host's; "host" says which).
+  for (const auto& [peerId, remote] : room.remotePeers) {
+    Json producers = Json::array();
+    for (const auto& [id, p] : remote.producers) {
+      Json entry = Json::object();
+      entry.set("id", id).set("kind", p.kind).set("appData", p.appData);
+      producers.append(entry);
+    }
+    Json dataProducers = Json::array();  // data channels do not cross hosts (yet)
+    Json entry = Json::object();
+    entry.set("peerId", peerId).set("display", remote.display).set("appData", remote.appData).set("producers", producers)
+        .set("dataProducers", dataProducers).set("worker", Json::adopt(json_null())).set("host", remote.hostId);
     others.append(entry);
   }
   return others;
@@ -623,6 +692,7 @@ void RoomManager::removePeer(Room& room, uint64_t sessionId) {
 
 bool RoomManager::closeIfAbandoned(Room& room) {
   if (!room.autoCreated || !room.peers.empty() || !room.joining.empty()) return false;
+  if (RoomSpan::keptForOtherHosts(room)) return false;  // its home keeps it while other hosts have peers in it
   closeRoom(room.id, RoomCloseReason::Empty);
   return true;
 }
@@ -630,6 +700,7 @@ bool RoomManager::closeIfAbandoned(Room& room) {
 void RoomManager::closeRoom(std::string roomId, RoomCloseReason reason) {
   std::unique_ptr<Room> room = membership_.takeRoom(roomId);
   if (!room) return;
+  if (span_) span_->roomClosing(*room, reason == RoomCloseReason::Destroyed);
   if (directory_) directory_->release(roomId);
   MSP_VERB("room %s closed (%s)", roomId.c_str(), toString(reason));
   RoomEvent closedEvent(RoomEvent::Kind::RoomClosed, roomId);

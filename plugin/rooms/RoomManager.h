@@ -26,6 +26,8 @@
 #include "rooms/RouterPipes.h"
 #include "rooms/SdpSignaling.h"
 #include "rooms/Speakers.h"
+#include "rooms/HostPipes.h"
+#include "rooms/RoomSpan.h"
 #include "cluster/RoomDirectory.h"
 
 namespace msp {
@@ -41,6 +43,12 @@ class RoomManager : private RoomPlacement {
 
   // With a cluster: which host holds which room (null: this host is alone). Set at start.
   void setDirectory(RoomDirectory* directory) { directory_ = directory; }
+  // With a cluster: rooms span hosts (peers of a room on several hosts, media piped between them). At start,
+  // after setDirectory; the bus outlives the rooms.
+  void enableSpanning(ClusterBus& bus, const std::string& pipeIp, const std::string& codecs);
+  // A host of the cluster is lost: its peers leave the rooms here, pipes to it close.
+  void hostLost(const std::string& hostId) { if (span_) span_->hostLost(hostId); }
+  size_t hostPipeCount() const { return hostPipes_ ? hostPipes_->pipeCount() : 0; }
   std::vector<std::string> roomIds() const;
 
   // Watchers of what happens in the rooms (event handlers, metrics); subscribed once, at start.
@@ -103,7 +111,9 @@ class RoomManager : private RoomPlacement {
   // By value: callers often pass the key of the map entry this erases.
   void closeRoom(std::string roomId, RoomCloseReason reason) override;
   Json peersOf(Room& room, uint64_t exceptSessionId) override;
-  void routerGone(Room& room, const std::string& routerId) override { speakers_.routerGone(room, routerId); }
+  void routerGone(Room& room, const std::string& routerId) override;
+  // A room made here: wired to its other hosts (with a cluster).
+  Room& addRoom(const std::string& roomId, bool autoCreated);
 
   void addPeer(Room& room, RoomRouter& roomRouter, const PendingJoin& join, Reply reply);
   void removePeer(Room& room, uint64_t sessionId);
@@ -127,6 +137,8 @@ class RoomManager : private RoomPlacement {
   Speakers speakers_;
   Failover failover_;
   RoomDirectory* directory_ = nullptr;
+  std::unique_ptr<HostPipes> hostPipes_;  // with a cluster
+  std::unique_ptr<RoomSpan> span_;        // with a cluster
   std::set<uint64_t> claiming_;  // sessions whose join waits for the directory's claim
   Lifetime lifetime_;  // held weakly by the callbacks the workers keep
 };

@@ -7,6 +7,13 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, getJson, waitFor, attachPeer } from './harness.mjs';
 import { startRedis } from './redis.mjs';
+import { rtpPeer } from './rtp_peer.mjs';
+
+// What a plain receiver takes: Opus without RTCP feedback.
+const RECEIVER = {
+  codecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2, preferredPayloadType: 100, parameters: {}, rtcpFeedback: [] }],
+  headerExtensions: [],
+};
 
 const LEASE_MS = 2000;
 
@@ -66,25 +73,86 @@ describe('hosts of a cluster on Redis', () => {
     const seen = await ask(b, { request: 'exists', room: 'alpha' });
     assert.deepEqual([seen.exists, seen.host], [true, 'host-a']);
     assert.equal((await ask(b, { request: 'exists', room: 'nowhere' })).exists, false);
-    const elsewhere = await ask(b, { request: 'join', room: 'alpha' });
-    assert.equal(elsewhere.error_code, 448, JSON.stringify(elsewhere));
-    assert.match(elsewhere.error, /host-a/);
     assert.equal((await ask(c, { request: 'create', room: 'alpha' })).error_code, 444);
     // list shows every host's rooms, with their host (as published with the lease: within a third of it).
     await waitFor(async () => (await ask(c, { request: 'list' })).list.some((r) => r.room === 'alpha' && r.host === 'host-a'),
       { timeoutMs: LEASE_MS, what: 'alpha listed on host-c' });
 
-    // First joins of one new room on three hosts at once: one host makes it, the others point there.
+    // First joins of one new room on three hosts at once: one host holds it, all three are in one room.
     const peers = await Promise.all(hosts.map((janus) => attachPeer(janus)));
-    const answers = await Promise.all(peers.map((peer) => peer.request({ request: 'join', room: 'beta' })));
-    const joined = answers.filter((x) => x.mediasoup === 'joined');
-    assert.equal(joined.length, 1, JSON.stringify(answers));
-    const home = hosts[answers.indexOf(joined[0])];
-    const homeId = `host-${'abc'[hosts.indexOf(home)]}`;
-    for (const other of answers.filter((x) => x !== joined[0])) assert.match(other.error, new RegExp(homeId));
+    const answers = await Promise.all(peers.map((peer, i) => peer.request({ request: 'join', room: 'beta', display: `on-${'abc'[i]}` })));
+    assert.ok(answers.every((x) => x.mediasoup === 'joined'), JSON.stringify(answers));
+    for (const [i, peer] of peers.entries()) {
+      for (const other of answers.filter((_, j) => j !== i)) {
+        await peer.waitEvent((e) => (e.event === 'peerJoined' && e.peerId === other.peerId) ||
+          answers[i].peers.some((p) => p.peerId === other.peerId), 5000).catch(() => {
+          if (!answers[i].peers.some((p) => p.peerId === other.peerId)) throw new Error(`peer ${i} never learned of ${other.peerId}`);
+        });
+      }
+    }
     for (const peer of peers) await peer.close();
     // The room held by a peer that left (auto-created) is released with it.
     await waitFor(async () => !(await ask(a, { request: 'exists', room: 'beta' })).exists, { what: 'beta released' });
+  });
+
+  it('a producer of one host is consumed on two others: media crosses each link once, and closes with it', async () => {
+    const [a, b, c] = hosts;
+    const publisher = await attachPeer(a);
+    const publisherJoined = await publisher.request({ request: 'join', room: 'span', display: 'publisher' });
+    assert.equal(publisherJoined.mediasoup, 'joined');
+    const send = await publisher.request({ request: 'createPlainTransport', direction: 'send', comedia: true });
+    const produced = await publisher.request({ request: 'produce', transportId: send.id, kind: 'audio', appData: { source: 'mic' },
+      rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 4321 }] } });
+    assert.equal(produced.mediasoup, 'produced', JSON.stringify(produced));
+    const sender = rtpPeer(['send', '--to', `${send.ip}:${send.port}`, '--ssrc', '4321', '--pt', '100', '--count', '1000', '--interval-ms', '10']);
+    sender.result.catch(() => {});  // killed at the end
+    await sender.port;
+
+    const listeners = [];
+    for (const janus of [b, c]) {
+      const peer = await attachPeer(janus);
+      const joined = await peer.request({ request: 'join', room: 'span' });
+      assert.equal(joined.mediasoup, 'joined');
+      const remote = joined.peers.find((p) => p.peerId === publisherJoined.peerId);
+      assert.ok(remote, `the join answer lists the publisher of the other host: ${JSON.stringify(joined.peers)}`);
+      assert.equal(remote.host, 'host-a');
+      assert.deepEqual(remote.producers.map((p) => [p.id, p.kind, p.appData.source]), [[produced.id, 'audio', 'mic']]);
+      const recv = await peer.request({ request: 'createPlainTransport', direction: 'recv' });
+      const receiver = rtpPeer(['recv', '--count', '50', '--timeout', '8']);
+      assert.equal((await peer.request({ request: 'connectPlainTransport', transportId: recv.id, ip: '127.0.0.1', port: await receiver.port })).mediasoup, 'connected');
+      const consumer = await peer.request({ request: 'consume', transportId: recv.id, producerId: produced.id, rtpCapabilities: RECEIVER });
+      assert.equal(consumer.mediasoup, 'consumer', JSON.stringify(consumer));
+      assert.equal((await peer.request({ request: 'resumeConsumer', consumerId: consumer.id })).mediasoup, 'success');
+      listeners.push({ peer, receiver, consumer });
+    }
+    for (const { receiver } of listeners) {
+      const seen = await receiver.result;
+      assert.ok(seen.rtp >= 50, `packets through the pipe between hosts: ${JSON.stringify(seen)}`);
+    }
+    // Each link carries it once: a pipe transport on A for each of B and C, one on each of them.
+    const pipes = async (janus) => Number((await (await fetch(`${janus.statsUrl}/metrics`)).text()).match(/^janus_mediasoup_cluster_pipes (\d+)$/m)[1]);
+    assert.equal(await pipes(a), 2);
+    assert.equal(await pipes(b), 1);
+    assert.equal(await pipes(c), 1);
+    // The publisher hears of them as of any peer.
+    for (const { peer } of listeners) {
+      const { peerId } = peer;
+      await publisher.waitEvent((e) => e.event === 'peerJoined' && (e.host === 'host-b' || e.host === 'host-c'), 5000);
+      assert.ok(peerId === undefined || peerId);
+    }
+
+    // Closed on its host: the consumers on the others end.
+    assert.equal((await publisher.request({ request: 'closeProducer', producerId: produced.id })).mediasoup, 'success');
+    for (const { peer, consumer } of listeners) {
+      await peer.waitEvent((e) => e.event === 'consumerClosed' && e.consumerId === consumer.id, 5000);
+      await peer.waitEvent((e) => e.event === 'producerClosed' && e.producerId === produced.id, 5000);
+    }
+    sender.kill();
+    for (const { peer } of listeners) await peer.close();
+    await publisher.close();
+    // Nobody left: the room is gone everywhere, and so are its pipes.
+    await waitFor(async () => (await pipes(a)) === 0 && (await pipes(b)) === 0 && (await pipes(c)) === 0, { what: 'pipes closed' });
+    await waitFor(async () => !(await ask(b, { request: 'exists', room: 'span' })).exists, { what: 'span gone' });
   });
 
   it('a host frozen past its lease is fenced and registers again with a new epoch', async () => {
@@ -125,16 +193,15 @@ describe('hosts of a cluster on Redis', () => {
   it('a killed host is gone for the others within its lease and a second; a stopped one at once', async () => {
     const [a, b, c] = hosts;
     assert.equal((await ask(b, { request: 'create', room: 'delta' })).mediasoup, 'created');
-    assert.equal((await ask(a, { request: 'join', room: 'delta' })).error_code, 448);
+    const member = await attachPeer(a);
+    assert.equal((await member.request({ request: 'join', room: 'delta' })).mediasoup, 'joined');  // a member of b's room
     const killedAt = Date.now();
     b.proc.kill('SIGKILL');
     await waitFor(async () => !(await hostIds(a)).includes('host-b'), { timeoutMs: LEASE_MS + 1000, what: 'host-b gone' });
     assert.ok(Date.now() - killedAt <= LEASE_MS + 1000, `gone after ${Date.now() - killedAt} ms`);
-    // A room of a host killed is free again: the next join takes it over and makes it here.
-    const peer = await attachPeer(a);
-    assert.equal((await peer.request({ request: 'join', room: 'delta' })).mediasoup, 'joined');
-    assert.equal((await ask(c, { request: 'exists', room: 'delta' })).host, 'host-a');
-    await peer.close();
+    // The room's home is gone: its member takes it over, and the others find it there.
+    await waitFor(async () => (await ask(c, { request: 'exists', room: 'delta' })).host === 'host-a', { what: 'delta held by host-a' });
+    await member.close();
     const stoppedAt = Date.now();
     await c.stop();
     await waitFor(async () => (await hostIds(a)).join() === 'host-a', { timeoutMs: 2000, what: 'host-c gone once it left' });

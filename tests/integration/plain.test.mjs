@@ -3,34 +3,13 @@
 // that producer forwards, and checks SSRC, payload type and, for SRTP, that it decrypts with the announced key.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { startJanus, getJson, attachPeer, UNLIMITED_PEERS } from './harness.mjs';
+import { rtpPeer } from './rtp_peer.mjs';
 
-const RTP_PEER = fileURLToPath(new URL('./rtp_peer.py', import.meta.url));
 const SUITES = { AES_CM_128_HMAC_SHA1_80: 30, AES_CM_128_HMAC_SHA1_32: 30, AEAD_AES_128_GCM: 28, AEAD_AES_256_GCM: 44 };
 const PACKETS = 60;
-
-// Runs rtp_peer.py: `port` resolves with its bound port, `result` with its outcome line.
-function rtpPeer(args) {
-  // Debian's python3 has pylibsrtp; another python3 may come first on PATH.
-  const child = spawn('/usr/bin/python3', [RTP_PEER, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const got = [];
-  let wake = () => {};
-  lines.on('line', (line) => { got.push(JSON.parse(line)); wake(); });
-  const nth = (n) => new Promise((resolve, reject) => {
-    const check = () => (got.length > n ? resolve(got[n]) : null);
-    wake = check;
-    child.once('exit', (code) => (got.length > n ? resolve(got[n]) : reject(new Error(`rtp_peer ${args[0]} exited ${code}`))));
-    check();
-  });
-  const port = nth(0).then((l) => l.port);
-  return { port, result: port.then(() => nth(1)), kill: () => child.kill() };
-}
 
 const opusParameters = (ssrc) => ({
   codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }],

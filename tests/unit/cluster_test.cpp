@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cluster/Backoff.h"
+#include "cluster/BusMessage.h"
 #include "cluster/HostInfo.h"
 #include "config/Config.h"
 #include "cmocka.h"
@@ -130,6 +131,56 @@ static void cluster_settings(void**) {
   assert_true(std::holds_alternative<SettingsError>(load()));
 }
 
+static void bus_messages_round_trip(void**) {
+  BusMessage m;
+  m.kind = BusMessage::Kind::Request;
+  m.type = "openPipe";
+  m.from = "host-a";
+  m.fromEpoch = 12;
+  m.id = "12-1-abcd";
+  m.room = "r1";
+  m.body = Json::parse(R"({"producerId":"p","port":40000})");
+  auto back = decodeBusMessage(encodeBusMessage(m));
+  assert_true(back.has_value());
+  assert_true(back->kind == BusMessage::Kind::Request);
+  assert_string_equal(back->type.c_str(), "openPipe");
+  assert_string_equal(back->from.c_str(), "host-a");
+  assert_int_equal(back->fromEpoch, 12);
+  assert_string_equal(back->id.c_str(), "12-1-abcd");
+  assert_string_equal(back->room.c_str(), "r1");
+  assert_int_equal(json_integer_value(json_object_get(back->body.get(), "port")), 40000);
+  BusMessage reply = m;
+  reply.kind = BusMessage::Kind::Reply;
+  reply.error = "no such producer";
+  assert_string_equal(decodeBusMessage(encodeBusMessage(reply))->error.c_str(), "no such producer");
+}
+
+static void malformed_bus_messages_are_dropped(void**) {
+  for (const char* bad : {"", "x", "[]", R"({"kind":"request","type":"t","from":"a","epoch":1,"body":{}})",  // a request without an id
+                          R"({"kind":"shout","type":"t","from":"a","epoch":1,"body":{}})", R"({"kind":"notice","type":"","from":"a","epoch":1,"body":{}})",
+                          R"({"kind":"notice","type":"t","from":"a","epoch":-1,"body":{}})", R"({"kind":"notice","type":"t","from":"a","epoch":1,"body":[]})",
+                          R"({"kind":"notice","type":"t","from":"a","epoch":1,"body":{},"room":5})"}) {
+    assert_false(decodeBusMessage(bad).has_value());
+  }
+  assert_false(decodeBusMessage(std::string(kMaxBusMessageBytes + 1, ' ')).has_value());
+}
+
+static void a_request_seen_twice_is_answered_once(void**) {
+  RequestDedup dedup(1000, 3);
+  assert_true(dedup.check("a", "1", 0) == RequestDedup::Seen::New);
+  assert_true(dedup.check("a", "1", 10) == RequestDedup::Seen::InProgress);
+  assert_true(dedup.check("b", "1", 10) == RequestDedup::Seen::New);  // another sender's id 1
+  BusMessage reply;
+  reply.error = "done once";
+  dedup.answered("a", "1", reply);
+  BusMessage cached;
+  assert_true(dedup.check("a", "1", 20, &cached) == RequestDedup::Seen::Answered);
+  assert_string_equal(cached.error.c_str(), "done once");
+  assert_true(dedup.check("a", "1", 1001) == RequestDedup::Seen::New);  // forgotten after keepMs
+  for (int i = 0; i < 10; ++i) dedup.check("c", std::to_string(i), 1002);
+  assert_true(dedup.size() <= 3);  // bounded
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(backoff_doubles_with_jitter_up_to_its_cap),
@@ -138,6 +189,9 @@ int main(void) {
       cmocka_unit_test(diff_names_joined_and_lost_hosts),
       cmocka_unit_test(redis_urls),
       cmocka_unit_test(cluster_settings),
+      cmocka_unit_test(bus_messages_round_trip),
+      cmocka_unit_test(malformed_bus_messages_are_dropped),
+      cmocka_unit_test(a_request_seen_twice_is_answered_once),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -1,0 +1,29 @@
+// Another host's peers of a room as its snapshots describe them: parsing (another host's bytes, checked and
+// bounded) and the difference between two snapshots as the changes this host's peers must hear of, in the
+// order they must hear them (a peer's producers close before it leaves, it joins before it publishes). Pure.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/Json.h"
+#include "rooms/Room.h"
+
+namespace msp {
+
+constexpr size_t kMaxRemotePeers = 10000;
+constexpr size_t kMaxRemoteProducersPerPeer = 64;
+
+std::map<std::string, RemotePeer> parseRemotePeers(const Json& peers, const std::string& hostId);
+Json remotePeerJson(const std::string& peerId, const RemotePeer& peer, bool withHost);
+
+struct PeerChange {
+  enum class Kind { PeerJoined, PeerUpdated, ProducerAdded, ProducerPaused, ProducerResumed, ProducerClosed, PeerLeft };
+  Kind kind;
+  std::string peerId;
+  std::string producerId;  // the producer changes
+};
+std::vector<PeerChange> diffRemotePeers(const std::map<std::string, RemotePeer>& before, const std::map<std::string, RemotePeer>& after);
+
+}  // namespace msp

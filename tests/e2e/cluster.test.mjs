@@ -1,0 +1,58 @@
+// A room over two hosts, in real browsers: Redis, two Janus hosts of one cluster (their own ports, worker
+// port ranges and pipe addresses), a demo page on each. Each browser decodes the other's video and hears its
+// audio, which crossed between the hosts through SRTP pipe transports; a third page on the second host sees
+// both. When the first host is killed, the others see its peer leave.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startJanus, getJson } from '../integration/harness.mjs';
+import { startRedis } from '../integration/redis.mjs';
+import { launchBrowser, openPeer, waitInPage, waitForInbound } from './browser.mjs';
+
+const top = new URL('../..', import.meta.url).pathname;
+
+describe('a room over two hosts, in the browser', { skip: process.env.E2E_WEBRTC_SERVER === 'false' && 'run once' }, () => {
+  let redis, browser;
+  const hosts = [];
+  before(async () => {
+    redis = await startRedis();
+    for (const [i, name] of ['host-a', 'host-b'].entries()) {
+      hosts.push(await startJanus({
+        workers: 2,
+        jcfg: [`web_root = "${top}web/dist"`, `cluster_redis = "${redis.url}"`, `host_id = "${name}"`,
+          `cluster_pipe_ip = "127.0.0.${11 + i}"`, 'cluster_lease_ms = 2000', `rtc_port_base = ${40000 + i * 4000}`,
+          'ports_per_worker = 2000'].join('\n'),
+      }));
+    }
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    for (const janus of hosts) await janus.stop('SIGKILL').catch(() => {});
+    await redis?.kill();
+  });
+
+  it('peers on two hosts see and hear each other; the first host killed, its peer leaves the others', async () => {
+    const [a, b] = hosts;
+    const alice = await openPeer(browser, a, { room: 'spanned', name: 'alice', codec: 'VP8' });
+    const bob = await openPeer(browser, b, { room: 'spanned', name: 'bob', codec: 'VP8' });
+    const carol = await openPeer(browser, b, { room: 'spanned', name: 'carol', publish: false });
+    const decodes = (from) => (stats) => ['video', 'audio'].every((kind) => stats.some((s) => s.peerId === from.peerId && s.kind === kind &&
+      (kind === 'video' ? s.framesDecoded > 10 : s.totalSamplesReceived > 1000)));
+    await waitForInbound(alice, decodes(bob), 'alice decodes bob (host b → host a)', 30000);
+    await waitForInbound(bob, decodes(alice), 'bob decodes alice (host a → host b)', 30000);
+    await waitForInbound(carol, (stats) => decodes(alice)(stats) && decodes(bob)(stats), 'carol decodes both', 30000);
+    // Alice's producers crossed to host b once, though two peers there consume them: one pipe transport each
+    // way on each host.
+    for (const janus of [a, b]) {
+      const metrics = await (await fetch(`${janus.statsUrl}/metrics`)).text();
+      assert.match(metrics, /^janus_mediasoup_cluster_pipes 2$/m);
+    }
+    assert.equal((await getJson(`${a.statsUrl}/stats`)).body.hosts.length, 2);
+
+    a.proc.kill('SIGKILL');
+    for (const peer of [bob, carol]) {
+      await waitInPage(peer.page, (id) => !window.demo.client.peers.has(id), alice.peerId, 10000);
+    }
+    for (const peer of [bob, carol]) assert.deepEqual(peer.errors, []);
+  });
+});
