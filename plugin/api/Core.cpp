@@ -52,12 +52,13 @@ bool Core::start(std::string& error) {
     if (settings_.clustered()) {
       hosts_ = std::make_unique<HostRegistry>(loop_.loop(), settings_, [this] { return sampleHost(*pool_, *rooms_); });
       lifecycle_.watch(*hosts_);
-      claims_ = std::make_unique<RoomClaims>(loop_.loop(), *hosts_, [this] { return rooms_->roomIds(); });
+      claims_ = std::make_unique<RoomClaims>(loop_.loop(), *hosts_, [this] { return rooms_->homeRoomIds(); });
       rooms_->setDirectory(claims_.get());
       bus_ = std::make_unique<ClusterBus>(loop_.loop(), *hosts_);
       std::string codecs;
       for (const auto& codec : settings_.mediaCodecs) codecs += (codecs.empty() ? "" : ",") + codec;
       rooms_->enableSpanning(*bus_, settings_.clusterPipeIp, codecs);
+      hosts_->onIsolated = [this] { rooms_->isolated(); };
       hosts_->onHostLost = [this, reportLost = hosts_->onHostLost](const std::string& hostId) {
         if (reportLost) reportLost(hostId);
         rooms_->hostLost(hostId);

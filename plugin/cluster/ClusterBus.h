@@ -17,36 +17,27 @@
 #include "base/Failure.h"
 #include "base/UvHandle.h"
 #include "cluster/BusMessage.h"
+#include "cluster/HostBus.h"
 #include "cluster/HostRegistry.h"
 
 namespace msp {
 
-constexpr uint64_t kBusRequestTimeoutMs = 3000;
-
-class ClusterBus {
+class ClusterBus : public HostBus {
  public:
-  // respond(body, error): the reply (error empty) or why it failed. Call it once, now or later.
-  using Respond = std::function<void(Json body, const std::string& error)>;
-  using RequestHandler = std::function<void(const BusMessage& request, Respond respond)>;
-  using NoticeHandler = std::function<void(const BusMessage& notice)>;
-  using Done = std::function<void(const Json& body, const Failure& failure)>;
-
   ClusterBus(uv_loop_t* loop, HostRegistry& registry);
-  ~ClusterBus();
+  ~ClusterBus() override;
   ClusterBus(const ClusterBus&) = delete;
   ClusterBus& operator=(const ClusterBus&) = delete;
 
-  void onRequest(const std::string& type, RequestHandler handler) { requestHandlers_[type] = std::move(handler); }
-  void onNotice(const std::string& type, NoticeHandler handler) { noticeHandlers_[type] = std::move(handler); }
+  void onRequest(const std::string& type, RequestHandler handler) override { requestHandlers_[type] = std::move(handler); }
+  void onNotice(const std::string& type, NoticeHandler handler) override { noticeHandlers_[type] = std::move(handler); }
 
   void request(const std::string& host, const std::string& type, const std::string& room, Json body, Done done,
-               uint64_t timeoutMs = kBusRequestTimeoutMs);
-  void notify(const std::string& host, const std::string& type, const std::string& room, Json body);
+               uint64_t timeoutMs = kBusRequestTimeoutMs) override;
+  void notify(const std::string& host, const std::string& type, const std::string& room, Json body) override;
 
-  const std::string& hostId() const { return registry_.hostId(); }
-  HostRegistry& registry() { return registry_; }
-  // Runs task on a later loop turn.
-  void later(std::function<void()> task) { registry_.redis().later(std::move(task)); }
+  const std::string& hostId() const override { return registry_.hostId(); }
+  void later(std::function<void()> task) override { registry_.redis().later(std::move(task)); }
   static std::string inbox(const std::string& hostId) { return "msp:inbox:" + hostId; }
 
  private:

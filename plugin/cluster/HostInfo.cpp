@@ -17,7 +17,7 @@ std::optional<uint32_t> count(json_t* object, const char* key) {
 
 std::string encodeHostInfo(const HostInfo& info) {
   Json json = Json::object();
-  json.set("pipeIp", info.pipeIp).set("rooms", info.rooms).set("peers", info.peers).set("workers", info.workers)
+  json.set("pipeIp", info.pipeIp).set("bootId", info.bootId).set("rooms", info.rooms).set("peers", info.peers).set("workers", info.workers)
       .set("cpuUsage", info.cpuUsage);
   return json.dump();
 }
@@ -36,10 +36,12 @@ std::optional<HostInfo> decodeHostInfo(const std::string& hostId, uint64_t epoch
   info.hostId = hostId;
   info.epoch = epoch;
   auto pipeIp = json.string("pipeIp");
+  auto bootId = json.string("bootId");
   auto rooms = count(json.get(), "rooms"), peers = count(json.get(), "peers"), workers = count(json.get(), "workers");
   json_t* cpu = json_object_get(json.get(), "cpuUsage");
-  if (!pipeIp || pipeIp->size() > 64 || !rooms || !peers || !workers || !json_is_number(cpu)) return std::nullopt;
+  if (!pipeIp || pipeIp->size() > 64 || !bootId || bootId->empty() || bootId->size() > 64 || !rooms || !peers || !workers || !json_is_number(cpu)) return std::nullopt;
   info.pipeIp = *pipeIp;
+  info.bootId = *bootId;
   info.rooms = *rooms;
   info.peers = *peers;
   info.workers = *workers;
@@ -51,11 +53,11 @@ HostChanges diffHosts(const std::map<std::string, HostInfo>& before, const std::
   HostChanges changes;
   for (const auto& [id, info] : before) {
     auto now = after.find(id);
-    if (now == after.end() || now->second.epoch != info.epoch) changes.lost.push_back(id);
+    if (now == after.end() || now->second.bootId != info.bootId) changes.lost.push_back(id);
   }
   for (const auto& [id, info] : after) {
     auto was = before.find(id);
-    if (was == before.end() || was->second.epoch != info.epoch) changes.joined.push_back(id);
+    if (was == before.end() || was->second.bootId != info.bootId) changes.joined.push_back(id);
   }
   return changes;
 }

@@ -13,6 +13,7 @@ namespace msp {
 struct HostInfo {
   std::string hostId;
   uint64_t epoch = 0;     // from Redis's counter at its registration: a re-registered host has a new one
+  std::string bootId;     // its process's: a host that restarted has a new one (its earlier state is gone)
   std::string pipeIp;     // where its pipe transports listen
   uint32_t rooms = 0;
   uint32_t peers = 0;
@@ -32,8 +33,9 @@ std::string encodeHostInfo(const HostInfo& info);
 std::optional<HostInfo> decodeHostInfo(const std::string& hostId, uint64_t epoch, const std::string& json);
 
 struct HostChanges {
-  std::vector<std::string> joined;  // new, or registered again (a new epoch: its earlier state is gone)
-  std::vector<std::string> lost;    // gone, or registered again
+  std::vector<std::string> joined;  // new, or restarted (a new boot id: its earlier state is gone)
+  std::vector<std::string> lost;    // gone, or restarted; a host that only registered again (a new epoch, Redis
+                                    // restarted or it was fenced) is neither: what it had goes on
 };
 HostChanges diffHosts(const std::map<std::string, HostInfo>& before, const std::map<std::string, HostInfo>& after);
 

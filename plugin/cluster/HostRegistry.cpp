@@ -1,8 +1,11 @@
 #include "cluster/HostRegistry.h"
 
+#include <algorithm>
+
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 
+#include "base/Ids.h"
 #include "base/Log.h"
 
 namespace msp {
@@ -36,14 +39,16 @@ const char* kRenewScript =
     MSP_WRITE_ROOMS(2, 4, 3)
     "return 1";
 
-// KEYS: hosts set. ARGV: host key prefix. [[id, epoch, info, pttl], …]; entries whose lease lapsed are reaped.
+// KEYS: hosts set. ARGV: host key prefix. [[id, epoch, info, pttl], …] (pttl -1: it left); entries whose lease
+// lapsed are reaped.
 const char* kListScript = R"(
 local out = {}
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local key = ARGV[1] .. id
-  local entry = redis.call('HMGET', key, 'epoch', 'info')
+  local entry = redis.call('HMGET', key, 'epoch', 'info', 'left')
   local ttl = redis.call('PTTL', key)
   if entry[1] and entry[2] and ttl > 0 then
+    if entry[3] then ttl = -1 end
     table.insert(out, {id, entry[1], entry[2], ttl})
   else
     redis.call('SREM', KEYS[1], id)
@@ -51,11 +56,13 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 return out)";
 
-// KEYS: host key, hosts set, rooms hash. ARGV: host id, epoch. Only its own registration is removed.
+// KEYS: host key, hosts set, rooms hash. ARGV: host id, epoch. Only its own registration: marked as left for a
+// few seconds (the others see it leave at once, not when its lease would have lapsed), its rooms gone.
 const char* kLeaveScript = R"(
 if redis.call('HGET', KEYS[1], 'epoch') == ARGV[2] then
-  redis.call('DEL', KEYS[1], KEYS[3])
-  redis.call('SREM', KEYS[2], ARGV[1])
+  redis.call('HSET', KEYS[1], 'left', '1')
+  redis.call('PEXPIRE', KEYS[1], 5000)
+  redis.call('DEL', KEYS[3])
 end
 return 1)";
 
@@ -77,8 +84,14 @@ HostRegistry::~HostRegistry() {
 
 void HostRegistry::start() {
   running_ = true;
-  commands_.onUp = [this] { registerHost(); };
+  commands_.onUp = [this] {
+    connectedSinceMs_ = uv_now(loop_);
+    registerHost();
+  };
   commands_.onDown = [this] { fenced("the Redis connection dropped"); };
+  subscriber_.onUp = [this] {
+    if (!registered_) registerHost();
+  };
   subscriber_.subscribe("msp:{hosts}:ping:" + hostId_, [this](const std::string&, const std::string& nonce) { pingReturned(nonce); });
   commands_.start();
   subscriber_.start();
@@ -121,8 +134,9 @@ void HostRegistry::fenced(const char* why) {
   pingNonce_.clear();
 }
 
+// Only with both connections up: a host the others see can be reached on its inbox.
 void HostRegistry::registerHost() {
-  if (!running_ || registering_ || !commands_.connected()) return;
+  if (!running_ || registering_ || !commands_.connected() || !subscriber_.connected()) return;
   registering_ = true;
   std::weak_ptr<char> alive = alive_;
   commands_.command({"INCR", kEpochKey}, [this, alive](const RedisReply* reply, const Failure& failure) {
@@ -134,6 +148,7 @@ void HostRegistry::registerHost() {
     uint64_t epoch = static_cast<uint64_t>(reply->integer);
     HostInfo info = sample_();
     info.pipeIp = pipeIp_;
+    info.bootId = bootId_;
     commands_.command({"EVAL", kRegisterScript, "3", hostKey(hostId_), kHostsKey, roomsKey(hostId_), hostId_, std::to_string(epoch),
                        encodeHostInfo(info), std::to_string(leaseMs_), encodeRoomPeers(info.roomPeers)},
                       [this, alive, epoch](const RedisReply* reply, const Failure&) {
@@ -143,8 +158,19 @@ void HostRegistry::registerHost() {
         MSP_WARN("cluster: registering host %s failed: %s", hostId_.c_str(), reply ? reply->text.c_str() : "no answer");
         return;
       }
+      uint64_t previous = epoch_;
       epoch_ = epoch;
       registered_ = running_;
+      // Registered again: if another host saw this one lost meanwhile (frozen, or cut off from Redis while the
+      // others were not), they have closed what they shared with it, so this one drops its side too. Redis
+      // restarting empty, or down for everyone, is not that: what the hosts share goes on.
+      if (previous != 0) {
+        commands_.command({"GETDEL", lostKey(hostId_)}, [this, alive, previous](const RedisReply* reply, const Failure&) {
+          if (alive.expired() || !reply || reply->type != RedisReply::Type::String || reply->text != std::to_string(previous)) return;
+          MSP_WARN("cluster: host %s was seen lost by the others: what it shared with them is dropped", hostId_.c_str());
+          if (onIsolated) onIsolated();
+        });
+      }
       MSP_INFO("cluster: host %s registered (epoch %llu, lease %llu ms)", hostId_.c_str(), static_cast<unsigned long long>(epoch),
                static_cast<unsigned long long>(leaseMs_));
       refresh();
@@ -180,6 +206,7 @@ void HostRegistry::renew() {
   if (!registered_) return;
   HostInfo info = sample_();
   info.pipeIp = pipeIp_;
+  info.bootId = bootId_;
   std::weak_ptr<char> alive = alive_;
   uint64_t epoch = epoch_;
   commands_.command({"EVAL", kRenewScript, "2", hostKey(hostId_), roomsKey(hostId_), std::to_string(epoch), encodeHostInfo(info),
@@ -197,6 +224,8 @@ bool HostRegistry::isLive(const std::string& hostId, uint64_t epoch) const {
   auto it = hosts_.find(hostId);
   return it != hosts_.end() && it->second.epoch == epoch;
 }
+
+std::string HostRegistry::newBootId() { return newUuid().substr(0, 13); }
 
 void HostRegistry::refresh() {
   if (!running_ || !commands_.connected()) return;
@@ -220,8 +249,28 @@ void HostRegistry::refresh() {
         MSP_WARN("cluster: host %s published an entry this host cannot read; ignored", id.text.c_str());
         continue;
       }
+      if (ttl.integer < 0) continue;  // it left: gone at once
       decoded->leaseMs = static_cast<uint64_t>(ttl.integer);
       now[id.text] = *decoded;
+      expiresAt_[id.text] = uv_now(loop_) + decoded->leaseMs;
+      left_.erase(id.text);
+    }
+    for (const auto& entry : reply->elements) {
+      if (entry.type == RedisReply::Type::Array && entry.elements.size() == 4 && entry.elements[3].integer < 0) left_.insert(entry.elements[0].text);
+    }
+    // A host gone from Redis before its lease would have lapsed (Redis restarted empty) is kept until then:
+    // it registers again meanwhile, and what it shares with this one goes on.
+    uint64_t nowMs = uv_now(loop_);
+    for (const auto& [id, info] : hosts_) {
+      if (id == hostId_ || now.count(id) || left_.count(id)) continue;
+      auto expires = expiresAt_.find(id);
+      // After this host's own connection came back, every host gets a whole lease to register again.
+      uint64_t until = std::max(expires != expiresAt_.end() ? expires->second : 0, connectedSinceMs_ + leaseMs_);
+      if (nowMs < until) {
+        HostInfo kept = info;
+        kept.leaseMs = until - nowMs;
+        now[id] = kept;
+      }
     }
     // Our own entry gone (Redis restarted empty, or our lease lapsed unseen): register again.
     auto own = now.find(hostId_);
@@ -230,10 +279,16 @@ void HostRegistry::refresh() {
       registerHost();
     }
     HostChanges changes = diffHosts(hosts_, now);
+    std::map<std::string, HostInfo> before = std::move(hosts_);
     hosts_ = std::move(now);
+    for (auto it = expiresAt_.begin(); it != expiresAt_.end();) it = hosts_.count(it->first) ? std::next(it) : expiresAt_.erase(it);
+    for (auto it = left_.begin(); it != left_.end();) it = hosts_.count(*it) ? std::next(it) : left_.erase(it);
     for (const auto& id : changes.lost) {
       if (id == hostId_) continue;
       MSP_INFO("cluster: host %s lost", id.c_str());
+      // Said in Redis, so that the host, should it come back, knows the others dropped it.
+      commands_.command({"SET", lostKey(id), std::to_string(before.count(id) ? before.at(id).epoch : 0), "PX", std::to_string(10 * leaseMs_)},
+                        [](const RedisReply*, const Failure&) {});
       if (onHostLost) onHostLost(id);
     }
     for (const auto& id : changes.joined) {

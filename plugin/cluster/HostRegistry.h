@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "base/UvHandle.h"
@@ -62,9 +63,13 @@ class HostRegistry {
   // The keys of a host's entry and of its rooms hash ({room: peers}, with the same lease).
   static std::string hostKey(const std::string& hostId) { return "msp:{hosts}:h:" + hostId; }
   static std::string roomsKey(const std::string& hostId) { return "msp:{hosts}:rooms:" + hostId; }
+  // Set by the hosts that saw it lost (to its epoch then), for a while: it tells the host, back, that it was.
+  static std::string lostKey(const std::string& hostId) { return "msp:{hosts}:lost:" + hostId; }
 
   // This host registered (again): with a new epoch, whatever it claimed before must be claimed again.
   std::function<void()> onRegistered;
+  // This host registered again after the others saw it lost: they have dropped what they shared with it.
+  std::function<void()> onIsolated;
   // Another host appeared (or registered again), or was lost (its lease lapsed, or it left).
   std::function<void(const HostInfo& host)> onHostJoined;
   std::function<void(const std::string& hostId)> onHostLost;
@@ -76,6 +81,7 @@ class HostRegistry {
   void renew();
   void refresh();
   void fenced(const char* why);
+  static std::string newBootId();
 
   uv_loop_t* loop_;
   std::string hostId_;
@@ -90,6 +96,10 @@ class HostRegistry {
   bool registering_ = false;
   bool registered_ = false;
   uint64_t epoch_ = 0;
+  std::string bootId_ = newBootId();  // this process's
+  uint64_t connectedSinceMs_ = 0;     // loop time its command connection last came up
+  std::map<std::string, uint64_t> expiresAt_;  // another host's lease end, as last read
+  std::set<std::string> left_;                 // hosts that said they left
   std::string pingNonce_;      // the ping in flight (empty: none)
   uint64_t pingsSent_ = 0;
   std::map<std::string, HostInfo> hosts_;

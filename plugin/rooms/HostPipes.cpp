@@ -1,5 +1,8 @@
 #include "rooms/HostPipes.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "base/Log.h"
 
 namespace msp {
@@ -31,9 +34,9 @@ bool readEndpoint(const Json& body, std::string& ip, int& port, Json& srtp) {
 
 }  // namespace
 
-HostPipes::HostPipes(ClusterBus& bus, std::string pipeIp, FindRoom findRoom, RouterPipes& routerPipes)
+HostPipes::HostPipes(HostBus& bus, std::string pipeIp, FindRoom findRoom, RouterPipes& routerPipes)
     : bus_(bus), pipeIp_(std::move(pipeIp)), findRoom_(std::move(findRoom)), routerPipes_(routerPipes) {
-  bus_.onRequest("openPipe", [this](const BusMessage& request, ClusterBus::Respond respond) { onOpenPipe(request, std::move(respond)); });
+  bus_.onRequest("openPipe", [this](const BusMessage& request, HostBus::Respond respond) { onOpenPipe(request, std::move(respond)); });
   bus_.onNotice("closePipe", [this](const BusMessage& notice) { onClosePipe(notice); });
 }
 
@@ -148,11 +151,18 @@ void HostPipes::produceCopy(const std::string& producerId, const InboundKey& key
 }
 
 void HostPipes::finishCrossing(const std::string& producerId, const Failure& failure) {
+  std::optional<InboundKey> via;
   if (failure) {
     MSP_WARN("cluster: producer %s did not cross to this host: %s", producerId.c_str(), failure.detail.c_str());
+    if (auto it = crossedVia_.find(producerId); it != crossedVia_.end()) via = it->second;
     crossedVia_.erase(producerId);
   }
   for (auto& waiter : crossed_.finish(producerId, failure)) waiter(failure);
+  // A pipe transport nothing crosses on (its first crossing failed: no answer, a refusal) does not stay; the
+  // other host closes its side too, if it made one.
+  if (via && std::none_of(crossedVia_.begin(), crossedVia_.end(), [&](const auto& entry) { return entry.second == *via; })) {
+    closeInbound(*via, true);
+  }
 }
 
 void HostPipes::remoteProducerClosed(Room& room, const std::string& producerId) {
@@ -210,7 +220,7 @@ void HostPipes::closeInbound(const InboundKey& key, bool tellOwner) {
 
 // ---- this host sends ----
 
-void HostPipes::onOpenPipe(const BusMessage& request, ClusterBus::Respond respond) {
+void HostPipes::onOpenPipe(const BusMessage& request, HostBus::Respond respond) {
   Room* room = findRoom_(request.room);
   auto producerId = request.body.string("producerId");
   auto peerTransportId = request.body.string("transportId");
@@ -257,7 +267,7 @@ void HostPipes::onOpenPipe(const BusMessage& request, ClusterBus::Respond respon
 
 // The producer into the outbound transport (piped first to its router within this host when it lives on
 // another), answered with the pipe consumer's parameters. Asked again (a retry): the same consumer's.
-void HostPipes::consumeOut(Room& room, Outbound& out, const std::string& producerId, ClusterBus::Respond respond) {
+void HostPipes::consumeOut(Room& room, Outbound& out, const std::string& producerId, HostBus::Respond respond) {
   Router* source = room.router(out.routerId) ? room.router(out.routerId)->router : nullptr;
   PipeTransport* transport = source ? source->transportAs<PipeTransport>(out.transportId) : nullptr;
   if (!transport) return respond(Json(), "the pipe transport closed");

@@ -18,7 +18,7 @@
 
 #include "base/Failure.h"
 #include "base/OnceTable.h"
-#include "cluster/ClusterBus.h"
+#include "cluster/HostBus.h"
 #include "entities/Router.h"
 #include "rooms/Room.h"
 #include "rooms/RouterPipes.h"
@@ -30,7 +30,7 @@ class HostPipes {
   using Waiter = std::function<void(const Failure&)>;
   using FindRoom = std::function<Room*(const std::string& roomId)>;
 
-  HostPipes(ClusterBus& bus, std::string pipeIp, FindRoom findRoom, RouterPipes& routerPipes);
+  HostPipes(HostBus& bus, std::string pipeIp, FindRoom findRoom, RouterPipes& routerPipes);
   HostPipes(const HostPipes&) = delete;
   HostPipes& operator=(const HostPipes&) = delete;
 
@@ -62,14 +62,14 @@ class HostPipes {
   void openPipe(const std::string& roomId, const std::string& producerId, const InboundKey& key);
   void finishCrossing(const std::string& producerId, const Failure& failure);
   void produceCopy(const std::string& producerId, const InboundKey& key, const Json& answer);
-  void onOpenPipe(const BusMessage& request, ClusterBus::Respond respond);
-  void consumeOut(Room& room, Outbound& out, const std::string& producerId, ClusterBus::Respond respond);
+  void onOpenPipe(const BusMessage& request, HostBus::Respond respond);
+  void consumeOut(Room& room, Outbound& out, const std::string& producerId, HostBus::Respond respond);
   void onClosePipe(const BusMessage& notice);
   Router* router(const std::string& roomId, const std::string& routerId) const;
   void closeInbound(const InboundKey& key, bool tellOwner);
   void closeOutbound(const std::function<bool(const Outbound&)>& which, bool tellReceiver);
 
-  ClusterBus& bus_;
+  HostBus& bus_;
   std::string pipeIp_;
   FindRoom findRoom_;
   RouterPipes& routerPipes_;

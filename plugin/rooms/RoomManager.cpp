@@ -136,7 +136,7 @@ void RoomManager::routerGone(Room& room, const std::string& routerId) {
   speakers_.routerGone(room, routerId);
 }
 
-void RoomManager::enableSpanning(ClusterBus& bus, const std::string& pipeIp, const std::string& codecs) {
+void RoomManager::enableSpanning(HostBus& bus, const std::string& pipeIp, const std::string& codecs) {
   auto findRoom = [this](const std::string& roomId) { return membership_.room(roomId); };
   hostPipes_ = std::make_unique<HostPipes>(bus, pipeIp, findRoom, pipes_);
   RoomSpan::Hooks hooks;
@@ -363,9 +363,11 @@ void RoomManager::exists(const request::Exists& request, Reply reply) {
   });
 }
 
-std::vector<std::string> RoomManager::roomIds() const {
+std::vector<std::string> RoomManager::homeRoomIds() const {
   std::vector<std::string> ids;
-  for (const auto& [id, room] : membership_.rooms()) ids.push_back(id);
+  for (const auto& [id, room] : membership_.rooms()) {
+    if (room->homeHost.empty()) ids.push_back(id);  // a member's rooms are their home's to claim
+  }
   return ids;
 }
 
@@ -390,10 +392,13 @@ void RoomManager::list(Reply reply) {
   };
   if (!directory_) return reply(answer(rooms));
   // The other hosts' rooms too, with the host that holds each (as they published them with their leases).
-  directory_->otherRooms([alive = lifetime_.token(), rooms, answer, reply = std::move(reply)](std::vector<DirectoryRoom> others, bool) {
+  directory_->otherRooms([this, alive = lifetime_.token(), rooms, answer, reply = std::move(reply)](std::vector<DirectoryRoom> others, bool) {
     if (alive.expired()) return;
     Json all = rooms;
+    std::set<std::string> listed;
     for (const auto& other : others) {
+      // A room spanning hosts is listed once: as this host's when it has peers of it here.
+      if (membership_.room(other.room) || !listed.insert(other.room).second) continue;
       Json entry = Json::object();
       entry.set("room", other.room).set("host", other.hostId).set("peers", other.peers);
       all.append(entry);

@@ -45,11 +45,14 @@ class RoomManager : private RoomPlacement {
   void setDirectory(RoomDirectory* directory) { directory_ = directory; }
   // With a cluster: rooms span hosts (peers of a room on several hosts, media piped between them). At start,
   // after setDirectory; the bus outlives the rooms.
-  void enableSpanning(ClusterBus& bus, const std::string& pipeIp, const std::string& codecs);
+  void enableSpanning(HostBus& bus, const std::string& pipeIp, const std::string& codecs);
   // A host of the cluster is lost: its peers leave the rooms here, pipes to it close.
   void hostLost(const std::string& hostId) { if (span_) span_->hostLost(hostId); }
+  // This host was cut off for longer than its lease (the others dropped it): it drops what it shared with them.
+  void isolated() { if (span_) span_->isolated(); }
   size_t hostPipeCount() const { return hostPipes_ ? hostPipes_->pipeCount() : 0; }
-  std::vector<std::string> roomIds() const;
+  // The rooms this host holds (not those it is a member of): what it claims in the directory.
+  std::vector<std::string> homeRoomIds() const;
 
   // Watchers of what happens in the rooms (event handlers, metrics); subscribed once, at start.
   void observe(RoomObserver observer) { observers_.subscribe(std::move(observer)); }

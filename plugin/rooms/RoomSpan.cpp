@@ -8,14 +8,14 @@
 
 namespace msp {
 
-RoomSpan::RoomSpan(uv_loop_t* loop, ClusterBus& bus, RoomDirectory& directory, HostPipes& pipes, EventSink events, FindRoom findRoom,
+RoomSpan::RoomSpan(uv_loop_t* loop, HostBus& bus, RoomDirectory& directory, HostPipes& pipes, EventSink events, FindRoom findRoom,
                    Hooks hooks, std::string codecs)
     : bus_(bus), directory_(directory), pipes_(pipes), events_(std::move(events)), findRoom_(std::move(findRoom)),
       hooks_(std::move(hooks)), codecs_(std::move(codecs)) {
   flushTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   resyncTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   uv_timer_start(resyncTimer_.get(), [](uv_timer_t* t) { static_cast<RoomSpan*>(t->data)->resync(); }, kResyncMs, kResyncMs);
-  bus_.onRequest("member", [this](const BusMessage& request, ClusterBus::Respond respond) { onMember(request, std::move(respond)); });
+  bus_.onRequest("member", [this](const BusMessage& request, HostBus::Respond respond) { onMember(request, std::move(respond)); });
   bus_.onNotice("snapshot", [this](const BusMessage& notice) { onSnapshot(notice); });
   bus_.onNotice("roomDestroyed", [this](const BusMessage& notice) { onDestroyed(notice); });
 }
@@ -126,7 +126,7 @@ void RoomSpan::joinMember(const std::string& roomId, const std::string& home, st
   });
 }
 
-void RoomSpan::onMember(const BusMessage& request, ClusterBus::Respond respond) {
+void RoomSpan::onMember(const BusMessage& request, HostBus::Respond respond) {
   Room* room = findRoom_(request.room);
   if (!room || !room->homeHost.empty()) return respond(Json(), "room '" + request.room + "' is not held here");
   if (request.body.string("codecs").value_or("") != codecs_) {
@@ -157,7 +157,9 @@ void RoomSpan::onSnapshot(const BusMessage& notice) {
   bool present = json_array_size(peers.get()) > 0;
   if (present) room->memberHosts.insert(notice.from);
   applySnapshot(*room, notice.from, peers);
-  if (!present) {
+  // A member with no peer left has closed its room; the home keeps its room (and stays the one to tell) even
+  // with none.
+  if (!present && notice.from != room->homeHost) {
     room->memberHosts.erase(notice.from);
     if (room->peers.empty() && !keptForOtherHosts(*room) && hooks_.abandoned) hooks_.abandoned(*room);
   }
@@ -260,6 +262,22 @@ void RoomSpan::hostLost(const std::string& hostId) {
     applySnapshot(*room, hostId, Json::array());
     if (room->homeHost == hostId) homeLost(*room);
     else if (room->peers.empty() && !keptForOtherHosts(*room) && hooks_.abandoned) hooks_.abandoned(*room);
+  }
+}
+
+void RoomSpan::isolated() {
+  std::set<std::string> others;
+  for (const auto& roomId : spanned_) {
+    if (Room* room = findRoom_(roomId)) {
+      for (const auto& [peerId, peer] : room->remotePeers) others.insert(peer.hostId);
+      others.insert(room->memberHosts.begin(), room->memberHosts.end());
+    }
+  }
+  for (const auto& host : others) {
+    pipes_.hostLost(host);
+    for (const auto& roomId : spanned_) {
+      if (Room* room = findRoom_(roomId)) applySnapshot(*room, host, Json::array());
+    }
   }
 }
 

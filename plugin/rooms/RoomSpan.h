@@ -16,7 +16,7 @@
 
 #include "base/Json.h"
 #include "base/UvHandle.h"
-#include "cluster/ClusterBus.h"
+#include "cluster/HostBus.h"
 #include "cluster/RoomDirectory.h"
 #include "messages/ApiError.h"
 #include "rooms/HostPipes.h"
@@ -42,7 +42,7 @@ class RoomSpan {
   };
 
   // codecs: this host's media_codecs, which a room's hosts must share.
-  RoomSpan(uv_loop_t* loop, ClusterBus& bus, RoomDirectory& directory, HostPipes& pipes, EventSink events, FindRoom findRoom,
+  RoomSpan(uv_loop_t* loop, HostBus& bus, RoomDirectory& directory, HostPipes& pipes, EventSink events, FindRoom findRoom,
            Hooks hooks, std::string codecs);
   RoomSpan(const RoomSpan&) = delete;
   RoomSpan& operator=(const RoomSpan&) = delete;
@@ -58,6 +58,9 @@ class RoomSpan {
   // Whether the room should stay although nobody is in it here: its home keeps it while other hosts have peers.
   static bool keptForOtherHosts(const Room& room) { return room.homeHost.empty() && !room.memberHosts.empty(); }
   void hostLost(const std::string& hostId);
+  // This host was cut off from the others for longer than its lease: they have dropped it, so it drops them
+  // (their peers leave here, the pipes close); the snapshots that follow bring them back.
+  void isolated();
   // The host of a peer's producer on another host (empty: none such).
   static std::string hostOfProducer(const Room& room, const std::string& producerId);
 
@@ -67,7 +70,7 @@ class RoomSpan {
   void flush();
   void resync();
   void sendSnapshot(const Room& room);
-  void onMember(const BusMessage& request, ClusterBus::Respond respond);
+  void onMember(const BusMessage& request, HostBus::Respond respond);
   void onSnapshot(const BusMessage& notice);
   void onDestroyed(const BusMessage& notice);
   // Brings what this host knows of `host`'s peers of the room to `peers` (a snapshot's), telling its own peers.
@@ -75,7 +78,7 @@ class RoomSpan {
   void tellLocal(const Room& room, const Json& event) const;
   void homeLost(Room& room);
 
-  ClusterBus& bus_;
+  HostBus& bus_;
   RoomDirectory& directory_;
   HostPipes& pipes_;
   EventSink events_;

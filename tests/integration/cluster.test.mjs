@@ -92,7 +92,10 @@ describe('hosts of a cluster on Redis', () => {
     }
     for (const peer of peers) await peer.close();
     // The room held by a peer that left (auto-created) is released with it.
-    await waitFor(async () => !(await ask(a, { request: 'exists', room: 'beta' })).exists, { what: 'beta released' });
+    await waitFor(async () => !(await ask(a, { request: 'exists', room: 'beta' })).exists, { what: 'beta released' }).catch(async (e) => {
+      const lists = await Promise.all(hosts.map(async (janus) => JSON.stringify((await ask(janus, { request: 'exists', room: 'beta' })))));
+      throw new Error(`${e.message}: ${lists.join(' | ')}`);
+    });
   });
 
   it('a producer of one host is consumed on two others: media crosses each link once, and closes with it', async () => {
@@ -104,7 +107,7 @@ describe('hosts of a cluster on Redis', () => {
     const produced = await publisher.request({ request: 'produce', transportId: send.id, kind: 'audio', appData: { source: 'mic' },
       rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 4321 }] } });
     assert.equal(produced.mediasoup, 'produced', JSON.stringify(produced));
-    const sender = rtpPeer(['send', '--to', `${send.ip}:${send.port}`, '--ssrc', '4321', '--pt', '100', '--count', '1000', '--interval-ms', '10']);
+    const sender = rtpPeer(['send', '--to', `${send.ip}:${send.port}`, '--ssrc', '4321', '--pt', '100', '--count', '4000', '--interval-ms', '10']);
     sender.result.catch(() => {});  // killed at the end
     await sender.port;
 
@@ -141,10 +144,33 @@ describe('hosts of a cluster on Redis', () => {
       assert.ok(peerId === undefined || peerId);
     }
 
+    // Redis restarted empty under it: the hosts register again, and the media between them goes on (nobody was
+    // lost, nothing closed): a new consumer on host b gets packets through the same pipe.
+    const marks = listeners.map(({ peer }) => peer.events.length);
+    await redis.kill();
+    await sleep(1500);
+    await redis.start();
+    for (const janus of hosts) {
+      await waitFor(async () => (await hostIds(janus)).join() === 'host-a,host-b,host-c', { timeoutMs: 10000, what: 'three hosts again' });
+    }
+    const [first] = listeners;
+    const recv2 = await first.peer.request({ request: 'createPlainTransport', direction: 'recv' });
+    const receiver2 = rtpPeer(['recv', '--count', '50', '--timeout', '8']);
+    await first.peer.request({ request: 'connectPlainTransport', transportId: recv2.id, ip: '127.0.0.1', port: await receiver2.port });
+    const consumer2 = await first.peer.request({ request: 'consume', transportId: recv2.id, producerId: produced.id, rtpCapabilities: RECEIVER });
+    assert.equal(consumer2.mediasoup, 'consumer', JSON.stringify(consumer2));
+    await first.peer.request({ request: 'resumeConsumer', consumerId: consumer2.id });
+    assert.ok((await receiver2.result).rtp >= 50, 'packets after Redis restarted');
+    assert.equal(await pipes(b), 1, 'the same pipe');
+    for (const [i, { peer }] of listeners.entries()) {
+      const since = peer.events.slice(marks[i]);
+      assert.ok(!since.some((e) => ['consumerClosed', 'peerLeft', 'producerClosed'].includes(e.event)), JSON.stringify(since));
+    }
+
     // Closed on its host: the consumers on the others end.
     assert.equal((await publisher.request({ request: 'closeProducer', producerId: produced.id })).mediasoup, 'success');
     for (const { peer, consumer } of listeners) {
-      await peer.waitEvent((e) => e.event === 'consumerClosed' && e.consumerId === consumer.id, 5000);
+      await peer.waitEvent((e) => e.event === 'consumerClosed' && e.consumerId === consumer.id, 8000);
       await peer.waitEvent((e) => e.event === 'producerClosed' && e.producerId === produced.id, 5000);
     }
     sender.kill();

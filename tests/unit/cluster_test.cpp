@@ -35,6 +35,7 @@ static void backoff_doubles_with_jitter_up_to_its_cap(void**) {
 static void host_info_round_trips(void**) {
   HostInfo info;
   info.pipeIp = "127.0.0.11";
+  info.bootId = "b00t";
   info.rooms = 3;
   info.peers = 40;
   info.workers = 4;
@@ -44,6 +45,7 @@ static void host_info_round_trips(void**) {
   assert_string_equal(decoded->hostId.c_str(), "b:3000");
   assert_int_equal(decoded->epoch, 7);
   assert_string_equal(decoded->pipeIp.c_str(), "127.0.0.11");
+  assert_string_equal(decoded->bootId.c_str(), "b00t");
   assert_int_equal(decoded->rooms, 3);
   assert_int_equal(decoded->peers, 40);
   assert_int_equal(decoded->workers, 4);
@@ -51,26 +53,29 @@ static void host_info_round_trips(void**) {
 }
 
 static void malformed_host_entries_are_refused(void**) {
-  for (const char* bad : {"", "nope", "[]", "{}", R"({"pipeIp":"1.2.3.4","rooms":-1,"peers":0,"workers":1,"cpuUsage":0})",
-                          R"({"pipeIp":7,"rooms":1,"peers":0,"workers":1,"cpuUsage":0})",
-                          R"({"pipeIp":"1.2.3.4","rooms":1,"peers":0,"workers":1,"cpuUsage":"x"})",
-                          R"({"pipeIp":"1.2.3.4","rooms":1e30,"peers":0,"workers":1,"cpuUsage":0})"}) {
+  for (const char* bad : {"", "nope", "[]", "{}", R"({"pipeIp":"1.2.3.4","bootId":"b","rooms":-1,"peers":0,"workers":1,"cpuUsage":0})",
+                          R"({"pipeIp":7,"bootId":"b","rooms":1,"peers":0,"workers":1,"cpuUsage":0})",
+                          R"({"pipeIp":"1.2.3.4","bootId":"b","rooms":1,"peers":0,"workers":1,"cpuUsage":"x"})",
+                          R"({"pipeIp":"1.2.3.4","rooms":1,"peers":0,"workers":1,"cpuUsage":0})",
+                          R"({"pipeIp":"1.2.3.4","bootId":"b","rooms":1e30,"peers":0,"workers":1,"cpuUsage":0})"}) {
     assert_false(decodeHostInfo("x", 1, bad).has_value());
   }
   assert_false(decodeHostInfo("x", 1, std::string(5000, ' ') + "{}").has_value());
 }
 
 static void diff_names_joined_and_lost_hosts(void**) {
-  auto host = [](const char* id, uint64_t epoch) {
+  auto host = [](const char* id, uint64_t epoch, const char* bootId) {
     HostInfo h;
     h.hostId = id;
     h.epoch = epoch;
+    h.bootId = bootId;
     return std::make_pair(std::string(id), h);
   };
-  std::map<std::string, HostInfo> before{host("a", 1), host("b", 2), host("c", 3)};
-  std::map<std::string, HostInfo> after{host("a", 1), host("c", 9), host("d", 4)};
+  std::map<std::string, HostInfo> before{host("a", 1, "a1"), host("b", 2, "b1"), host("c", 3, "c1"), host("e", 5, "e1")};
+  std::map<std::string, HostInfo> after{host("a", 1, "a1"), host("c", 9, "c2"), host("d", 4, "d1"), host("e", 8, "e1")};
   HostChanges changes = diffHosts(before, after);
-  // b left; c registered again (a new epoch: lost, then joined); d is new; a is unchanged.
+  // b left; c restarted (lost, then joined); d is new; a is unchanged; e only registered again (Redis restarted,
+  // or it was fenced): what it has goes on.
   assert_int_equal(changes.lost.size(), 2);
   assert_string_equal(changes.lost[0].c_str(), "b");
   assert_string_equal(changes.lost[1].c_str(), "c");

@@ -208,6 +208,12 @@ Json Worker::defaultAnswer(const Request& request) {
       Json sctp = Json::object();
       sctp.set("port", 5000).set("OS", 1024).set("MIS", 1024).set("maxMessageSize", 268435456);
       out.set("sctpParameters", sctp);
+      // A pipe transport to another host: its SRTP key, as mediasoup 3.12 gives it.
+      if (json_is_true(json_object_get(in.get(), "enableSrtp"))) {
+        Json srtp = Json::object();
+        srtp.set("cryptoSuite", "AEAD_AES_256_GCM").set("keyBase64", "cGlwZS1rZXk=");
+        out.set("srtpParameters", srtp);
+      }
     }
     return out;
   }

@@ -38,6 +38,18 @@ inline Settings testSettings(uint32_t workers = 2, uint32_t maxPeersPerRouter = 
   return settings;
 }
 
+// Runs the loop until cond holds; fails the test after limitMs of loop time.
+inline void runLoopUntil(uv_loop_t* loop, const std::function<bool()>& cond, uint64_t limitMs = 5000) {
+  uint64_t until = (uv_update_time(loop), uv_now(loop)) + limitMs;
+  UvHandle<uv_timer_t> tick;  // wakes the loop so the limit is checked even when nothing happens
+  tick.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, nullptr);
+  uv_timer_start(tick.get(), [](uv_timer_t*) {}, 10, 10);
+  while (!cond()) {
+    if (uv_now(loop) > until) fail_msg("condition not reached within %llu ms", static_cast<unsigned long long>(limitMs));
+    uv_run(loop, UV_RUN_ONCE);
+  }
+}
+
 class Rooms {
  public:
   explicit Rooms(Settings s = testSettings()) : settings(std::move(s)), fakes(&loop) {
@@ -77,17 +89,7 @@ class Rooms {
   Rooms(const Rooms&) = delete;
   Rooms& operator=(const Rooms&) = delete;
 
-  // Runs the loop until cond holds; fails the test after limitMs of loop time.
-  void runUntil(const std::function<bool()>& cond, uint64_t limitMs = 5000) {
-    uint64_t until = (uv_update_time(&loop), uv_now(&loop)) + limitMs;
-    UvHandle<uv_timer_t> tick;  // wakes the loop so the limit is checked even when nothing happens
-    tick.init([this](uv_timer_t* h) { return uv_timer_init(&loop, h); }, nullptr);
-    uv_timer_start(tick.get(), [](uv_timer_t*) {}, 10, 10);
-    while (!cond()) {
-      if (uv_now(&loop) > until) fail_msg("condition not reached within %llu ms", static_cast<unsigned long long>(limitMs));
-      uv_run(&loop, UV_RUN_ONCE);
-    }
-  }
+  void runUntil(const std::function<bool()>& cond, uint64_t limitMs = 5000) { runLoopUntil(&loop, cond, limitMs); }
   // Lets every already-queued thing happen (a few loop turns), without waiting for timers.
   void settle() {
     for (int i = 0; i < 20; ++i) uv_run(&loop, UV_RUN_NOWAIT);

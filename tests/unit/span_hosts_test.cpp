@@ -1,0 +1,394 @@
+// Two hosts of a cluster in one process: each its own RoomManager over fake workers, joined by a bus that
+// delivers on later loop turns (as Redis pub/sub would) and a shared room directory. A room spans them: peers on
+// one host see the other's in their join answers and events, a producer crosses once (pipe transports with
+// SRTP, the copy with the producer's id), pause and close follow it, and a lost host, an isolated one, a destroy
+// and the last member leaving each end as they should.
+#include <cstring>
+#include <set>
+
+#include "rooms_harness.h"
+
+using namespace msp;
+using fake::Rooms;
+
+namespace {
+
+class Switchboard;
+
+// Delivers to the other bus on a later loop turn; a test can cut a host off or drop replies.
+class LoopbackBus : public HostBus {
+ public:
+  LoopbackBus(Switchboard& board, std::string id);
+  void onRequest(const std::string& type, RequestHandler handler) override { requests_[type] = std::move(handler); }
+  void onNotice(const std::string& type, NoticeHandler handler) override { notices_[type] = std::move(handler); }
+  void request(const std::string& host, const std::string& type, const std::string& room, Json body, Done done, uint64_t) override;
+  void notify(const std::string& host, const std::string& type, const std::string& room, Json body) override;
+  const std::string& hostId() const override { return id_; }
+  void later(std::function<void()> task) override;
+
+  void deliver(const BusMessage& message, std::function<void(Json, std::string)> respond);
+  bool dropReplies = false;  // replies this host sends are lost on the way
+  size_t sent(const std::string& type) const { return sent_.count(type) ? sent_.at(type) : 0; }
+
+ private:
+  Switchboard& board_;
+  std::string id_;
+  std::map<std::string, RequestHandler> requests_;
+  std::map<std::string, NoticeHandler> notices_;
+  std::map<std::string, size_t> sent_;
+};
+
+class Switchboard {
+ public:
+  explicit Switchboard(uv_loop_t* loop) {
+    timer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
+  }
+  void post(std::function<void()> task) {
+    queue_.push_back(std::move(task));
+    uv_timer_start(timer_.get(), [](uv_timer_t* t) {
+      auto* self = static_cast<Switchboard*>(t->data);
+      auto tasks = std::move(self->queue_);
+      self->queue_.clear();
+      for (auto& task : tasks) task();
+    }, 0, 0);
+  }
+  std::map<std::string, LoopbackBus*> buses;
+
+ private:
+  std::vector<std::function<void()>> queue_;
+  UvHandle<uv_timer_t> timer_;
+};
+
+LoopbackBus::LoopbackBus(Switchboard& board, std::string id) : board_(board), id_(std::move(id)) { board_.buses[id_] = this; }
+
+void LoopbackBus::later(std::function<void()> task) { board_.post(std::move(task)); }
+
+void LoopbackBus::deliver(const BusMessage& message, std::function<void(Json, std::string)> respond) {
+  if (message.kind == BusMessage::Kind::Notice) {
+    if (auto it = notices_.find(message.type); it != notices_.end()) it->second(message);
+    return;
+  }
+  auto it = requests_.find(message.type);
+  if (it == requests_.end()) return respond(Json(), "unknown request");
+  it->second(message, std::move(respond));
+}
+
+void LoopbackBus::request(const std::string& host, const std::string& type, const std::string& room, Json body, Done done, uint64_t) {
+  ++sent_[type];
+  BusMessage m;
+  m.kind = BusMessage::Kind::Request;
+  m.type = type;
+  m.from = id_;
+  m.id = std::to_string(sent_[type]);
+  m.room = room;
+  m.body = body ? body : Json::object();
+  board_.post([this, host, m, done] {
+    auto target = board_.buses.find(host);
+    if (target == board_.buses.end()) return done(Json(), Failure::timedOut());
+    LoopbackBus* to = target->second;
+    to->deliver(m, [this, to, done](Json reply, std::string error) {
+      if (to->dropReplies) return board_.post([done] { done(Json(), Failure::timedOut()); });
+      board_.post([done, reply, error] { done(reply, error.empty() ? Failure{} : Failure::rejected(error)); });
+    });
+  });
+}
+
+void LoopbackBus::notify(const std::string& host, const std::string& type, const std::string& room, Json body) {
+  ++sent_[type];
+  BusMessage m;
+  m.kind = BusMessage::Kind::Notice;
+  m.type = type;
+  m.from = id_;
+  m.room = room;
+  m.body = body ? body : Json::object();
+  board_.post([this, host, m] {
+    auto target = board_.buses.find(host);
+    if (target != board_.buses.end()) target->second->deliver(m, [](Json, std::string) {});
+  });
+}
+
+// One claim per room, shared by the hosts; a host marked lost holds nothing.
+class SharedDirectory {
+ public:
+  struct View : RoomDirectory {
+    View(SharedDirectory& d, std::string host, Switchboard& board) : dir(d), id(std::move(host)), board(board) {}
+    void claim(const std::string& roomId, std::function<void(ClaimResult)> done) override {
+      auto it = dir.claims.find(roomId);
+      ClaimResult result{ClaimResult::Kind::Mine, ""};
+      if (it == dir.claims.end() || it->second == id || dir.lost.count(it->second)) dir.claims[roomId] = id;
+      else result = {ClaimResult::Kind::Elsewhere, it->second};
+      board.post([done, result] { done(result); });
+    }
+    void release(const std::string& roomId) override {
+      if (dir.claims.count(roomId) && dir.claims[roomId] == id) dir.claims.erase(roomId);
+    }
+    void lookup(const std::string& roomId, std::function<void(std::string, bool)> done) override {
+      std::string host = dir.claims.count(roomId) ? dir.claims[roomId] : "";
+      board.post([done, host] { done(host, false); });
+    }
+    void otherRooms(std::function<void(std::vector<DirectoryRoom>, bool)> done) override {
+      board.post([done] { done({}, false); });
+    }
+    SharedDirectory& dir;
+    std::string id;
+    Switchboard& board;
+  };
+  std::map<std::string, std::string> claims;  // room → host
+  std::set<std::string> lost;
+};
+
+// A host: its workers (fakes), pool, rooms, bus, and the events its sessions got.
+struct Host {
+  Host(uv_loop_t* loop, const std::string& id, uint32_t portBase, Switchboard& board, SharedDirectory& directory, const Json& caps)
+      : settings(fake::testSettings(1)), fakes(loop), bus(board, id), directoryView(directory, id, board) {
+    settings.rtcPortBase = portBase;
+    pool = std::make_unique<WorkerPool>(loop, settings, fakes.spawner());
+    manager = std::make_unique<RoomManager>(*pool, settings, caps, [this](uint64_t session, Json event) { events[session].push_back(event); });
+    manager->setDirectory(&directoryView);
+    manager->enableSpanning(bus, "127.0.0.1" + std::string(id == "a" ? "1" : "2"), "opus,VP8");
+  }
+  std::vector<Json> eventsOf(uint64_t session, const std::string& name) {
+    std::vector<Json> out;
+    for (const auto& e : events[session]) {
+      if (Rooms::str(e, "event") == name) out.push_back(e);
+    }
+    return out;
+  }
+  fake::Worker& worker() { return *fakes.current(settings.portRangeOf(0).min); }
+
+  Settings settings;
+  fake::Workers fakes;
+  LoopbackBus bus;
+  SharedDirectory::View directoryView;
+  std::unique_ptr<WorkerPool> pool;
+  std::unique_ptr<RoomManager> manager;
+  std::map<uint64_t, std::vector<Json>> events;
+};
+
+// Hosts "a" and "b" on one loop.
+class TwoHosts {
+ public:
+  TwoHosts() {
+    signal(SIGPIPE, SIG_IGN);
+    uv_loop_init(&loop);
+    loopThread::enter(&loop);
+    board = std::make_unique<Switchboard>(&loop);
+    Json codecs = mediaCodecsFor({"opus", "VP8"});
+    caps = ortc::generateRouterRtpCapabilities(codecs.get());
+    a = std::make_unique<Host>(&loop, "a", 10000, *board, directory, caps);
+    b = std::make_unique<Host>(&loop, "b", 20000, *board, directory, caps);
+    for (Host* host : {a.get(), b.get()}) {
+      bool started = false;
+      host->pool->start([&](bool, const std::string&) { started = true; });
+      runUntil([&] { return started; });
+    }
+  }
+  ~TwoHosts() {
+    for (Host* host : {a.get(), b.get()}) {
+      host->manager->closeAll();
+      bool down = false;
+      host->pool->shutdown([&] { down = true; });
+      runUntil([&] { return down; });
+    }
+    for (Host* host : {a.get(), b.get()}) {
+      host->manager.reset();
+      host->pool.reset();
+      host->fakes.clear();
+    }
+    a.reset();
+    b.reset();
+    board.reset();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    loopThread::leave();
+  }
+  void runUntil(const std::function<bool()>& cond, uint64_t limitMs = 5000) { fake::runLoopUntil(&loop, cond, limitMs); }
+  void settle() {
+    for (int i = 0; i < 30; ++i) uv_run(&loop, UV_RUN_NOWAIT);
+  }
+  Json ask(Host& host, uint64_t session, const std::string& json) {
+    auto answer = std::make_shared<std::optional<Json>>();
+    Json body = Json::parse(json);
+    auto parsed = parseRequest(body.get());
+    if (auto* error = std::get_if<ApiError>(&parsed)) return errorAnswer(*error);
+    host.manager->handle(session, std::get<msp::Request>(parsed), [answer](Json reply) { *answer = std::move(reply); });
+    runUntil([&] { return answer->has_value(); });
+    return **answer;
+  }
+  std::string transport(Host& host, uint64_t session, bool send) {
+    Json answer = ask(host, session, std::string(R"({"request":"createWebRtcTransport","direction":")") + (send ? "send" : "recv") + "\"}");
+    return Rooms::str(answer, "id");
+  }
+  std::string produceAudio(Host& host, uint64_t session) {
+    Json answer = ask(host, session, R"({"request":"produce","transportId":")" + transport(host, session, true) +
+                                         R"(","kind":"audio","rtpParameters":{"mid":"0","codecs":[{"mimeType":"audio/opus","payloadType":111,"clockRate":48000,"channels":2}],"encodings":[{"ssrc":1111}],"rtcp":{"cname":"c"}}})");
+    return Rooms::str(answer, "id");
+  }
+  Json consume(Host& host, uint64_t session, const std::string& transportId, const std::string& producerId) {
+    return ask(host, session, R"({"request":"consume","transportId":")" + transportId + R"(","producerId":")" + producerId +
+                                  R"(","rtpCapabilities":)" + caps.dump() + "}");
+  }
+
+  uv_loop_t loop;
+  std::unique_ptr<Switchboard> board;
+  SharedDirectory directory;
+  Json caps;
+  std::unique_ptr<Host> a, b;
+};
+
+bool hasPeer(const Json& joined, const std::string& peerId, const char* host) {
+  json_t* peers = json_object_get(joined.get(), "peers");
+  for (size_t i = 0; i < json_array_size(peers); ++i) {
+    json_t* p = json_array_get(peers, i);
+    if (json_string_value(json_object_get(p, "peerId")) == peerId && json_string_value(json_object_get(p, "host")) == std::string(host)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+static void a_member_sees_the_homes_peers_and_both_hear_of_each_other(void**) {
+  TwoHosts t;
+  Json onA = t.ask(*t.a, 1, R"({"request":"join","room":"r","display":"ana"})");
+  std::string audio = t.produceAudio(*t.a, 1);
+  Json onB = t.ask(*t.b, 2, R"({"request":"join","room":"r","display":"bo"})");
+  assert_string_equal(Rooms::str(onB, "mediasoup").c_str(), "joined");
+  assert_true(hasPeer(onB, Rooms::str(onA, "peerId"), "a"));
+  assert_int_equal(t.b->bus.sent("member"), 1);
+  // A hears of B's peer from B's snapshot; B of A's producers comes with the join.
+  t.runUntil([&] { return t.a->eventsOf(1, "peerJoined").size() == 1; });
+  Json joined = t.a->eventsOf(1, "peerJoined")[0];
+  assert_string_equal(Rooms::str(joined, "host").c_str(), "b");
+  assert_string_equal(Rooms::str(joined, "display").c_str(), "bo");
+  // A new producer on A reaches B as newProducer; a display change as peerUpdated.
+  std::string video = t.produceAudio(*t.a, 1);
+  t.runUntil([&] { return t.b->eventsOf(2, "newProducer").size() == 1; });
+  assert_string_equal(Rooms::str(t.b->eventsOf(2, "newProducer")[0], "producerId").c_str(), video.c_str());
+  t.ask(*t.b, 2, R"({"request":"setDisplay","display":"bob"})");
+  t.runUntil([&] { return t.a->eventsOf(1, "peerUpdated").size() == 1; });
+  (void)audio;
+}
+
+static void a_producer_crosses_once_and_its_pause_and_close_follow(void**) {
+  TwoHosts t;
+  t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  std::string producerId = t.produceAudio(*t.a, 1);
+  t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  t.ask(*t.b, 3, R"({"request":"join","room":"r"})");
+  std::string recv2 = t.transport(*t.b, 2, false), recv3 = t.transport(*t.b, 3, false);
+  Json c2 = t.consume(*t.b, 2, recv2, producerId);
+  assert_string_equal(Rooms::str(c2, "mediasoup").c_str(), "consumer");
+  Json c3 = t.consume(*t.b, 3, recv3, producerId);
+  assert_string_equal(Rooms::str(c3, "mediasoup").c_str(), "consumer");
+  // Once: one openPipe, one pipe transport each side (SRTP on), the copy produced with the producer's id.
+  assert_int_equal(t.b->bus.sent("openPipe"), 1);
+  assert_int_equal(t.a->manager->hostPipeCount(), 1);
+  assert_int_equal(t.b->manager->hostPipeCount(), 1);
+  const fake::Request* pipeOnA = t.a->worker().last("router.createPipeTransport");
+  assert_true(json_is_true(json_object_get(pipeOnA->data.get(), "enableSrtp")));
+  assert_true(json_is_true(json_object_get(pipeOnA->data.get(), "enableRtx")));
+  const fake::Request* connect = t.b->worker().last("transport.connect");
+  assert_non_null(json_object_get(connect->data.get(), "srtpParameters"));
+  const fake::Request* copy = t.b->worker().last("transport.produce");
+  assert_string_equal(Rooms::str(copy->data, "producerId").c_str(), producerId.c_str());
+
+  assert_string_equal(Rooms::str(t.ask(*t.a, 1, R"({"request":"pauseProducer","producerId":")" + producerId + "\"}"), "mediasoup").c_str(), "success");
+  t.runUntil([&] { return t.b->eventsOf(2, "producerPaused").size() == 1; });
+  t.runUntil([&] { return t.b->worker().count("producer.pause") == 1; });  // the copy pauses too
+
+  t.ask(*t.a, 1, R"({"request":"closeProducer","producerId":")" + producerId + "\"}");
+  t.runUntil([&] { return t.b->eventsOf(2, "consumerClosed").size() == 1 && t.b->eventsOf(3, "consumerClosed").size() == 1; });
+  assert_int_equal(t.b->eventsOf(2, "producerClosed").size(), 1);
+}
+
+static void a_lost_home_takes_its_peers_and_a_member_holds_the_room(void**) {
+  TwoHosts t;
+  Json onA = t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  std::string producerId = t.produceAudio(*t.a, 1);
+  t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  std::string recv = t.transport(*t.b, 2, false);
+  t.consume(*t.b, 2, recv, producerId);
+  t.directory.lost.insert("a");
+  t.b->manager->hostLost("a");
+  t.runUntil([&] { return t.b->eventsOf(2, "peerLeft").size() == 1; });
+  assert_int_equal(t.b->eventsOf(2, "consumerClosed").size(), 1);
+  assert_int_equal(t.b->manager->hostPipeCount(), 0);
+  t.runUntil([&] { return t.b->manager->rooms().at("r")->homeHost.empty(); });
+  assert_string_equal(t.directory.claims["r"].c_str(), "b");
+  (void)onA;
+}
+
+static void an_isolated_host_drops_the_others(void**) {
+  TwoHosts t;
+  t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  t.produceAudio(*t.a, 1);
+  t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  t.b->manager->isolated();
+  t.runUntil([&] { return t.b->eventsOf(2, "peerLeft").size() == 1; });
+  // The next snapshot brings them back.
+  t.ask(*t.a, 1, R"({"request":"setDisplay","display":"back"})");
+  t.runUntil([&] { return t.b->eventsOf(2, "peerJoined").size() == 1; });
+}
+
+static void a_destroy_on_the_home_closes_it_everywhere(void**) {
+  TwoHosts t;
+  t.ask(*t.a, 9, R"({"request":"create","room":"r"})");
+  t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  assert_string_equal(Rooms::str(t.ask(*t.a, 9, R"({"request":"destroy","room":"r"})"), "mediasoup").c_str(), "destroyed");
+  t.runUntil([&] { return t.b->eventsOf(2, "roomClosed").size() == 1; });
+  assert_int_equal(t.b->manager->rooms().size(), 0);
+}
+
+static void the_home_keeps_the_room_while_a_member_has_peers(void**) {
+  TwoHosts t;
+  t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  t.runUntil([&] { return t.a->manager->rooms().at("r")->memberHosts.count("b") == 1; });
+  t.ask(*t.a, 1, R"({"request":"leave"})");
+  t.runUntil([&] { return t.b->eventsOf(2, "peerLeft").size() == 1; });  // a's empty snapshot reached b
+  assert_int_equal(t.a->manager->rooms().count("r"), 1);  // b still has a peer in it
+  t.ask(*t.b, 2, R"({"request":"leave"})");
+  t.runUntil([&] { return t.a->manager->rooms().empty() && t.b->manager->rooms().empty(); });
+  assert_int_equal(t.directory.claims.count("r"), 0);
+}
+
+static void a_lost_reply_leaves_no_pipe_transport(void**) {
+  TwoHosts t;
+  t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  std::string producerId = t.produceAudio(*t.a, 1);
+  t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  std::string recv = t.transport(*t.b, 2, false);
+  t.a->bus.dropReplies = true;
+  Json lost = t.consume(*t.b, 2, recv, producerId);
+  assert_int_equal(Rooms::errorCode(lost), 448);
+  t.runUntil([&] { return t.a->manager->hostPipeCount() == 0 && t.b->manager->hostPipeCount() == 0; });
+  // And the next try crosses.
+  t.a->bus.dropReplies = false;
+  assert_string_equal(Rooms::str(t.consume(*t.b, 2, recv, producerId), "mediasoup").c_str(), "consumer");
+  assert_int_equal(t.b->manager->hostPipeCount(), 1);
+}
+
+static void codecs_that_differ_refuse_a_member(void**) {
+  TwoHosts t;
+  t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  // b says other codecs than a: enable its spanning again with them.
+  t.b->manager->enableSpanning(t.b->bus, "127.0.0.12", "opus,H264");
+  Json refused = t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  assert_int_equal(Rooms::errorCode(refused), 448);
+  assert_non_null(strstr(Rooms::str(refused, "error").c_str(), "media_codecs"));
+  assert_int_equal(t.b->manager->rooms().size(), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(a_member_sees_the_homes_peers_and_both_hear_of_each_other),
+      cmocka_unit_test(a_producer_crosses_once_and_its_pause_and_close_follow),
+      cmocka_unit_test(a_lost_home_takes_its_peers_and_a_member_holds_the_room),
+      cmocka_unit_test(an_isolated_host_drops_the_others),
+      cmocka_unit_test(a_destroy_on_the_home_closes_it_everywhere),
+      cmocka_unit_test(the_home_keeps_the_room_while_a_member_has_peers),
+      cmocka_unit_test(a_lost_reply_leaves_no_pipe_transport),
+      cmocka_unit_test(codecs_that_differ_refuse_a_member),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
