@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, getJson, waitFor, attachPeer } from './harness.mjs';
-import { startRedis } from './redis.mjs';
+import { startRedis, redisCommand } from './redis.mjs';
 import { rtpPeer } from './rtp_peer.mjs';
 
 // What a plain receiver takes: Opus without RTCP feedback.
@@ -179,6 +179,25 @@ describe('hosts of a cluster on Redis', () => {
     // Nobody left: the room is gone everywhere, and so are its pipes.
     await waitFor(async () => (await pipes(a)) === 0 && (await pipes(b)) === 0 && (await pipes(c)) === 0, { what: 'pipes closed' });
     await waitFor(async () => !(await ask(b, { request: 'exists', room: 'span' })).exists, { what: 'span gone' });
+  });
+
+  it('a producer announced while a host\u2019s subscriber connection is killed still reaches it (the next snapshot mends it)', async () => {
+    const [a, b] = hosts;
+    const watcher = await attachPeer(b);
+    assert.equal((await watcher.request({ request: 'join', room: 'mend' })).mediasoup, 'joined');
+    const publisher = await attachPeer(a);
+    assert.equal((await publisher.request({ request: 'join', room: 'mend' })).mediasoup, 'joined');
+    await watcher.waitEvent((e) => e.event === 'peerJoined' && e.host === 'host-a', 5000);
+    // Every subscriber connection dropped (Redis's own CLIENT KILL), and the producer announced at once: its
+    // snapshot is lost for b, whose inbox is not listening; the periodic one brings it.
+    assert.match(await redisCommand(redis.port, 'CLIENT', 'KILL', 'TYPE', 'pubsub'), /^:\d+/);
+    const send = await publisher.request({ request: 'createPlainTransport', direction: 'send', comedia: true });
+    const produced = await publisher.request({ request: 'produce', transportId: send.id, kind: 'audio',
+      rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 777 }] } });
+    assert.equal(produced.mediasoup, 'produced');
+    await watcher.waitEvent((e) => e.event === 'newProducer' && e.producerId === produced.id, 8000);
+    await publisher.close();
+    await watcher.close();
   });
 
   it('a host frozen past its lease is fenced and registers again with a new epoch', async () => {
