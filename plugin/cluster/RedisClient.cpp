@@ -141,7 +141,7 @@ void RedisClient::scheduleReconnect() {
   }, backoff_.next(), 0);
 }
 
-void RedisClient::defer(std::function<void()> task) {
+void RedisClient::later(std::function<void()> task) {
   deferred_.push_back(std::move(task));
   uv_timer_start(deferTimer_.get(), [](uv_timer_t* timer) {
     auto* self = static_cast<RedisClient*>(timer->data);
@@ -153,7 +153,7 @@ void RedisClient::defer(std::function<void()> task) {
 
 void RedisClient::command(const std::vector<std::string>& args, Callback done) {
   if (!connected_ || !context_) {
-    return defer([done = std::move(done), name = name_] { done(nullptr, Failure::workerGone("Redis (" + name + ") is not connected")); });
+    return later([done = std::move(done), name = name_] { done(nullptr, Failure::workerGone("Redis (" + name + ") is not connected")); });
   }
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
@@ -163,7 +163,7 @@ void RedisClient::command(const std::vector<std::string>& args, Callback done) {
   }
   auto pending = std::make_unique<Pending>(Pending{alive_, std::move(done)});
   if (redisAsyncCommandArgv(context_, &RedisClient::replied, pending.get(), static_cast<int>(argv.size()), argv.data(), lengths.data()) != REDIS_OK) {
-    return defer([done = std::move(pending->done)] { done(nullptr, Failure::writeFailed("Redis refused the command")); });
+    return later([done = std::move(pending->done)] { done(nullptr, Failure::writeFailed("Redis refused the command")); });
   }
   pending.release();  // hiredis calls replied() exactly once with it
 }

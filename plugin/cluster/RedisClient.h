@@ -60,7 +60,7 @@ class RedisClient {
   void subscribe(const std::string& channel, MessageHandler handler);
 
   // Runs task on a later loop turn (for answers known at once: never inside the call that asked).
-  void later(std::function<void()> task) { defer(std::move(task)); }
+  void later(std::function<void()> task);
 
   // Run on the loop when the connection comes up (after its subscriptions are sent) and when it drops.
   std::function<void()> onUp;
@@ -75,7 +75,6 @@ class RedisClient {
   void lost(const std::string& why);
   void scheduleReconnect();
   void sendSubscribe(const std::string& channel);
-  void defer(std::function<void()> task);
 
   uv_loop_t* loop_;
   std::string host_;

@@ -319,18 +319,20 @@ void HostPipes::onClosePipe(const BusMessage& notice) {
   if (outbound_.count(key)) {
     return closeOutbound([&](const Outbound& out) { return out.hostId == key.first && out.peerTransportId == key.second; }, false);
   }
-  for (const auto& [inKey, in] : inbound_) {
-    if (in.hostId == notice.from && in.transportId == *peerTransportId) return closeInbound(inKey, false);
-  }
+  closeInbounds([&](const Inbound& in) { return in.hostId == notice.from && in.transportId == *peerTransportId; }, false);
 }
 
 void HostPipes::hostLost(const std::string& hostId) {
-  std::vector<InboundKey> inbound;
-  for (const auto& [key, in] : inbound_) {
-    if (in.hostId == hostId) inbound.push_back(key);
-  }
-  for (const auto& key : inbound) closeInbound(key, false);
+  closeInbounds([&](const Inbound& in) { return in.hostId == hostId; }, false);
   closeOutbound([&](const Outbound& out) { return out.hostId == hostId; }, false);
+}
+
+void HostPipes::closeInbounds(const std::function<bool(const Inbound&)>& which, bool tellOwner) {
+  std::vector<InboundKey> keys;  // collected first: closing one changes inbound_
+  for (const auto& [key, in] : inbound_) {
+    if (which(in)) keys.push_back(key);
+  }
+  for (const auto& key : keys) closeInbound(key, tellOwner);
 }
 
 void HostPipes::closeOutbound(const std::function<bool(const Outbound&)>& which, bool tellReceiver) {
@@ -352,11 +354,7 @@ void HostPipes::closeOutbound(const std::function<bool(const Outbound&)>& which,
 }
 
 void HostPipes::routerGone(const std::string& routerId) {
-  std::vector<InboundKey> inbound;
-  for (const auto& [key, in] : inbound_) {
-    if (in.routerId == routerId) inbound.push_back(key);
-  }
-  for (const auto& key : inbound) closeInbound(key, true);
+  closeInbounds([&](const Inbound& in) { return in.routerId == routerId; }, true);
   closeOutbound([&](const Outbound& out) { return out.routerId == routerId; }, true);
 }
 

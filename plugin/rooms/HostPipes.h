@@ -67,6 +67,7 @@ class HostPipes {
   void onClosePipe(const BusMessage& notice);
   Router* router(const std::string& roomId, const std::string& routerId) const;
   void closeInbound(const InboundKey& key, bool tellOwner);
+  void closeInbounds(const std::function<bool(const Inbound&)>& which, bool tellOwner);
   void closeOutbound(const std::function<bool(const Outbound&)>& which, bool tellReceiver);
 
   HostBus& bus_;

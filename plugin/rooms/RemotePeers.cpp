@@ -44,13 +44,19 @@ std::map<std::string, RemotePeer> parseRemotePeers(const Json& peers, const std:
   return out;
 }
 
-Json remotePeerJson(const std::string& peerId, const RemotePeer& peer, bool withHost) {
+Json remoteProducersJson(const RemotePeer& peer, bool withPaused) {
   Json producers = Json::array();
   for (const auto& [id, p] : peer.producers) {
     Json entry = Json::object();
-    entry.set("id", id).set("kind", p.kind).set("appData", p.appData).set("paused", p.paused);
+    entry.set("id", id).set("kind", p.kind).set("appData", p.appData);
+    if (withPaused) entry.set("paused", p.paused);
     producers.append(entry);
   }
+  return producers;
+}
+
+Json remotePeerJson(const std::string& peerId, const RemotePeer& peer, bool withHost) {
+  Json producers = remoteProducersJson(peer, true);
   Json dataProducers = Json::array();
   for (const auto& [id, d] : peer.dataProducers) {
     Json entry = Json::object();

@@ -17,6 +17,8 @@ constexpr size_t kMaxRemoteProducersPerPeer = 64;
 
 std::map<std::string, RemotePeer> parseRemotePeers(const Json& peers, const std::string& hostId);
 Json remotePeerJson(const std::string& peerId, const RemotePeer& peer, bool withHost);
+// Its producers as [{id, kind, appData}] (join answers), with `paused` for the other hosts' snapshots.
+Json remoteProducersJson(const RemotePeer& peer, bool withPaused);
 
 struct PeerChange {
   enum class Kind { PeerJoined, PeerUpdated, ProducerAdded, ProducerPaused, ProducerResumed, ProducerClosed, PeerLeft };

@@ -11,6 +11,7 @@
 #include "base/LoopThread.h"
 #include "base/Overloaded.h"
 #include "entities/Router.h"
+#include "rooms/RemotePeers.h"
 
 namespace msp {
 
@@ -559,16 +560,11 @@ Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {
   }
   // Peers on the room's other hosts (worker null: not one of this host's; "host" says which).
   for (const auto& [peerId, remote] : room.remotePeers) {
-    Json producers = Json::array();
-    for (const auto& [id, p] : remote.producers) {
-      Json entry = Json::object();
-      entry.set("id", id).set("kind", p.kind).set("appData", p.appData);
-      producers.append(entry);
-    }
     Json dataProducers = Json::array();  // data channels do not cross hosts (yet)
     Json entry = Json::object();
-    entry.set("peerId", peerId).set("display", remote.display).set("appData", remote.appData).set("producers", producers)
-        .set("dataProducers", dataProducers).set("worker", Json::adopt(json_null())).set("host", remote.hostId);
+    entry.set("peerId", peerId).set("display", remote.display).set("appData", remote.appData)
+        .set("producers", remoteProducersJson(remote, false)).set("dataProducers", dataProducers)
+        .set("worker", Json::adopt(json_null())).set("host", remote.hostId);
     others.append(entry);
   }
   return others;

@@ -161,7 +161,7 @@ void RoomSpan::onSnapshot(const BusMessage& notice) {
   // with none.
   if (!present && notice.from != room->homeHost) {
     room->memberHosts.erase(notice.from);
-    if (room->peers.empty() && !keptForOtherHosts(*room) && hooks_.abandoned) hooks_.abandoned(*room);
+    if (hooks_.abandoned) hooks_.abandoned(*room);
   }
 }
 
@@ -261,7 +261,7 @@ void RoomSpan::hostLost(const std::string& hostId) {
     if (!knew) continue;
     applySnapshot(*room, hostId, Json::array());
     if (room->homeHost == hostId) homeLost(*room);
-    else if (room->peers.empty() && !keptForOtherHosts(*room) && hooks_.abandoned) hooks_.abandoned(*room);
+    else if (hooks_.abandoned) hooks_.abandoned(*room);
   }
 }
 

@@ -33,7 +33,7 @@ class RoomSpan {
   struct Hooks {
     // Makes the room here (as a room made by a join) for a member: its first peer is about to join.
     std::function<Room&(const std::string& roomId)> makeRoom;
-    // The room here has no peer and no other host any more: it may close (as an empty room does).
+    // The room here may have no peer and no other host any more: it closes if so (as an empty room does).
     std::function<void(Room& room)> abandoned;
     // The home destroyed the room: it closes here too (roomClosed, "destroyed").
     std::function<void(const std::string& roomId)> destroyed;

@@ -13,9 +13,7 @@ namespace {
 // Answers claims as the test says (Mine unless told), on a later loop turn, as Redis would.
 class ScriptedDirectory : public RoomDirectory {
  public:
-  explicit ScriptedDirectory(uv_loop_t* loop) {
-    timer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
-  }
+  explicit ScriptedDirectory(uv_loop_t* loop) : queue_(loop) {}
   void claim(const std::string& roomId, std::function<void(ClaimResult)> done) override {
     claims.push_back(roomId);
     ClaimResult result{ClaimResult::Kind::Mine, ""};
@@ -44,18 +42,9 @@ class ScriptedDirectory : public RoomDirectory {
   std::vector<std::string> claims, released;
 
  private:
-  void later(std::function<void()> task) {
-    queue_.push_back(std::move(task));
-    uv_timer_start(timer_.get(), [](uv_timer_t* t) {
-      auto* self = static_cast<ScriptedDirectory*>(t->data);
-      auto tasks = std::move(self->queue_);
-      self->queue_.clear();
-      for (auto& task : tasks) task();
-    }, 0, 0);
-  }
+  void later(std::function<void()> task) { queue_.post(std::move(task)); }
   std::vector<std::function<void()>> held;
-  std::vector<std::function<void()>> queue_;
-  UvHandle<uv_timer_t> timer_;
+  fake::LoopQueue queue_;
 };
 
 }  // namespace

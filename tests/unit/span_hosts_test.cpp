@@ -38,25 +38,11 @@ class LoopbackBus : public HostBus {
   std::map<std::string, size_t> sent_;
 };
 
-class Switchboard {
+// The buses by host id, and the loop turn everything they carry is delivered on.
+class Switchboard : public fake::LoopQueue {
  public:
-  explicit Switchboard(uv_loop_t* loop) {
-    timer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
-  }
-  void post(std::function<void()> task) {
-    queue_.push_back(std::move(task));
-    uv_timer_start(timer_.get(), [](uv_timer_t* t) {
-      auto* self = static_cast<Switchboard*>(t->data);
-      auto tasks = std::move(self->queue_);
-      self->queue_.clear();
-      for (auto& task : tasks) task();
-    }, 0, 0);
-  }
+  using LoopQueue::LoopQueue;
   std::map<std::string, LoopbackBus*> buses;
-
- private:
-  std::vector<std::function<void()>> queue_;
-  UvHandle<uv_timer_t> timer_;
 };
 
 LoopbackBus::LoopbackBus(Switchboard& board, std::string id) : board_(board), id_(std::move(id)) { board_.buses[id_] = this; }

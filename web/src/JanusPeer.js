@@ -75,9 +75,12 @@ export class JanusPeer extends EventTarget {
         this.peers.set(message.peerId, { display: message.display, worker: message.worker, appData: message.appData });
         this.emit('peers');
         return true;
-      case 'peerUpdated': {
+      case 'peerUpdated':
+      case 'peerMoved': {
+        // A known peer's display name changed, or its router moved to another worker.
         const peer = this.peers.get(message.peerId);
-        if (peer) peer.display = message.display;
+        if (peer && message.event === 'peerUpdated') peer.display = message.display;
+        if (peer && message.event === 'peerMoved') peer.worker = message.worker;
         this.emit('peers');
         return true;
       }
@@ -102,12 +105,6 @@ export class JanusPeer extends EventTarget {
         else this.talking.delete(message.peerId);
         this.emit('talking', { peerId: message.peerId, talking: message.event === 'talking' });
         return true;
-      case 'peerMoved': {
-        const peer = this.peers.get(message.peerId);
-        if (peer) peer.worker = message.worker;
-        this.emit('peers');
-        return true;
-      }
       case 'peerLeft':
         this.peers.delete(message.peerId);
         this.levels.delete(message.peerId);
