@@ -4,6 +4,8 @@
 // real Janus processes, each with its own ports, worker port range and pipe address (127.0.0.11, .12, .13).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, getJson, waitFor, attachPeer } from './harness.mjs';
 import { startRedis, redisCommand } from './redis.mjs';
@@ -25,6 +27,17 @@ function startHost(redis, name, index) {
   });
 }
 
+// What a host holds: fds other than sockets (worker pipes, files, loop handles) and its connections to Redis.
+// Sockets to Janus's own HTTP transport come and go with the test's clients, so they are not counted.
+function heldBy(janus, redisPort) {
+  const fds = readdirSync(`/proc/${janus.proc.pid}/fd`).map((fd) => {
+    try { return readlinkSync(`/proc/${janus.proc.pid}/fd/${fd}`); } catch { return ''; }
+  });
+  const redis = execFileSync('ss', ['-tnpH', 'state', 'established', 'dport', `= :${redisPort}`], { encoding: 'utf8' })
+    .split('\n').filter((line) => line.includes(`pid=${janus.proc.pid},`)).length;
+  return { other: fds.filter((target) => target && !target.startsWith('socket:')).length, redis };
+}
+
 const hostsOf = async (janus) => (await getJson(`${janus.statsUrl}/stats`)).body.hosts ?? [];
 const hostIds = async (janus) => (await hostsOf(janus)).map((h) => h.hostId).sort();
 // One request on a fresh handle of that host.
@@ -39,6 +52,7 @@ async function ask(janus, body) {
 
 describe('hosts of a cluster on Redis', () => {
   let redis;
+  let fdsAtStart;
   const hosts = [];
   before(async () => {
     redis = await startRedis();
@@ -54,6 +68,7 @@ describe('hosts of a cluster on Redis', () => {
       await waitFor(async () => (await hostIds(janus)).join() === 'host-a,host-b,host-c', { timeoutMs: 5000, what: 'three hosts' });
     }
     const [a] = hosts;
+    fdsAtStart = heldBy(a, redis.port);  // its Redis connections are up: it sees the others
     const listed = await hostsOf(a);
     const self = listed.find((h) => h.self);
     assert.equal(self.hostId, 'host-a');
@@ -251,5 +266,13 @@ describe('hosts of a cluster on Redis', () => {
     await c.stop();
     await waitFor(async () => (await hostIds(a)).join() === 'host-a', { timeoutMs: 2000, what: 'host-c gone once it left' });
     assert.ok(Date.now() - stoppedAt < LEASE_MS, 'a clean stop removes its entry rather than waiting for the lease');
+    // The survivor, after every failure above, holds nothing it shared with the others.
+    const metrics = await (await fetch(`${a.statsUrl}/metrics`)).text();
+    for (const gauge of ['janus_mediasoup_transports', 'janus_mediasoup_cluster_pipes', 'janus_mediasoup_peers']) {
+      assert.match(metrics, new RegExp(`^${gauge} 0$`, 'm'), gauge);
+    }
+    const held = heldBy(a, redis.port);
+    assert.equal(held.other, fdsAtStart.other, `host-a's fds other than sockets (worker pipes, loop handles): ${JSON.stringify([fdsAtStart, held])}`);
+    assert.equal(held.redis, 2, 'its two Redis connections, no more');
   });
 });
