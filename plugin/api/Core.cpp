@@ -59,6 +59,7 @@ bool Core::start(std::string& error) {
       for (const auto& codec : settings_.mediaCodecs) codecs += (codecs.empty() ? "" : ",") + codec;
       rooms_->enableSpanning(*bus_, settings_.clusterPipeIp, codecs);
       hosts_->onIsolated = [this] { rooms_->isolated(); };
+      rooms_->setHostTakingPeers([this] { return hostTakingPeers(hosts_->hosts(), hosts_->hostId()); });
       hosts_->onHostLost = [this, reportLost = hosts_->onHostLost](const std::string& hostId) {
         if (reportLost) reportLost(hostId);
         rooms_->hostLost(hostId);
@@ -289,6 +290,18 @@ Json Core::handleAdmin(json_t* request) {
         if (!pool_->resume(admin.workerId, error)) return reply(errorAnswer(kInvalidElement, error));
         Json answer = Json::object();
         answer.set("mediasoup", "success").set("workerId", static_cast<unsigned long>(admin.workerId));
+        reply(answer);
+      }, answerTimeout());
+    case Kind::DrainHost:
+    case Kind::ResumeHost:
+      return runOnLoop([this, draining = admin.kind == Kind::DrainHost](Reply reply) {
+        rooms_->setDraining(draining);
+        if (hosts_) hosts_->publishSoon();  // the others name it no more for new peers
+        Json answer = Json::object();
+        size_t peers = 0;
+        for (const auto& [id, room] : rooms_->rooms()) peers += room->peers.size();
+        answer.set("mediasoup", "success").set("draining", draining).set("peers", static_cast<unsigned long>(peers));
+        if (hosts_) answer.set("hostId", hosts_->hostId());
         reply(answer);
       }, answerTimeout());
   }

@@ -39,6 +39,7 @@ Json workerSummary(const WorkerPool::Slot& slot, const Json& rooms) {
 HostInfo sampleHost(const WorkerPool& pool, const RoomManager& rooms) {
   HostInfo info;
   info.rooms = static_cast<uint32_t>(rooms.rooms().size());
+  info.draining = rooms.draining();
   for (const auto& [id, room] : rooms.rooms()) {
     info.peers += static_cast<uint32_t>(room->peers.size());
     info.roomPeers[id] = static_cast<uint32_t>(room->peers.size());
@@ -57,7 +58,7 @@ Json hostsJson(const HostRegistry& hosts) {
     Json entry = Json::object();
     entry.set("hostId", id).set("epoch", static_cast<long long>(host.epoch)).set("rooms", host.rooms).set("peers", host.peers)
         .set("workers", host.workers).set("cpuUsage", host.cpuUsage).set("leaseMs", static_cast<long long>(host.leaseMs))
-        .set("self", id == hosts.hostId());
+        .set("draining", host.draining).set("self", id == hosts.hostId());
     list.append(entry);
   }
   return list;

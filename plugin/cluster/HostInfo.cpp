@@ -18,7 +18,7 @@ std::optional<uint32_t> count(json_t* object, const char* key) {
 std::string encodeHostInfo(const HostInfo& info) {
   Json json = Json::object();
   json.set("pipeIp", info.pipeIp).set("bootId", info.bootId).set("rooms", info.rooms).set("peers", info.peers).set("workers", info.workers)
-      .set("cpuUsage", info.cpuUsage);
+      .set("cpuUsage", info.cpuUsage).set("draining", info.draining);
   return json.dump();
 }
 
@@ -46,7 +46,24 @@ std::optional<HostInfo> decodeHostInfo(const std::string& hostId, uint64_t epoch
   info.peers = *peers;
   info.workers = *workers;
   info.cpuUsage = json_number_value(cpu);
+  json_t* draining = json_object_get(json.get(), "draining");  // absent from hosts that predate draining
+  if (draining && !json_is_boolean(draining)) return std::nullopt;
+  info.draining = json_is_true(draining);
   return info;
+}
+
+std::string hostTakingPeers(const std::map<std::string, HostInfo>& hosts, const std::string& self) {
+  const std::pair<const std::string, HostInfo>* best = nullptr;
+  for (const auto& entry : hosts) {
+    const HostInfo& host = entry.second;
+    if (entry.first == self || host.draining || host.workers == 0) continue;
+    // The map is ordered by id: a tie keeps the lower one.
+    if (!best || host.peers < best->second.peers ||
+        (host.peers == best->second.peers && host.cpuUsage < best->second.cpuUsage)) {
+      best = &entry;
+    }
+  }
+  return best ? best->first : std::string();
 }
 
 HostChanges diffHosts(const std::map<std::string, HostInfo>& before, const std::map<std::string, HostInfo>& after) {

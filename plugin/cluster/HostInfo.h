@@ -20,6 +20,7 @@ struct HostInfo {
   uint32_t workers = 0;   // live
   double cpuUsage = 0;    // its workers' summed share of a core
   uint64_t leaseMs = 0;   // what is left of its lease when read (not encoded: Redis keeps the time)
+  bool draining = false;  // Admin drainHost: it takes no new peers
   // Its rooms and their peers (not in the JSON: a hash of its own beside it, with the same lease).
   std::map<std::string, uint32_t> roomPeers;
 };
@@ -31,6 +32,10 @@ std::string encodeRoomPeers(const std::map<std::string, uint32_t>& roomPeers);
 std::string encodeHostInfo(const HostInfo& info);
 // Another host's JSON, checked: nullopt for anything malformed (another host's bytes must not crash us).
 std::optional<HostInfo> decodeHostInfo(const std::string& hostId, uint64_t epoch, const std::string& json);
+
+// Where a peer that a draining host turns away should go: the live host, other than `self`, that takes peers
+// and has the fewest (then the least CPU, then the lowest id, so every host names the same one). Empty: none.
+std::string hostTakingPeers(const std::map<std::string, HostInfo>& hosts, const std::string& self);
 
 struct HostChanges {
   std::vector<std::string> joined;  // new, or restarted (a new boot id: its earlier state is gone)

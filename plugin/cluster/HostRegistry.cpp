@@ -261,11 +261,16 @@ void HostRegistry::refresh() {
     // A host gone from Redis before its lease would have lapsed (Redis restarted empty) is kept until then:
     // it registers again meanwhile, and what it shares with this one goes on.
     uint64_t nowMs = uv_now(loop_);
+    // Redis that answers again after a silence longer than a lease (unreachable, or frozen with every
+    // connection up): every lease lapsed meanwhile, nobody's fault. Each host gets a whole lease from now to
+    // register again, as after this host's own connection came back.
+    if (lastReadMs_ != 0 && nowMs - lastReadMs_ > leaseMs_) answeringAgainMs_ = nowMs;
+    lastReadMs_ = nowMs;
     for (const auto& [id, info] : hosts_) {
       if (id == hostId_ || now.count(id) || left_.count(id)) continue;
       auto expires = expiresAt_.find(id);
-      // After this host's own connection came back, every host gets a whole lease to register again.
-      uint64_t until = std::max(expires != expiresAt_.end() ? expires->second : 0, connectedSinceMs_ + leaseMs_);
+      uint64_t until = std::max({expires != expiresAt_.end() ? expires->second : 0, connectedSinceMs_ + leaseMs_,
+                                 answeringAgainMs_ + leaseMs_});
       if (nowMs < until) {
         HostInfo kept = info;
         kept.leaseMs = until - nowMs;

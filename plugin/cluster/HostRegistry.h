@@ -49,6 +49,11 @@ class HostRegistry {
   void stop();
 
   const std::string& hostId() const { return hostId_; }
+  // What this host publishes changed (it drains): renewed now rather than at the next third of a lease, still
+  // only after its ping came back.
+  void publishSoon() {
+    if (running_ && registered_ && pingNonce_.empty()) ping();
+  }
   // 0 while not registered.
   uint64_t epoch() const { return registered_ ? epoch_ : 0; }
   bool registered() const { return registered_; }
@@ -98,6 +103,8 @@ class HostRegistry {
   uint64_t epoch_ = 0;
   std::string bootId_ = newBootId();  // this process's
   uint64_t connectedSinceMs_ = 0;     // loop time its command connection last came up
+  uint64_t lastReadMs_ = 0;           // loop time of the last read of every host that Redis answered
+  uint64_t answeringAgainMs_ = 0;     // loop time Redis answered again after a silence longer than a lease
   std::map<std::string, uint64_t> expiresAt_;  // another host's lease end, as last read
   std::set<std::string> left_;                 // hosts that said they left
   std::string pingNonce_;      // the ping in flight (empty: none)

@@ -9,10 +9,12 @@
 namespace msp {
 namespace {
 
-// A command's callback, owned by hiredis until it replies (or drops the connection).
+// What hiredis holds for a command until it replies (or drops the connection): which of this client's
+// waiting commands it answers (gone from there once it timed out).
 struct Pending {
   std::weak_ptr<char> alive;
-  RedisClient::Callback done;
+  RedisClient* client;
+  uint64_t id;
 };
 
 }  // namespace
@@ -38,6 +40,7 @@ RedisClient::RedisClient(uv_loop_t* loop, std::string host, uint32_t port, std::
   retryTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   connectTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   deferTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
+  deadlineTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
 }
 
 RedisClient::~RedisClient() { stop(); }
@@ -53,7 +56,10 @@ void RedisClient::stop() {
   alive_ = std::make_shared<char>();  // pending callbacks of this connection are not called any more
   uv_timer_stop(retryTimer_.get());
   uv_timer_stop(connectTimer_.get());
+  uv_timer_stop(deadlineTimer_.get());
   deferred_.clear();
+  waiting_.clear();
+  deadlines_.clear();
   connected_ = false;
   if (redisAsyncContext* context = context_) {
     context_ = nullptr;
@@ -161,19 +167,55 @@ void RedisClient::command(const std::vector<std::string>& args, Callback done) {
     argv.push_back(arg.data());
     lengths.push_back(arg.size());
   }
-  auto pending = std::make_unique<Pending>(Pending{alive_, std::move(done)});
+  uint64_t id = ++lastCommandId_;
+  auto pending = std::make_unique<Pending>(Pending{alive_, this, id});
   if (redisAsyncCommandArgv(context_, &RedisClient::replied, pending.get(), static_cast<int>(argv.size()), argv.data(), lengths.data()) != REDIS_OK) {
-    return later([done = std::move(pending->done)] { done(nullptr, Failure::writeFailed("Redis refused the command")); });
+    return later([done = std::move(done)] { done(nullptr, Failure::writeFailed("Redis refused the command")); });
   }
   pending.release();  // hiredis calls replied() exactly once with it
+  waiting_.emplace(id, std::move(done));
+  deadlines_.emplace_back(uv_now(loop_) + kRedisCommandTimeoutMs, id);
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(deadlineTimer_.get()))) {
+    uv_timer_start(deadlineTimer_.get(), [](uv_timer_t* timer) { static_cast<RedisClient*>(timer->data)->expireCommands(); },
+                   kRedisCommandTimeoutMs / 4, kRedisCommandTimeoutMs / 4);
+  }
+}
+
+// A Redis that accepts and never answers (frozen, or behind a partition with the connection up) would hold
+// its callers for as long as TCP keeps the connection: each command fails at its deadline instead, and a reply
+// that comes after it is dropped. The connection itself is the ping's to judge (HostRegistry).
+void RedisClient::expireCommands() {
+  uint64_t now = uv_now(loop_);
+  std::vector<Callback> expired;
+  while (!deadlines_.empty() && deadlines_.front().first <= now) {
+    auto it = waiting_.find(deadlines_.front().second);
+    deadlines_.pop_front();
+    if (it == waiting_.end()) continue;  // answered
+    expired.push_back(std::move(it->second));
+    waiting_.erase(it);
+  }
+  if (waiting_.empty()) {
+    deadlines_.clear();
+    uv_timer_stop(deadlineTimer_.get());
+  }
+  std::weak_ptr<char> alive = alive_;
+  for (auto& done : expired) {
+    if (alive.expired()) return;  // a callback stopped the client
+    done(nullptr, Failure::timedOut());
+  }
 }
 
 void RedisClient::replied(redisAsyncContext*, void* reply, void* privdata) {
   std::unique_ptr<Pending> pending(static_cast<Pending*>(privdata));
   if (pending->alive.expired()) return;
-  if (!reply) return pending->done(nullptr, Failure::workerGone("the Redis connection dropped"));
+  RedisClient* self = pending->client;
+  auto it = self->waiting_.find(pending->id);
+  if (it == self->waiting_.end()) return;  // past its deadline: its caller was told
+  Callback done = std::move(it->second);
+  self->waiting_.erase(it);
+  if (!reply) return done(nullptr, Failure::workerGone("the Redis connection dropped"));
   RedisReply copy = RedisReply::from(*static_cast<redisReply*>(reply));
-  pending->done(&copy, Failure{});
+  done(&copy, Failure{});
 }
 
 void RedisClient::subscribe(const std::string& channel, MessageHandler handler) {

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,6 +24,8 @@ struct redisReply;
 namespace msp {
 
 constexpr uint64_t kRedisConnectTimeoutMs = 2000;
+// A command Redis has not answered within this fails (Failure::timedOut), its late reply dropped.
+constexpr uint64_t kRedisCommandTimeoutMs = 2000;
 
 // A Redis reply, copied out of hiredis's.
 struct RedisReply {
@@ -75,6 +78,7 @@ class RedisClient {
   void lost(const std::string& why);
   void scheduleReconnect();
   void sendSubscribe(const std::string& channel);
+  void expireCommands();
 
   uv_loop_t* loop_;
   std::string host_;
@@ -88,6 +92,10 @@ class RedisClient {
   UvHandle<uv_timer_t> connectTimer_;
   UvHandle<uv_timer_t> deferTimer_;
   std::vector<std::function<void()>> deferred_;
+  UvHandle<uv_timer_t> deadlineTimer_;
+  uint64_t lastCommandId_ = 0;
+  std::map<uint64_t, Callback> waiting_;                 // commands sent, not answered yet, by id
+  std::deque<std::pair<uint64_t, uint64_t>> deadlines_;  // (deadline, id), in the order they were sent
   std::map<std::string, MessageHandler> subscriptions_;
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };

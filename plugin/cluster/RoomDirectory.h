@@ -14,7 +14,7 @@ struct ClaimResult {
   enum class Kind {
     Mine,         // this host holds the room (it was free, or already ours, or its holder is gone)
     Elsewhere,    // another live host holds it: hostId
-    Unavailable,  // Redis cannot be asked now: the room is made here (it is claimed again once Redis is back)
+    Unavailable,  // Redis cannot be asked now: a room this host does not have is not made (448)
   };
   Kind kind = Kind::Unavailable;
   std::string hostId;

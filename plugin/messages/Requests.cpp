@@ -502,6 +502,7 @@ std::variant<AdminRequest, ApiError> parseAdminRequest(json_t* body) {
   static const std::pair<const char*, Kind> kinds[] = {
       {"stats", Kind::Stats}, {"workers", Kind::Workers}, {"addWorker", Kind::AddWorker},
       {"drainWorker", Kind::DrainWorker}, {"resumeWorker", Kind::ResumeWorker},
+      {"drainHost", Kind::DrainHost}, {"resumeHost", Kind::ResumeHost},
   };
   AdminRequest request;
   auto known = std::find_if(std::begin(kinds), std::end(kinds),

@@ -158,7 +158,7 @@ std::variant<Request, ApiError> parseRequest(json_t* body);
 
 // Admin API (message_plugin) requests: documents, and growing or shrinking the pool at runtime.
 struct AdminRequest {
-  enum class Kind { Stats, Workers, AddWorker, DrainWorker, ResumeWorker };
+  enum class Kind { Stats, Workers, AddWorker, DrainWorker, ResumeWorker, DrainHost, ResumeHost };
   Kind kind = Kind::Stats;
   uint32_t workerId = 0;  // DrainWorker, ResumeWorker
 };

@@ -285,6 +285,7 @@ std::optional<Json> RoomManager::refuseRoomAdmin(uint64_t sessionId, const Room&
 
 void RoomManager::create(const request::Create& request, Reply reply) {
   if (auto refused = refuseNewRoom(request.adminKey)) return reply(*refused);
+  if (draining_) return reply(drainingAnswer());
   request::Create named = request;
   named.room = request.room.value_or(randomRoomId());
   if (membership_.room(*named.room)) return reply(errorAnswer(kRoomExists, "room '" + *named.room + "' already exists"));
@@ -294,6 +295,7 @@ void RoomManager::create(const request::Create& request, Reply reply) {
     if (claim.kind == ClaimResult::Kind::Elsewhere) {
       return reply(errorAnswer(kRoomExists, "room '" + *named.room + "' already exists (on host " + claim.hostId + ")"));
     }
+    if (claim.kind == ClaimResult::Kind::Unavailable) return reply(directoryUnavailable(*named.room));
     createHere(named, reply);
   });
 }
@@ -421,6 +423,7 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
     return;
   }
   if (claiming_.count(sessionId)) return reply(errorAnswer(kJoinState, "already joining a room"));
+  if (draining_) return reply(drainingAnswer());
   PeerRights rights;
   std::string display = request.display;
   bool displayFromToken = false;
@@ -442,9 +445,13 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
   directory_->claim(request.room, [this, alive = lifetime_.token(), sessionId, request, grant, reply = std::move(reply)](ClaimResult claim) {
     if (alive.expired()) return;
     if (!claiming_.count(sessionId)) return reply(errorAnswer(kJoinState, "the handle left before the join completed"));
-    if (claim.kind != ClaimResult::Kind::Elsewhere || membership_.room(request.room)) {
+    if (claim.kind == ClaimResult::Kind::Mine || membership_.room(request.room)) {
       claiming_.erase(sessionId);
       return joinHere(sessionId, request, grant, reply);
+    }
+    if (claim.kind == ClaimResult::Kind::Unavailable) {
+      claiming_.erase(sessionId);
+      return reply(directoryUnavailable(request.room));
     }
     if (!span_) {
       claiming_.erase(sessionId);
@@ -458,6 +465,24 @@ void RoomManager::join(uint64_t sessionId, const request::Join& request, Reply r
       joinHere(sessionId, request, grant, reply);
     });
   });
+}
+
+// Made here while the directory cannot say whether another host has it, a room could split in two: refused
+// until Redis answers again (the rooms this host has go on meanwhile).
+Json RoomManager::directoryUnavailable(const std::string& roomId) {
+  // A claim that timed out may still land in Redis later: released (after it, on the same connection) unless
+  // the room is here by now, so that it does not hold a room this host does not have.
+  if (directory_ && !membership_.room(roomId)) directory_->release(roomId);
+  return errorAnswer(kWorkerUnavailable, "room '" + roomId + "' is not on this host and the cluster directory (Redis) cannot be reached "
+                                         "to find or claim it: try again later");
+}
+
+Json RoomManager::drainingAnswer() const {
+  std::string other = hostTakingPeers_ ? hostTakingPeers_() : std::string();
+  if (other.empty()) return errorAnswer(kWorkerUnavailable, "this host is draining (it takes no new peers) and no other host takes them");
+  Json answer = errorAnswer(kWorkerUnavailable, "this host is draining (it takes no new peers): join on host " + other);
+  answer.set("hostId", other);
+  return answer;
 }
 
 void RoomManager::joinHere(uint64_t sessionId, const request::Join& request, JoinGrant grant, Reply reply) {

@@ -66,6 +66,12 @@ class RoomManager : private RoomPlacement {
   // then it stops without respawn. Answers the number of peers moved.
   void drainWorker(size_t slot, Reply reply) { failover_.drainWorker(slot, std::move(reply)); }
 
+  // Admin drainHost / resumeHost: a draining host takes no new peers and makes no new rooms (448, naming the
+  // host hostTakingPeers says takes them); its peers stay until they leave. Set with a cluster, at start.
+  void setDraining(bool draining) { draining_ = draining; }
+  bool draining() const { return draining_; }
+  void setHostTakingPeers(std::function<std::string()> which) { hostTakingPeers_ = std::move(which); }
+
   const std::map<std::string, std::unique_ptr<Room>>& rooms() const { return membership_.rooms(); }
   const Peer* peerOf(uint64_t sessionId) const { return membership_.peerOf(sessionId); }
   // Whether the session negotiates its media with SDP (publishSdp, subscribeSdp).
@@ -84,6 +90,8 @@ class RoomManager : private RoomPlacement {
   struct JoinGrant;
   void joinHere(uint64_t sessionId, const request::Join& request, JoinGrant grant, Reply reply);
   void kick(uint64_t sessionId, const request::Kick& request, Reply reply);
+  Json drainingAnswer() const;
+  Json directoryUnavailable(const std::string& roomId);
   // Whether a request may destroy the room or kick its peers: with the room's secret, the admin key, a token
   // with admin for the room, or as a peer of the room whose token made it admin; needed only when the room has
   // a secret or admin_key is set. The refusal (449) when not.
@@ -142,6 +150,8 @@ class RoomManager : private RoomPlacement {
   RoomDirectory* directory_ = nullptr;
   std::unique_ptr<HostPipes> hostPipes_;  // with a cluster
   std::unique_ptr<RoomSpan> span_;        // with a cluster
+  bool draining_ = false;
+  std::function<std::string()> hostTakingPeers_;
   std::set<uint64_t> claiming_;  // sessions whose join waits for the directory's claim
   Lifetime lifetime_;  // held weakly by the callbacks the workers keep
 };

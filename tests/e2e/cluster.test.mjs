@@ -4,7 +4,7 @@
 // both. When the first host is killed, the others see its peer leave.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startJanus, getJson } from '../integration/harness.mjs';
+import { startJanus, getJson, waitFor } from '../integration/harness.mjs';
 import { startRedis } from '../integration/redis.mjs';
 import { launchBrowser, openPeer, waitInPage, waitForInbound } from './browser.mjs';
 
@@ -22,6 +22,10 @@ describe('a room over two hosts, in the browser', { skip: process.env.E2E_WEBRTC
           `cluster_pipe_ip = "127.0.0.${11 + i}"`, 'cluster_lease_ms = 2000', `rtc_port_base = ${40000 + i * 4000}`,
           'ports_per_worker = 2000'].join('\n'),
       }));
+    }
+    // Registered, and seeing each other: until then a host makes no room (it cannot tell where one is).
+    for (const janus of hosts) {
+      await waitFor(async () => ((await getJson(`${janus.statsUrl}/stats`)).body.hosts ?? []).length === 2, { what: 'both hosts registered' });
     }
     browser = await launchBrowser();
   });

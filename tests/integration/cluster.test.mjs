@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startJanus, getJson, waitFor, attachPeer } from './harness.mjs';
+import { startJanus, getJson, waitFor, attachPeer, admin } from './harness.mjs';
 import { startRedis, redisCommand } from './redis.mjs';
 import { rtpPeer } from './rtp_peer.mjs';
 
@@ -38,6 +38,9 @@ function heldBy(janus, redisPort) {
   return { other: fds.filter((target) => target && !target.startsWith('socket:')).length, redis };
 }
 
+const NAMES = ['host-a', 'host-b', 'host-c'];
+const eventCount = async (janus, event) =>
+  Number((await (await fetch(`${janus.statsUrl}/metrics`)).text()).match(new RegExp(`janus_mediasoup_events_total\\{event="${event}"\\} (\\d+)`))?.[1] ?? 0);
 const hostsOf = async (janus) => (await getJson(`${janus.statsUrl}/stats`)).body.hosts ?? [];
 const hostIds = async (janus) => (await hostsOf(janus)).map((h) => h.hostId).sort();
 // One request on a fresh handle of that host.
@@ -213,6 +216,106 @@ describe('hosts of a cluster on Redis', () => {
     await watcher.waitEvent((e) => e.event === 'newProducer' && e.producerId === produced.id, 8000);
     await publisher.close();
     await watcher.close();
+  });
+
+  it('a drained host takes no new peers and names a host that does; its room goes on there; resumed, it takes peers again', async () => {
+    const [a, b] = hosts;
+    const stays = await attachPeer(b);
+    const stayed = await stays.request({ request: 'join', room: 'drained', display: 'stays' });
+    assert.equal(stayed.mediasoup, 'joined');
+    const drained = (await admin(b, { request: 'drainHost' })).response;
+    assert.deepEqual([drained.mediasoup, drained.draining, drained.peers, drained.hostId], ['success', true, 1, 'host-b']);
+    const refused = await ask(b, { request: 'join', room: 'drained' });
+    assert.equal(refused.error_code, 448);
+    assert.match(refused.error, /draining/);
+    assert.ok(['host-a', 'host-c'].includes(refused.hostId), JSON.stringify(refused));
+    assert.equal((await ask(b, { request: 'create', room: 'not-here' })).error_code, 448);
+    await waitFor(async () => (await hostsOf(a)).find((h) => h.hostId === 'host-b')?.draining === true,
+      { timeoutMs: LEASE_MS, what: 'host-b seen draining' });
+    // Where it says to go, the peer joins the same room, with the drained host's peer in it.
+    const elsewhere = await attachPeer(hosts[NAMES.indexOf(refused.hostId)]);
+    const joined = await elsewhere.request({ request: 'join', room: 'drained', display: 'sent on' });
+    assert.equal(joined.mediasoup, 'joined');
+    assert.ok(joined.peers.some((p) => p.peerId === stayed.peerId && p.host === 'host-b'), JSON.stringify(joined.peers));
+    await stays.waitEvent((e) => e.event === 'peerJoined' && e.peerId === joined.peerId, 5000);
+    const resumed = (await admin(b, { request: 'resumeHost' })).response;
+    assert.deepEqual([resumed.mediasoup, resumed.draining], ['success', false]);
+    const again = await attachPeer(b);
+    assert.equal((await again.request({ request: 'join', room: 'drained' })).mediasoup, 'joined');
+    await waitFor(async () => (await hostsOf(a)).find((h) => h.hostId === 'host-b')?.draining === false,
+      { timeoutMs: LEASE_MS, what: 'host-b seen taking peers again' });
+    for (const peer of [again, elsewhere, stays]) await peer.close();
+  });
+
+  it('Redis unreachable for 20 s: each host\u2019s rooms go on, media between hosts goes on, a room elsewhere answers 448; then every host registers again', async () => {
+    const [a, b, c] = hosts;
+    const epochs = Object.fromEntries((await hostsOf(a)).map((h) => [h.hostId, h.epoch]));
+    const lostBefore = await Promise.all(hosts.map((janus) => eventCount(janus, 'hostLost')));
+    const publisher = await attachPeer(a);
+    const published = await publisher.request({ request: 'join', room: 'steady', display: 'publisher' });
+    assert.equal(published.mediasoup, 'joined');
+    const send = await publisher.request({ request: 'createPlainTransport', direction: 'send', comedia: true });
+    const produced = await publisher.request({ request: 'produce', transportId: send.id, kind: 'audio',
+      rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 5151 }] } });
+    assert.equal(produced.mediasoup, 'produced');
+    const sender = rtpPeer(['send', '--to', `${send.ip}:${send.port}`, '--ssrc', '5151', '--pt', '100', '--count', '2000', '--interval-ms', '20']);
+    sender.result.catch(() => {});
+    await sender.port;
+    const listener = await attachPeer(b);
+    assert.equal((await listener.request({ request: 'join', room: 'steady' })).mediasoup, 'joined');
+    const recv = await listener.request({ request: 'createPlainTransport', direction: 'recv' });
+    // Listens through the outage and a little after: it reports how many packets came and the longest silence.
+    const receiver = rtpPeer(['recv', '--count', '100000', '--timeout', '27']);
+    await listener.request({ request: 'connectPlainTransport', transportId: recv.id, ip: '127.0.0.1', port: await receiver.port });
+    const consumer = await listener.request({ request: 'consume', transportId: recv.id, producerId: produced.id, rtpCapabilities: RECEIVER });
+    assert.equal(consumer.mediasoup, 'consumer', JSON.stringify(consumer));
+    await listener.request({ request: 'resumeConsumer', consumerId: consumer.id });
+    const mark = listener.events.length;
+    await sleep(2000);
+
+    // Frozen: every connection stays up and nothing answers, as behind a partition.
+    redis.proc.kill('SIGSTOP');
+    const frozenAt = Date.now();
+    let lateId;
+    try {
+      await sleep(3 * LEASE_MS);
+      // The room host b has goes on: another peer joins it there, and hears of the publisher.
+      const late = await attachPeer(b);
+      const lateJoined = await late.request({ request: 'join', room: 'steady', display: 'late' });
+      assert.equal(lateJoined.mediasoup, 'joined');
+      lateId = lateJoined.peerId;
+      assert.ok(lateJoined.peers.some((p) => p.peerId === published.peerId), JSON.stringify(lateJoined.peers));
+      await late.close();
+      // A room host c does not have: it cannot know where it is.
+      const elsewhere = await ask(c, { request: 'join', room: 'steady' });
+      assert.equal(elsewhere.error_code, 448, JSON.stringify(elsewhere));
+      assert.match(elsewhere.error, /cluster directory \(Redis\) cannot be reached/);
+      assert.equal((await ask(a, { request: 'create', room: 'while-down' })).error_code, 448);
+      assert.equal((await ask(c, { request: 'exists', room: 'while-down' })).exists, false);
+      await sleep(Math.max(0, 20000 - (Date.now() - frozenAt)));
+    } finally {
+      redis.proc.kill('SIGCONT');
+    }
+    for (const janus of hosts) {
+      await waitFor(async () => {
+        const seen = await hostsOf(janus);
+        return seen.length === 3 && seen.every((h) => h.epoch > epochs[h.hostId]);
+      }, { timeoutMs: 10000, what: 'every host registered again' });
+    }
+    // Nobody was lost, on any host; the packets never stopped for long.
+    assert.deepEqual(await Promise.all(hosts.map((janus) => eventCount(janus, 'hostLost'))), lostBefore);
+    const since = listener.events.slice(mark).filter((e) => e.peerId !== lateId);
+    assert.ok(!since.some((e) => ['consumerClosed', 'peerLeft', 'producerClosed'].includes(e.event)), JSON.stringify(since));
+    const seen = await receiver.result;
+    assert.ok(seen.rtp >= 1000, `packets across the outage: ${JSON.stringify(seen)}`);
+    assert.ok(seen.maxGapMs < 1000, `the longest silence: ${JSON.stringify(seen)}`);
+    // And host c joins the room now.
+    const now = await attachPeer(c);
+    const nowJoined = await now.request({ request: 'join', room: 'steady' });
+    assert.equal(nowJoined.mediasoup, 'joined', JSON.stringify(nowJoined));
+    assert.ok(nowJoined.peers.some((p) => p.peerId === published.peerId));
+    sender.kill();
+    for (const peer of [now, listener, publisher]) await peer.close();
   });
 
   it('a host frozen past its lease is fenced and registers again with a new epoch', async () => {

@@ -66,6 +66,7 @@ def receive(args):
     srtp = session(args.srtp, False)
     rtp, rtcp, undecryptable = 0, 0, 0
     ssrcs, pts, sequences = set(), set(), set()
+    last, max_gap = None, 0.0  # the longest silence between two packets, once they flow
     deadline = time.monotonic() + args.timeout
     while rtp < args.count and time.monotonic() < deadline:
         ready, _, _ = select.select([sock], [], [], max(0.0, deadline - time.monotonic()))
@@ -84,11 +85,16 @@ def receive(args):
                 undecryptable += 1
                 continue
         rtp += 1
+        now = time.monotonic()
+        if last is not None:
+            max_gap = max(max_gap, now - last)
+        last = now
         ssrcs.add(struct.unpack("!I", data[8:12])[0])
         pts.add(data[1] & 0x7F)
         sequences.add(struct.unpack("!H", data[2:4])[0])
     print(json.dumps({"rtp": rtp, "rtcp": rtcp, "undecryptable": undecryptable, "ssrcs": sorted(ssrcs),
-                      "payloadTypes": sorted(pts), "distinctSequenceNumbers": len(sequences)}), flush=True)
+                      "payloadTypes": sorted(pts), "distinctSequenceNumbers": len(sequences),
+                      "maxGapMs": round(max_gap * 1000)}), flush=True)
 
 
 def main():

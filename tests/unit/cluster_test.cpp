@@ -50,6 +50,33 @@ static void host_info_round_trips(void**) {
   assert_int_equal(decoded->peers, 40);
   assert_int_equal(decoded->workers, 4);
   assert_true(decoded->cpuUsage > 1.24 && decoded->cpuUsage < 1.26);
+  assert_false(decoded->draining);
+  info.draining = true;
+  assert_true(decodeHostInfo("b:3000", 7, encodeHostInfo(info))->draining);
+  // A host that predates draining says nothing of it: not draining.
+  auto older = decodeHostInfo("c", 1, R"({"pipeIp":"1.2.3.4","bootId":"b","rooms":1,"peers":0,"workers":1,"cpuUsage":0})");
+  assert_true(older.has_value() && !older->draining);
+}
+
+static void peers_a_draining_host_turns_away_go_to_the_emptiest_host(void**) {
+  auto host = [](const char* id, uint32_t peers, double cpu, uint32_t workers, bool draining) {
+    HostInfo h;
+    h.hostId = id;
+    h.peers = peers;
+    h.cpuUsage = cpu;
+    h.workers = workers;
+    h.draining = draining;
+    return std::make_pair(std::string(id), h);
+  };
+  std::map<std::string, HostInfo> hosts{host("a", 0, 0, 4, true), host("b", 30, 0.5, 4, false), host("c", 10, 2.0, 4, false),
+                                        host("d", 10, 1.0, 4, false), host("e", 0, 0, 0, false), host("f", 1, 0, 4, true)};
+  // Not itself, not a draining host, not one without a live worker; fewest peers, then least CPU.
+  assert_string_equal(hostTakingPeers(hosts, "a").c_str(), "d");
+  hosts["d"].cpuUsage = 2.0;
+  assert_string_equal(hostTakingPeers(hosts, "a").c_str(), "c");  // a tie: the lower id, the same on every host
+  assert_string_equal(hostTakingPeers(hosts, "c").c_str(), "d");
+  std::map<std::string, HostInfo> alone{host("a", 0, 0, 4, true), host("e", 0, 0, 0, false)};
+  assert_true(hostTakingPeers(alone, "a").empty());
 }
 
 static void malformed_host_entries_are_refused(void**) {
@@ -191,6 +218,7 @@ int main(void) {
       cmocka_unit_test(backoff_doubles_with_jitter_up_to_its_cap),
       cmocka_unit_test(host_info_round_trips),
       cmocka_unit_test(malformed_host_entries_are_refused),
+      cmocka_unit_test(peers_a_draining_host_turns_away_go_to_the_emptiest_host),
       cmocka_unit_test(diff_names_joined_and_lost_hosts),
       cmocka_unit_test(redis_urls),
       cmocka_unit_test(cluster_settings),

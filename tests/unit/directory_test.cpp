@@ -87,6 +87,36 @@ static void rooms_made_here_are_claimed_and_released(void**) {
   t.manager->setDirectory(nullptr);
 }
 
+static void a_draining_host_takes_no_new_peers(void**) {
+  Rooms t;
+  ScriptedDirectory directory(&t.loop);
+  t.manager->setDirectory(&directory);
+  std::string other = "host-c";
+  t.manager->setHostTakingPeers([&other] { return other; });
+  assert_string_equal(Rooms::str(t.ask(1, R"({"request":"join","room":"r"})"), "mediasoup").c_str(), "joined");
+  t.manager->setDraining(true);
+  size_t claims = directory.claims.size();
+  // Turned away with the host to go to, into a room it has or not; nothing is claimed or made.
+  for (const char* request : {R"({"request":"join","room":"r"})", R"({"request":"join","room":"new"})", R"({"request":"create","room":"new"})"}) {
+    Json refused = t.ask(2, request);
+    assert_int_equal(Rooms::errorCode(refused), 448);
+    assert_string_equal(Rooms::str(refused, "hostId").c_str(), "host-c");
+    assert_non_null(strstr(Rooms::str(refused, "error").c_str(), "draining"));
+  }
+  assert_int_equal(directory.claims.size(), claims);
+  assert_int_equal(t.manager->rooms().size(), 1);
+  // Its peers stay, and may still do what peers do.
+  assert_int_equal(t.manager->rooms().at("r")->peers.size(), 1);
+  assert_string_equal(Rooms::str(t.ask(1, R"({"request":"setDisplay","display":"still here"})"), "mediasoup").c_str(), "success");
+  other.clear();
+  Json nowhere = t.ask(2, R"({"request":"join","room":"r"})");
+  assert_int_equal(Rooms::errorCode(nowhere), 448);
+  assert_null(json_object_get(nowhere.get(), "hostId"));
+  t.manager->setDraining(false);
+  assert_string_equal(Rooms::str(t.ask(2, R"({"request":"join","room":"r"})"), "mediasoup").c_str(), "joined");
+  t.manager->setDirectory(nullptr);
+}
+
 static void a_handle_gone_while_its_claim_waits(void**) {
   Rooms t;
   ScriptedDirectory directory(&t.loop);
@@ -106,6 +136,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(rooms_held_elsewhere_are_not_made_here),
       cmocka_unit_test(rooms_made_here_are_claimed_and_released),
+      cmocka_unit_test(a_draining_host_takes_no_new_peers),
       cmocka_unit_test(a_handle_gone_while_its_claim_waits),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

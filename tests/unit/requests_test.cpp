@@ -190,6 +190,10 @@ static void admin_requests(void**) {
     Json badId = Json::parse(std::string("{\"request\":\"drainWorker\",\"workerId\":") + bad + "}");
     assert_int_equal(std::get<ApiError>(parseAdminRequest(badId.get())).code, kInvalidElement);
   }
+  Json drainHost = Json::parse("{\"request\":\"drainHost\"}");
+  assert_true(std::get<AdminRequest>(parseAdminRequest(drainHost.get())).kind == Kind::DrainHost);
+  Json resumeHost = Json::parse("{\"request\":\"resumeHost\"}");
+  assert_true(std::get<AdminRequest>(parseAdminRequest(resumeHost.get())).kind == Kind::ResumeHost);
   Json other = Json::parse("{\"request\":\"reboot\"}");
   assert_int_equal(std::get<ApiError>(parseAdminRequest(other.get())).code, kUnknownRequest);
   Json none = Json::parse("{}");
