@@ -45,6 +45,11 @@ class HostPipes {
   // A router here is gone (closed, or its worker died): its pipes to other hosts are gone; those hosts close
   // their side. Call before it closes, or right after its worker died.
   void routerGone(const std::string& routerId);
+  // The router here another host's producer crossed to (empty: it did not, or is still crossing).
+  std::string copyRouterOf(const std::string& producerId) const {
+    auto it = crossedVia_.find(producerId);
+    return it == crossedVia_.end() ? std::string() : it->second.first;
+  }
   // Pipe transports here to or from other hosts (the metrics' cluster_pipes).
   size_t pipeCount() const { return inbound_.size() + outbound_.size(); }
 

@@ -150,9 +150,27 @@ void RoomManager::enableSpanning(HostBus& bus, const std::string& pipeIp, const 
   };
   hooks.abandoned = [this](Room& room) { closeIfAbandoned(room); };
   hooks.destroyed = [this](const std::string& roomId) { closeRoom(roomId, RoomCloseReason::Destroyed); };
-  hooks.remoteProducerAdded = [this](const std::string& roomId, const std::string& producerId) { sdp_.producerAdded(roomId, producerId, 0); };
+  hooks.remoteProducerAdded = [this](const std::string& roomId, const std::string& producerId) {
+    sdp_.producerAdded(roomId, producerId, 0);
+    Room* room = membership_.room(roomId);
+    if (!room) return;
+    for (const auto& [peerId, peer] : room->remotePeers) {
+      auto producer = peer.producers.find(producerId);
+      if (producer != peer.producers.end() && producer->second.kind == "audio") speakers_.remoteProducerAdded(*room, producerId);
+    }
+  };
+  hooks.remoteProducerClosed = [this](Room& room, const std::string& producerId) { speakers_.producerClosed(room, producerId); };
   span_ = std::make_unique<RoomSpan>(pool_.loop(), bus, *directory_, *hostPipes_, events_, findRoom, std::move(hooks), codecs);
   for (const auto& [id, room] : membership_.rooms()) span_->wire(*room);
+  speakers_.pipeFromHost = [this](Room& room, const std::string& producerId, const std::string& toRouterId, Speakers::Crossed crossed) {
+    std::string host = RoomSpan::hostOfProducer(room, producerId);
+    if (host.empty()) return;
+    hostPipes_->pipeIn(room, producerId, host, toRouterId, [this, producerId, crossed](const Failure& failure) {
+      if (failure) return;
+      std::string copyRouterId = hostPipes_->copyRouterOf(producerId);
+      if (!copyRouterId.empty()) crossed(copyRouterId);
+    });
+  };
   media_.pipeFromHost = [this](Room& room, const std::string& producerId, const std::string& toRouterId,
                                std::function<void(const Failure&)> done) {
     std::string host = RoomSpan::hostOfProducer(room, producerId);

@@ -188,7 +188,7 @@ void RoomSpan::applySnapshot(Room& room, const std::string& host, const Json& pe
     it = taken ? after.erase(it) : std::next(it);
   }
   using Kind = PeerChange::Kind;
-  std::vector<std::string> addedProducers;
+  std::vector<std::string> addedProducers, closedProducers;
   for (const auto& change : diffRemotePeers(before, after)) {
     const RemotePeer& peer = change.kind == Kind::PeerLeft || change.kind == Kind::ProducerClosed
                                  ? (after.count(change.peerId) ? after.at(change.peerId) : before.at(change.peerId))
@@ -219,6 +219,7 @@ void RoomSpan::applySnapshot(Room& room, const std::string& host, const Json& pe
         break;
       case Kind::ProducerClosed:
         pipes_.remoteProducerClosed(room, change.producerId);
+        closedProducers.push_back(change.producerId);
         e = apiEvent("producerClosed");
         e.set("producerId", change.producerId);
         break;
@@ -232,6 +233,9 @@ void RoomSpan::applySnapshot(Room& room, const std::string& host, const Json& pe
   // Data channels do not cross hosts (yet): another host's data producers are kept, not announced.
   for (const auto& [peerId, peer] : before) room.remotePeers.erase(peerId);
   for (auto& [peerId, peer] : after) room.remotePeers[peerId] = std::move(peer);
+  if (hooks_.remoteProducerClosed) {
+    for (const auto& id : closedProducers) hooks_.remoteProducerClosed(room, id);
+  }
   if (hooks_.remoteProducerAdded) {
     for (const auto& id : addedProducers) hooks_.remoteProducerAdded(room.id, id);
   }

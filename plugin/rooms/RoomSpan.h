@@ -37,8 +37,9 @@ class RoomSpan {
     std::function<void(Room& room)> abandoned;
     // The home destroyed the room: it closes here too (roomClosed, "destroyed").
     std::function<void(const std::string& roomId)> destroyed;
-    // Another host's producer appeared (SDP subscribers are offered it).
+    // Another host's producer appeared (SDP subscribers are offered it, an audio one is observed), or closed.
     std::function<void(const std::string& roomId, const std::string& producerId)> remoteProducerAdded;
+    std::function<void(Room& room, const std::string& producerId)> remoteProducerClosed;
   };
 
   // codecs: this host's media_codecs, which a room's hosts must share.

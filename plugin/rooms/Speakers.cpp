@@ -19,9 +19,9 @@ void Speakers::routerGone(Room& room, const std::string& routerId) {
   // What went with the router is forgotten as if closed (its peers' producers are gone; they move).
   std::set<std::string> gone;
   for (const auto& [producerId, heard] : s.heard) {
-    if (!ownerOf(room, producerId)) gone.insert(producerId);
+    if (ownerOf(room, producerId).empty()) gone.insert(producerId);
   }
-  if (!s.activeProducerId.empty() && !ownerOf(room, s.activeProducerId)) gone.insert(s.activeProducerId);
+  if (!s.activeProducerId.empty() && ownerOf(room, s.activeProducerId).empty()) gone.insert(s.activeProducerId);
   for (const auto& producerId : gone) producerClosed(room, producerId);
   if (s.routerId != routerId) return;
   MSP_VERB("room %s: its audio observers' router went; starting them again", room.id.c_str());
@@ -89,6 +89,34 @@ void Speakers::observerCreated(const std::string& roomId, uint64_t generation, R
     }
   }
   for (const auto& [routerId, producerId] : audio) observe(*room, routerId, producerId, observer->id());
+  for (const auto& [peerId, peer] : room->remotePeers) {
+    for (const auto& [producerId, producer] : peer.producers) {
+      if (producer.kind == "audio") observeRemote(*room, producerId, {observer->id()});
+    }
+  }
+}
+
+void Speakers::remoteProducerAdded(Room& room, const std::string& producerId) {
+  RoomSpeakers& s = room.speakers;
+  std::vector<std::string> observers;
+  for (const std::string* observerId : {&s.audioLevelObserverId, &s.activeSpeakerObserverId}) {
+    if (!observerId->empty()) observers.push_back(*observerId);
+  }
+  // None yet: observerCreated takes every remote audio producer of the room then.
+  if (!observers.empty()) observeRemote(room, producerId, std::move(observers));
+}
+
+void Speakers::observeRemote(Room& room, const std::string& producerId, std::vector<std::string> observerIds) {
+  if (!pipeFromHost) return;
+  const std::string roomId = room.id;
+  uint64_t generation = room.speakers.generation;
+  pipeFromHost(room, producerId, room.speakers.routerId,
+               [this, alive = lifetime_.token(), roomId, generation, producerId, observerIds](const std::string& copyRouterId) {
+    if (alive.expired()) return;
+    Room* r = current(roomId, generation);
+    if (!r) return;
+    for (const auto& observerId : observerIds) observe(*r, copyRouterId, producerId, observerId);
+  });
 }
 
 void Speakers::producerAdded(Room& room, const std::string& routerId, const std::string& producerId) {
@@ -123,15 +151,15 @@ void Speakers::volumes(Room& room, const std::vector<ProducerVolume>& volumes) {
   std::set<std::string> present;
   const int stopBelow = s.settings.talkingThreshold - kTalkingHysteresisDb;
   for (const auto& v : volumes) {
-    const Peer* peer = ownerOf(room, v.producerId);
-    if (!peer) continue;  // closed since, or not a peer's
+    std::string peerId = ownerOf(room, v.producerId);
+    if (peerId.empty()) continue;  // closed since, or not a peer's
     HeardProducer& heard = s.heard[v.producerId];
-    heard.peerId = peer->peerId;
+    heard.peerId = peerId;
     heard.lastHeardMs = now;
     heard.volume = v.volume;
     present.insert(v.producerId);
     Json level = Json::object();
-    level.set("peerId", peer->peerId).set("producerId", v.producerId).set("volume", v.volume);
+    level.set("peerId", peerId).set("producerId", v.producerId).set("volume", v.volume);
     levels.append(level);
   }
   if (present.empty()) return;
@@ -181,7 +209,7 @@ void Speakers::stopTalking(Room& room, const std::string& producerId, HeardProdu
 // producer is only announced once the audio levels show it above the threshold.
 void Speakers::dominantSpeaker(Room& room, const std::string& producerId) {
   RoomSpeakers& s = room.speakers;
-  if (!ownerOf(room, producerId)) return;
+  if (ownerOf(room, producerId).empty()) return;
   if (producerId == s.activeProducerId) {
     s.candidateProducerId.clear();
     return;
@@ -198,13 +226,13 @@ bool Speakers::heardLately(const Room& room, const std::string& producerId) cons
 
 void Speakers::announceActive(Room& room, std::string producerId) {  // a copy: callers pass the candidate it clears
   RoomSpeakers& s = room.speakers;
-  const Peer* peer = ownerOf(room, producerId);
+  std::string peerId = ownerOf(room, producerId);
   s.candidateProducerId.clear();
-  if (!peer) return;
+  if (peerId.empty()) return;
   s.activeProducerId = producerId;
-  s.activePeerId = peer->peerId;
+  s.activePeerId = peerId;
   Json event = apiEvent("activeSpeaker");
-  event.set("peerId", peer->peerId).set("producerId", producerId);
+  event.set("peerId", peerId).set("producerId", producerId);
   broadcast(room, events_, event);
 }
 
@@ -235,15 +263,19 @@ Json Speakers::activeSpeakerOf(const Room& room) const {
   return Json::adopt(json_string(room.speakers.activePeerId.c_str()));
 }
 
-const Peer* Speakers::ownerOf(const Room& room, const std::string& producerId) {
+std::string Speakers::ownerOf(const Room& room, const std::string& producerId) {
   for (const auto& [routerId, roomRouter] : room.routers) {
     if (!roomRouter.router) continue;
     Transport* transport = nullptr;
     if (!roomRouter.router->findProducer(producerId, &transport) || transport->isPipe()) continue;
     auto peer = room.peers.find(transport->owner());
-    return peer == room.peers.end() ? nullptr : &peer->second;
+    return peer == room.peers.end() ? std::string() : peer->second.peerId;
   }
-  return nullptr;
+  // Another host's peer's (its copy here came through a pipe).
+  for (const auto& [peerId, peer] : room.remotePeers) {
+    if (peer.producers.count(producerId)) return peerId;
+  }
+  return {};
 }
 
 }  // namespace msp

@@ -45,12 +45,20 @@ class Speakers {
   void producerClosed(Room& room, const std::string& producerId);
   // The room is closing: its routers go one by one, and the observers are not started again.
   void roomClosing(Room& room);
+  // Another host's audio producer appeared in the room: it crosses to this host to be observed here too (each
+  // host observes every audio producer of the room, so that its peers hear the same speakers).
+  void remoteProducerAdded(Room& room, const std::string& producerId);
+  // Brings another host's producer to this host, on router `toRouterId` unless it already crossed; crossed
+  // gets the router its copy is on (never called when it could not cross). Set with a cluster.
+  using Crossed = std::function<void(const std::string& copyRouterId)>;
+  std::function<void(Room& room, const std::string& producerId, const std::string& toRouterId, Crossed crossed)> pipeFromHost;
   // The active speaker's peer id, or null (join answers).
   Json activeSpeakerOf(const Room& room) const;
 
  private:
   void start(Room& room, RoomRouter& roomRouter);
   void observerCreated(const std::string& roomId, uint64_t generation, RtpObserver* observer);
+  void observeRemote(Room& room, const std::string& producerId, std::vector<std::string> observerIds);
   // Adds a producer of router `from` to one of the room's observers, piping it to their router first if needed.
   void observe(Room& room, const std::string& from, const std::string& producerId, const std::string& observerId);
   // The room's (if still observing with this generation), else null.
@@ -63,8 +71,9 @@ class Speakers {
   void stopTalking(Room& room, const std::string& producerId, HeardProducer& heard);
   // Whether the producer was above the audio-level threshold within the last two intervals.
   bool heardLately(const Room& room, const std::string& producerId) const;
-  // The peer whose producer this is (not a piped copy), or null.
-  static const Peer* ownerOf(const Room& room, const std::string& producerId);
+  // The peer id whose producer this is, here or on another host (a copy piped between routers is not one);
+  // empty: none.
+  static std::string ownerOf(const Room& room, const std::string& producerId);
 
   EventSink events_;
   RouterPipes& pipes_;

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startJanus, getJson, waitFor, attachPeer, admin } from './harness.mjs';
 import { startRedis, redisCommand } from './redis.mjs';
 import { rtpPeer } from './rtp_peer.mjs';
+import { publisher } from './tones.mjs';
 
 // What a plain receiver takes: Opus without RTCP feedback.
 const RECEIVER = {
@@ -216,6 +217,29 @@ describe('hosts of a cluster on Redis', () => {
     await watcher.waitEvent((e) => e.event === 'newProducer' && e.producerId === produced.id, 8000);
     await publisher.close();
     await watcher.close();
+  });
+
+  it('who is talking, over hosts: a listener on a third host hears the levels of tones on two others and the loud one speaks', async () => {
+    const [a, b, c] = hosts;
+    const room = 'talking';
+    const loud = await publisher(a, room, 'loud', 6100);
+    const quiet = await publisher(b, room, 'quiet', 6200);
+    const listener = await attachPeer(c);
+    const joined = await listener.request({ request: 'join', room, display: 'listener' });
+    assert.equal(joined.mediasoup, 'joined');
+    const levelsOf = (peer, peerId) => peer.events.filter((e) => e.event === 'audioLevels').flatMap((e) => e.levels.filter((l) => l.peerId === peerId));
+    await listener.waitEvent((e) => e.event === 'activeSpeaker' && e.peerId === loud.peerId, 15000);
+    await waitFor(() => levelsOf(listener, loud.peerId).length >= 2 && levelsOf(listener, quiet.peerId).length >= 2,
+      { timeoutMs: 10000, what: 'levels of both hosts\u2019 tones on the third' });
+    assert.ok(levelsOf(listener, loud.peerId).every((l) => l.volume > -20), JSON.stringify(levelsOf(listener, loud.peerId)));
+    assert.ok(levelsOf(listener, quiet.peerId).every((l) => l.volume < -20), JSON.stringify(levelsOf(listener, quiet.peerId)));
+    // The quiet one's host hears the same speaker (its copy of the loud tone crossed from host-a).
+    await quiet.waitEvent((e) => e.event === 'activeSpeaker' && e.peerId === loud.peerId, 10000);
+    // Each tone crossed to the third host once, though nobody there consumes it.
+    const pipes = Number((await (await fetch(`${c.statsUrl}/metrics`)).text()).match(/^janus_mediasoup_cluster_pipes (\d+)$/m)[1]);
+    assert.equal(pipes, 2, 'one inbound pipe from each host');
+    for (const peer of [loud, quiet]) peer.tone.stop();
+    for (const peer of [listener, loud, quiet]) await peer.close();
   });
 
   it('a drained host takes no new peers and names a host that does; its room goes on there; resumed, it takes peers again', async () => {

@@ -354,6 +354,67 @@ static void a_lost_reply_leaves_no_pipe_transport(void**) {
   assert_int_equal(t.b->manager->hostPipeCount(), 1);
 }
 
+// Who is talking, over hosts: each host observes the other's audio producers too (they cross once, with nobody
+// consuming them yet), so its peers hear of the other host's speakers by their peer ids; a closed one is
+// forgotten.
+static void each_host_observes_the_other_hosts_audio(void**) {
+  TwoHosts t;
+  Json onA = t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  std::string fromA = t.produceAudio(*t.a, 1);
+  Json onB = t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  auto observer = [](fake::Worker& w, const char* method) {
+    const fake::Request* created = w.last(method);
+    return created ? Rooms::str(created->data, "rtpObserverId") : std::string();
+  };
+  auto observes = [](fake::Worker& w, const std::string& observerId, const std::string& producerId) {
+    for (const auto& r : w.requests()) {
+      if (r.method == "rtpObserver.addProducer" && r.handlerId == observerId && Rooms::str(r.data, "producerId") == producerId) return true;
+    }
+    return false;
+  };
+  fake::Worker& wa = t.a->worker();
+  fake::Worker& wb = t.b->worker();
+  std::string levelsB, speakerB;
+  t.runUntil([&] {
+    levelsB = observer(wb, "router.createAudioLevelObserver");
+    speakerB = observer(wb, "router.createActiveSpeakerObserver");
+    return observes(wb, levelsB, fromA) && observes(wb, speakerB, fromA);
+  });
+  assert_int_equal(t.b->bus.sent("openPipe"), 1);
+  assert_int_equal(t.b->manager->hostPipeCount(), 1);
+
+  Json level = Json::array(), entry = Json::object();
+  entry.set("producerId", fromA).set("volume", -12);
+  level.append(entry);
+  wb.notify(levelsB, "volumes", level);
+  t.runUntil([&] { return t.b->eventsOf(2, "audioLevels").size() == 1; });
+  Json levels = t.b->eventsOf(2, "audioLevels")[0];
+  json_t* first = json_array_get(json_object_get(levels.get(), "levels"), 0);
+  assert_string_equal(json_string_value(json_object_get(first, "peerId")), Rooms::str(onA, "peerId").c_str());
+  Json dominant = Json::object();
+  dominant.set("producerId", fromA);
+  wb.notify(speakerB, "dominantspeaker", dominant);
+  t.runUntil([&] { return t.b->eventsOf(2, "activeSpeaker").size() == 1; });
+  assert_string_equal(Rooms::str(t.b->eventsOf(2, "activeSpeaker")[0], "peerId").c_str(), Rooms::str(onA, "peerId").c_str());
+  // A consumer of it on B uses the copy that came for the observers: still one crossing.
+  assert_string_equal(Rooms::str(t.consume(*t.b, 2, t.transport(*t.b, 2, false), fromA), "mediasoup").c_str(), "consumer");
+  assert_int_equal(t.b->bus.sent("openPipe"), 1);
+
+  // And the other way.
+  std::string fromB = t.produceAudio(*t.b, 2);
+  t.runUntil([&] { return observes(wa, observer(wa, "router.createAudioLevelObserver"), fromB); });
+
+  t.ask(*t.a, 1, R"({"request":"closeProducer","producerId":")" + fromA + "\"}");
+  t.runUntil([&] { return t.b->eventsOf(2, "producerClosed").size() == 1; });
+  Json third = t.ask(*t.b, 3, R"({"request":"join","room":"r"})");
+  json_t* active = json_object_get(third.get(), "activeSpeaker");
+  assert_true(json_is_null(active));
+  wb.notify(levelsB, "volumes", level);  // a late interval naming it: nobody's now
+  t.settle();
+  assert_int_equal(t.b->eventsOf(2, "audioLevels").size(), 1);
+  (void)onB;
+}
+
 static void codecs_that_differ_refuse_a_member(void**) {
   TwoHosts t;
   t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
@@ -374,6 +435,7 @@ int main(void) {
       cmocka_unit_test(a_destroy_on_the_home_closes_it_everywhere),
       cmocka_unit_test(the_home_keeps_the_room_while_a_member_has_peers),
       cmocka_unit_test(a_lost_reply_leaves_no_pipe_transport),
+      cmocka_unit_test(each_host_observes_the_other_hosts_audio),
       cmocka_unit_test(codecs_that_differ_refuse_a_member),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
