@@ -1,5 +1,7 @@
 #include "rooms/RemotePeers.h"
 
+#include <type_traits>
+
 namespace msp {
 namespace {
 
@@ -42,6 +44,44 @@ std::map<std::string, RemotePeer> parseRemotePeers(const Json& peers, const std:
     out[peerId] = std::move(peer);
   }
   return out;
+}
+
+Json roomSettingsJson(const Room& room) {
+  const RoomAudioSettings& audio = room.speakers.settings;
+  Json settings = Json::object();
+  settings.set("pin", room.pin).set("secret", room.secret).set("audioLevels", audio.audioLevels)
+      .set("audioLevelIntervalMs", audio.audioLevelIntervalMs).set("audioLevelThreshold", audio.audioLevelThreshold)
+      .set("activeSpeaker", audio.activeSpeaker).set("activeSpeakerIntervalMs", audio.activeSpeakerIntervalMs)
+      .set("talkingThreshold", audio.talkingThreshold);
+  return settings;
+}
+
+void applyRoomSettings(Room& room, const Json& settings) {
+  json_t* object = settings.get();
+  if (!json_is_object(object)) return;
+  auto string = [&](const char* key, std::string& into) {
+    json_t* value = json_object_get(object, key);
+    if (json_is_string(value) && json_string_length(value) <= 256) into = json_string_value(value);
+  };
+  auto boolean = [&](const char* key, bool& into) {
+    json_t* value = json_object_get(object, key);
+    if (json_is_boolean(value)) into = json_is_true(value);
+  };
+  auto integer = [&](const char* key, auto& into, long long min, long long max) {
+    json_t* value = json_object_get(object, key);
+    if (json_is_integer(value) && json_integer_value(value) >= min && json_integer_value(value) <= max) {
+      into = static_cast<std::remove_reference_t<decltype(into)>>(json_integer_value(value));
+    }
+  };
+  RoomAudioSettings& audio = room.speakers.settings;
+  string("pin", room.pin);
+  string("secret", room.secret);
+  boolean("audioLevels", audio.audioLevels);
+  integer("audioLevelIntervalMs", audio.audioLevelIntervalMs, 250, 5000);
+  integer("audioLevelThreshold", audio.audioLevelThreshold, -127, 0);
+  boolean("activeSpeaker", audio.activeSpeaker);
+  integer("activeSpeakerIntervalMs", audio.activeSpeakerIntervalMs, 100, 5000);
+  integer("talkingThreshold", audio.talkingThreshold, -127, 0);
 }
 
 Json remoteProducersJson(const RemotePeer& peer, bool withPaused) {

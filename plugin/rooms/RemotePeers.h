@@ -20,6 +20,12 @@ Json remotePeerJson(const std::string& peerId, const RemotePeer& peer, bool with
 // Its producers as [{id, kind, appData}] (join answers), with `paused` for the other hosts' snapshots.
 Json remoteProducersJson(const RemotePeer& peer, bool withPaused);
 
+// What a room's home tells its members of the room itself, so that every host guards and observes it alike:
+// pin and secret (Redis carries them between hosts: it is the cluster's own), the audio observer settings.
+Json roomSettingsJson(const Room& room);
+// Another host's, checked: what is missing or out of bounds is left as it is.
+void applyRoomSettings(Room& room, const Json& settings);
+
 struct PeerChange {
   enum class Kind { PeerJoined, PeerUpdated, ProducerAdded, ProducerPaused, ProducerResumed, ProducerClosed, PeerLeft };
   Kind kind;

@@ -160,6 +160,10 @@ void RoomManager::enableSpanning(HostBus& bus, const std::string& pipeIp, const 
     }
   };
   hooks.remoteProducerClosed = [this](Room& room, const std::string& producerId) { speakers_.producerClosed(room, producerId); };
+  hooks.kickLocal = [this](const std::string& roomId, const std::string& peerId) {
+    Room* room = membership_.room(roomId);
+    return room && kickHere(*room, peerId);
+  };
   span_ = std::make_unique<RoomSpan>(pool_.loop(), bus, *directory_, *hostPipes_, events_, findRoom, std::move(hooks), codecs);
   for (const auto& [id, room] : membership_.rooms()) span_->wire(*room);
   speakers_.pipeFromHost = [this](Room& room, const std::string& producerId, const std::string& toRouterId, Speakers::Crossed crossed) {
@@ -575,18 +579,35 @@ void RoomManager::kick(uint64_t sessionId, const request::Kick& request, Reply r
   Room* room = membership_.room(request.room);
   if (!room) return reply(errorAnswer(kNoSuchRoom, "no such room '" + request.room + "'"));
   if (auto refused = refuseRoomAdmin(sessionId, *room, request.secret, request.adminKey, request.token)) return reply(*refused);
-  auto kicked = std::find_if(room->peers.begin(), room->peers.end(),
-                             [&](const auto& entry) { return entry.second.peerId == request.peerId; });
-  if (kicked == room->peers.end()) return reply(errorAnswer(kNoSuchEntity, "no such peer '" + request.peerId + "' in this room"));
+  auto success = [] {
+    Json answer = Json::object();
+    answer.set("mediasoup", "success");
+    return answer;
+  };
+  if (kickHere(*room, request.peerId)) return reply(success());
+  if (!span_ || !room->remotePeers.count(request.peerId)) {
+    return reply(errorAnswer(kNoSuchEntity, "no such peer '" + request.peerId + "' in this room"));
+  }
+  // Another host's peer: that host removes it (its snapshot then tells everyone peerLeft).
+  span_->kickRemote(*room, request.peerId, [reply, success, peerId = request.peerId](const Failure& failure) {
+    if (!failure) return reply(success());
+    if (failure.kind == Failure::Kind::Rejected || failure.kind == Failure::Kind::Closed) {
+      return reply(errorAnswer(kNoSuchEntity, "no such peer '" + peerId + "' in this room"));
+    }
+    reply(errorAnswer(kWorkerUnavailable, failure.detail));
+  });
+}
+
+bool RoomManager::kickHere(Room& room, const std::string& peerId) {
+  auto kicked = std::find_if(room.peers.begin(), room.peers.end(), [&](const auto& entry) { return entry.second.peerId == peerId; });
+  if (kicked == room.peers.end()) return false;
   uint64_t kickedSession = kicked->first;
-  MSP_VERB("room %s: peer %s kicked", room->id.c_str(), request.peerId.c_str());
+  MSP_VERB("room %s: peer %s kicked", room.id.c_str(), peerId.c_str());
   Json event = apiEvent("kicked");
-  event.set("room", room->id);
+  event.set("room", room.id);
   events_(kickedSession, event);
-  removePeer(*room, kickedSession);  // the others hear peerLeft; an auto room left empty closes
-  Json answer = Json::object();
-  answer.set("mediasoup", "success");
-  reply(answer);
+  removePeer(room, kickedSession);  // the others hear peerLeft; an auto room left empty closes
+  return true;
 }
 
 Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {

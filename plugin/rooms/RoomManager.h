@@ -90,6 +90,8 @@ class RoomManager : private RoomPlacement {
   struct JoinGrant;
   void joinHere(uint64_t sessionId, const request::Join& request, JoinGrant grant, Reply reply);
   void kick(uint64_t sessionId, const request::Kick& request, Reply reply);
+  // Removes a peer of this host (kicked, then peerLeft to the others); false when it has none such.
+  bool kickHere(Room& room, const std::string& peerId);
   Json drainingAnswer() const;
   Json directoryUnavailable(const std::string& roomId);
   // Whether a request may destroy the room or kick its peers: with the room's secret, the admin key, a token

@@ -18,6 +18,7 @@ RoomSpan::RoomSpan(uv_loop_t* loop, HostBus& bus, RoomDirectory& directory, Host
   bus_.onRequest("member", [this](const BusMessage& request, HostBus::Respond respond) { onMember(request, std::move(respond)); });
   bus_.onNotice("snapshot", [this](const BusMessage& notice) { onSnapshot(notice); });
   bus_.onNotice("roomDestroyed", [this](const BusMessage& notice) { onDestroyed(notice); });
+  bus_.onRequest("kick", [this](const BusMessage& request, HostBus::Respond respond) { onKick(request, std::move(respond)); });
 }
 
 std::string RoomSpan::hostOfProducer(const Room& room, const std::string& producerId) {
@@ -102,6 +103,8 @@ void RoomSpan::joinMember(const std::string& roomId, const std::string& home, st
       if (!room) {
         room = &hooks_.makeRoom(roomId);
         room->homeHost = home;
+        // Guarded and observed here as on its home (before its first router: the observers follow them).
+        applyRoomSettings(*room, answer.at("settings"));
       }
       room->memberHosts.insert(home);
       size_t i;
@@ -145,8 +148,29 @@ void RoomSpan::onMember(const BusMessage& request, HostBus::Respond respond) {
     if (host != request.from) members.append(Json::adopt(json_string(host.c_str())));
   }
   Json answer = Json::object();
-  answer.set("peers", peers).set("members", members);
+  answer.set("peers", peers).set("members", members).set("settings", roomSettingsJson(*room));
   respond(answer, "");
+}
+
+void RoomSpan::kickRemote(const Room& room, const std::string& peerId, std::function<void(const Failure&)> done) {
+  auto peer = room.remotePeers.find(peerId);
+  if (peer == room.remotePeers.end()) return bus_.later([done] { done(Failure::closed("no such peer")); });
+  Json body = Json::object();
+  body.set("peerId", peerId);
+  const std::string host = peer->second.hostId;
+  bus_.request(host, "kick", room.id, body, [done, host](const Json&, const Failure& failure) {
+    if (!failure || failure.kind == Failure::Kind::Rejected) return done(failure);
+    done(Failure::workerGone("host " + host + " (the peer's) did not answer"));
+  });
+}
+
+// The requesting host checked the room's secret (it has the home's): this one only removes its peer.
+void RoomSpan::onKick(const BusMessage& request, HostBus::Respond respond) {
+  auto peerId = request.body.string("peerId");
+  if (!peerId || !hooks_.kickLocal || !hooks_.kickLocal(request.room, *peerId)) {
+    return respond(Json(), "no such peer in room '" + request.room + "' here");
+  }
+  respond(Json::object(), "");
 }
 
 void RoomSpan::onSnapshot(const BusMessage& notice) {

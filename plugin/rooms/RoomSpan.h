@@ -40,6 +40,8 @@ class RoomSpan {
     // Another host's producer appeared (SDP subscribers are offered it, an audio one is observed), or closed.
     std::function<void(const std::string& roomId, const std::string& producerId)> remoteProducerAdded;
     std::function<void(Room& room, const std::string& producerId)> remoteProducerClosed;
+    // Another host kicks a peer of this one (it checked the room's secret): false when there is no such peer.
+    std::function<bool(const std::string& roomId, const std::string& peerId)> kickLocal;
   };
 
   // codecs: this host's media_codecs, which a room's hosts must share.
@@ -62,6 +64,9 @@ class RoomSpan {
   // This host was cut off from the others for longer than its lease: they have dropped it, so it drops them
   // (their peers leave here, the pipes close); the snapshots that follow bring them back.
   void isolated();
+  // Kicks a peer of another host: done later with no failure, Rejected (no such peer there) or WorkerGone (its
+  // host did not answer).
+  void kickRemote(const Room& room, const std::string& peerId, std::function<void(const Failure&)> done);
   // The host of a peer's producer on another host (empty: none such).
   static std::string hostOfProducer(const Room& room, const std::string& producerId);
 
@@ -74,6 +79,7 @@ class RoomSpan {
   void onMember(const BusMessage& request, HostBus::Respond respond);
   void onSnapshot(const BusMessage& notice);
   void onDestroyed(const BusMessage& notice);
+  void onKick(const BusMessage& request, HostBus::Respond respond);
   // Brings what this host knows of `host`'s peers of the room to `peers` (a snapshot's), telling its own peers.
   void applySnapshot(Room& room, const std::string& host, const Json& peers);
   void tellLocal(const Room& room, const Json& event) const;

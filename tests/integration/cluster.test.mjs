@@ -117,6 +117,25 @@ describe('hosts of a cluster on Redis', () => {
     });
   });
 
+  it('a room\u2019s pin and secret guard it on every host; a kick from one host removes the peer on its own', async () => {
+    const [a, b] = hosts;
+    assert.equal((await ask(a, { request: 'create', room: 'guarded', pin: '4321', secret: 'sesame' })).mediasoup, 'created');
+    assert.equal((await ask(b, { request: 'join', room: 'guarded' })).error_code, 449);
+    const onA = await attachPeer(a);
+    const joinedA = await onA.request({ request: 'join', room: 'guarded', pin: '4321' });
+    assert.equal(joinedA.mediasoup, 'joined');
+    const onB = await attachPeer(b);
+    assert.equal((await onB.request({ request: 'join', room: 'guarded', pin: '4321' })).mediasoup, 'joined');
+    assert.equal((await ask(b, { request: 'join', room: 'guarded', pin: 'nope' })).error_code, 449);
+    assert.equal((await ask(b, { request: 'kick', room: 'guarded', peerId: joinedA.peerId })).error_code, 449);
+    assert.equal((await ask(b, { request: 'kick', room: 'guarded', peerId: joinedA.peerId, secret: 'sesame' })).mediasoup, 'success');
+    await onA.waitEvent((e) => e.event === 'kicked', 3000);
+    await onB.waitEvent((e) => e.event === 'peerLeft' && e.peerId === joinedA.peerId, 5000);
+    await onB.close();
+    await onA.close();
+    assert.equal((await ask(a, { request: 'destroy', room: 'guarded', secret: 'sesame' })).mediasoup, 'destroyed');
+  });
+
   it('a producer of one host is consumed on two others: media crosses each link once, and closes with it', async () => {
     const [a, b, c] = hosts;
     const publisher = await attachPeer(a);
