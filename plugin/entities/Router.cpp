@@ -124,7 +124,8 @@ void Router::closeRtpObserver(const std::string& id) {
 void Router::createHostPipeTransport(const std::string& listenIp, Transport::Created<PipeTransport> done) {
   std::string transportId = newUuid();
   Json data = Json::object();
-  data.set("transportId", transportId).set("listenIp", listenIpOf(listenIp, "")).set("enableSctp", false)
+  // SCTP on: data producers cross on the same pipe (not SRTP-protected: mediasoup encrypts only RTP on pipes).
+  data.set("transportId", transportId).set("listenIp", listenIpOf(listenIp, "")).set("enableSctp", true)
       .set("numSctpStreams", numStreams(1024, 1024))
       .set("maxSctpMessageSize", 268435456).set("sctpSendBufferSize", 268435456).set("isDataChannel", false)
       .set("enableRtx", true).set("enableSrtp", true);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <optional>
+#include <type_traits>
 
 #include "base/Log.h"
+#include "entities/Flows.h"
 
 namespace msp {
 namespace {
@@ -30,6 +32,22 @@ bool readEndpoint(const Json& body, std::string& ip, int& port, Json& srtp) {
   port = static_cast<int>(json_integer_value(portValue));
   srtp = Json::borrow(srtpValue);
   return true;
+}
+
+// Whether another host's producer of the room is a data producer (SCTP through the pipe) rather than media.
+bool isRemoteData(const Room& room, const std::string& producerId) {
+  return std::any_of(room.remotePeers.begin(), room.remotePeers.end(),
+                     [&](const auto& entry) { return entry.second.dataProducers.count(producerId) > 0; });
+}
+
+// The router of the room where this host's peer's producer (or data producer) is, not a copy piped to it.
+template <typename Flow>
+std::string originOf(const Room& room, const std::string& producerId) {
+  for (const auto& [routerId, roomRouter] : room.routers) {
+    Transport* owner = nullptr;
+    if (roomRouter.router && roomRouter.router->template find<Flow>(producerId, &owner) && !owner->isPipe()) return routerId;
+  }
+  return "";
 }
 
 }  // namespace
@@ -91,7 +109,8 @@ void HostPipes::openPipe(const std::string& roomId, const std::string& producerI
   Transport* transport = in != inbound_.end() && here ? here->transport(in->second.transportId) : nullptr;
   if (!transport) return finishCrossing(producerId, Failure::closed("the pipe transport closed"));
   Json body = endpointOf(*transport);
-  body.set("producerId", producerId).set("transportId", transport->id());
+  Room* room = findRoom_(roomId);
+  body.set("producerId", producerId).set("transportId", transport->id()).set("data", room && isRemoteData(*room, producerId));
   bus_.request(key.second, "openPipe", roomId, body,
                [this, alive = std::weak_ptr<char>(alive_), roomId, producerId, key](const Json& answer, const Failure& failure) {
     if (alive.expired()) return;
@@ -134,18 +153,31 @@ void HostPipes::produceCopy(const std::string& producerId, const InboundKey& key
   auto in = inbound_.find(key);
   Router* here = in != inbound_.end() ? router(in->second.roomId, key.first) : nullptr;
   auto* pipe = here ? here->transportAs<PipeTransport>(in->second.transportId) : nullptr;
+  if (!pipe) return finishCrossing(producerId, Failure::closed("the pipe transport closed"));
+  auto copied = [this, alive = std::weak_ptr<char>(alive_), producerId](const void* copy, const Failure& failure) {
+    if (alive.expired()) return;
+    finishCrossing(producerId, copy ? Failure{} : failure);
+  };
+  json_t* sctpStreamParameters = json_object_get(answer.get(), "sctpStreamParameters");
+  if (json_is_object(sctpStreamParameters)) {
+    // A data producer: the copy takes the pipe's SCTP stream (what the other host's pipe data consumer sends on).
+    auto label = answer.string("label"), protocol = answer.string("protocol");
+    if (!label || !protocol || label->size() > 1024 || protocol->size() > 1024) {
+      return finishCrossing(producerId, Failure::invalid("host " + key.second + " answered without the data producer's parameters"));
+    }
+    Failure invalid = pipe->produceData(Json::adopt(json_deep_copy(sctpStreamParameters)), *label, *protocol,
+                                        [copied](DataProducer* copy, const Failure& failure) { copied(copy, failure); }, producerId);
+    if (invalid) finishCrossing(producerId, Failure::invalid("host " + key.second + "'s data producer cannot be piped here: " + invalid.detail));
+    return;
+  }
   auto kind = answer.string("kind");
   json_t* rtpParameters = json_object_get(answer.get(), "rtpParameters");
-  if (!pipe) return finishCrossing(producerId, Failure::closed("the pipe transport closed"));
   if (!kind || (*kind != "audio" && *kind != "video") || !json_is_object(rtpParameters)) {
     return finishCrossing(producerId, Failure::invalid("host " + key.second + " answered without the producer's parameters"));
   }
   bool paused = json_is_true(json_object_get(answer.get(), "paused"));
   Failure invalid = pipe->produceCopy(producerId, *kind, Json::adopt(json_deep_copy(rtpParameters)), paused,
-                                      [this, alive = std::weak_ptr<char>(alive_), producerId](Producer* copy, const Failure& failure) {
-    if (alive.expired()) return;
-    finishCrossing(producerId, copy ? Failure{} : failure);
-  });
+                                      [copied](Producer* copy, const Failure& failure) { copied(copy, failure); });
   // Parameters this host's routers cannot take: the hosts' codec settings differ.
   if (invalid) finishCrossing(producerId, Failure::invalid("host " + key.second + "'s producer cannot be piped here (do the hosts' media_codecs differ?): " + invalid.detail));
 }
@@ -175,7 +207,10 @@ void HostPipes::remoteProducerClosed(Room& room, const std::string& producerId) 
   for (auto& waiter : pending) waiter(Failure::closed("the producer closed"));
   auto in = inbound_.find(key);
   Router* here = in != inbound_.end() ? router(room.id, key.first) : nullptr;
-  if (Transport* pipe = here ? here->transport(in->second.transportId) : nullptr) pipe->closeProducer(producerId);
+  if (Transport* pipe = here ? here->transport(in->second.transportId) : nullptr) {
+    if (pipe->producer(producerId)) pipe->closeProducer(producerId);
+    else if (pipe->dataProducer(producerId)) pipe->closeDataProducer(producerId);
+  }
 }
 
 void HostPipes::remoteProducerPaused(Room& room, const std::string& producerId, bool paused) {
@@ -231,18 +266,15 @@ void HostPipes::onOpenPipe(const BusMessage& request, HostBus::Respond respond) 
     return respond(Json(), room ? "invalid openPipe" : "no such room here");
   }
   // Where the producer is here (its peer's router; a copy from a third host does not cross again).
-  std::string origin;
-  for (const auto& [routerId, roomRouter] : room->routers) {
-    Transport* owner = nullptr;
-    if (roomRouter.router && roomRouter.router->findProducer(*producerId, &owner) && !owner->isPipe()) origin = routerId;
-  }
-  if (origin.empty()) return respond(Json(), "no such producer here");
+  bool data = json_is_true(json_object_get(request.body.get(), "data"));
+  std::string origin = data ? originOf<DataFlow>(*room, *producerId) : originOf<MediaFlow>(*room, *producerId);
+  if (origin.empty()) return respond(Json(), data ? "no such data producer here" : "no such producer here");
   auto key = std::make_pair(request.from, *peerTransportId);
   auto existing = outbound_.find(key);
-  if (existing != outbound_.end()) return consumeOut(*room, existing->second, *producerId, std::move(respond));
+  if (existing != outbound_.end()) return consumeOut(*room, existing->second, *producerId, data, std::move(respond));
   Router* source = room->router(origin)->router;
   std::string roomId = room->id, from = request.from, producer = *producerId;
-  source->createHostPipeTransport(pipeIp_, [this, alive = std::weak_ptr<char>(alive_), roomId, origin, from, key, ip, port, srtp, producer,
+  source->createHostPipeTransport(pipeIp_, [this, alive = std::weak_ptr<char>(alive_), roomId, origin, from, key, ip, port, srtp, producer, data,
                                             respond = std::move(respond)](PipeTransport* transport, const Failure& failure) mutable {
     if (alive.expired()) return;
     if (!transport) return respond(Json(), "no pipe transport: " + failure.detail);
@@ -251,43 +283,50 @@ void HostPipes::onOpenPipe(const BusMessage& request, HostBus::Respond respond) 
       if (Router* r = router(roomId, origin)) r->closeTransport(transport->id());
       Room* room = findRoom_(roomId);
       if (!room) return respond(Json(), "no such room here");
-      return consumeOut(*room, outbound_.at(key), producer, std::move(respond));
+      return consumeOut(*room, outbound_.at(key), producer, data, std::move(respond));
     }
     outbound_[key] = Outbound{roomId, origin, from, key.second, transport->id()};
     std::string transportId = transport->id();
-    transport->connect(ip, port, [this, alive, roomId, key, producer, respond = std::move(respond)](const Failure& connected) mutable {
+    transport->connect(ip, port, [this, alive, roomId, key, producer, data, respond = std::move(respond)](const Failure& connected) mutable {
       if (alive.expired()) return;
       Room* room = findRoom_(roomId);
       auto out = outbound_.find(key);
       if (connected || !room || out == outbound_.end()) return respond(Json(), "cannot connect the pipe: " + connected.detail);
-      consumeOut(*room, out->second, producer, std::move(respond));
+      consumeOut(*room, out->second, producer, data, std::move(respond));
     }, srtp);
   });
 }
 
 // The producer into the outbound transport (piped first to its router within this host when it lives on
 // another), answered with the pipe consumer's parameters. Asked again (a retry): the same consumer's.
-void HostPipes::consumeOut(Room& room, Outbound& out, const std::string& producerId, HostBus::Respond respond) {
+void HostPipes::consumeOut(Room& room, Outbound& out, const std::string& producerId, bool data, HostBus::Respond respond) {
+  if (data) return consumeOutFlow<DataFlow>(room, out, producerId, std::move(respond));
+  consumeOutFlow<MediaFlow>(room, out, producerId, std::move(respond));
+}
+
+template <typename Flow>
+void HostPipes::consumeOutFlow(Room& room, Outbound& out, const std::string& producerId, HostBus::Respond respond) {
+  constexpr bool kData = std::is_same_v<Flow, DataFlow>;
   Router* source = room.router(out.routerId) ? room.router(out.routerId)->router : nullptr;
   PipeTransport* transport = source ? source->transportAs<PipeTransport>(out.transportId) : nullptr;
   if (!transport) return respond(Json(), "the pipe transport closed");
-  auto answer = [transport](const Consumer& consumer) {
+  auto answer = [transport](const typename Flow::Consumer& consumer) {
     Json body = endpointOf(*transport);
-    body.set("kind", consumer.kind()).set("rtpParameters", consumer.rtpParameters()).set("paused", consumer.producerPaused());
+    if constexpr (kData) {
+      body.set("sctpStreamParameters", consumer.sctpStreamParameters()).set("label", consumer.label()).set("protocol", consumer.protocol());
+    } else {
+      body.set("kind", consumer.kind()).set("rtpParameters", consumer.rtpParameters()).set("paused", consumer.producerPaused());
+    }
     return body;
   };
-  for (const auto& [id, consumer] : transport->consumers()) {
-    if (consumer->producerId() == producerId) return respond(answer(*consumer), "");
+  for (const auto& [id, consumer] : Flow::consumers(*transport)) {
+    if (Flow::producerIdOf(*consumer) == producerId) return respond(answer(*consumer), "");
   }
-  Producer* producer = source->findProducer(producerId);
+  auto* producer = source->template find<Flow>(producerId);
   if (!producer) {
     // On another router here: RouterPipes brings it to this one first.
-    std::string origin;
-    for (const auto& [routerId, roomRouter] : room.routers) {
-      Transport* owner = nullptr;
-      if (roomRouter.router && roomRouter.router->findProducer(producerId, &owner) && !owner->isPipe()) origin = routerId;
-    }
-    if (origin.empty()) return respond(Json(), "no such producer here");
+    std::string origin = originOf<Flow>(room, producerId);
+    if (origin.empty()) return respond(Json(), std::string("no such ") + Flow::kProducerName + " here");
     Failure failure;
     std::string roomId = room.id;
     auto key = std::make_pair(out.hostId, out.peerTransportId);
@@ -296,17 +335,20 @@ void HostPipes::consumeOut(Room& room, Outbound& out, const std::string& produce
       Room* room = findRoom_(roomId);
       auto out = outbound_.find(key);
       if (piped || !room || out == outbound_.end()) return respond(Json(), "cannot bring the producer to the pipe");
-      consumeOut(*room, out->second, producerId, respond);
+      consumeOutFlow<Flow>(*room, out->second, producerId, respond);
     };
-    auto outcome = routerPipes_.pipe<MediaFlow>(producerId, origin, out.routerId, retry, failure);
-    if (outcome == RouterPipes::Outcome::Ready) return consumeOut(room, out, producerId, std::move(respond));
+    auto outcome = routerPipes_.pipe<Flow>(producerId, origin, out.routerId, retry, failure);
+    if (outcome == RouterPipes::Outcome::Ready) return consumeOutFlow<Flow>(room, out, producerId, std::move(respond));
     if (outcome == RouterPipes::Outcome::Failed) respond(Json(), failure.detail);
     return;
   }
-  Failure invalid = transport->consumeForPipe(*producer, [answer, respond](Consumer* consumer, const Failure& failure) {
+  auto consumed = [answer, respond](typename Flow::Consumer* consumer, const Failure& failure) {
     if (!consumer) return respond(Json(), "cannot consume for the pipe: " + failure.detail);
     respond(answer(*consumer), "");
-  }, true);
+  };
+  Failure invalid;
+  if constexpr (kData) invalid = transport->consumeData(*producer, consumed);
+  else invalid = transport->consumeForPipe(*producer, consumed, true);
   if (invalid) respond(Json(), invalid.detail);
 }
 

@@ -1,4 +1,4 @@
-// Media between the hosts of a cluster, as RouterPipes does it between the routers of one host: a producer of
+// Media and data between the hosts of a cluster, as RouterPipes does it between the routers of one host: a producer (or data producer) of
 // another host crosses to this one at most once, into one of the room's routers here (RouterPipes takes it on
 // to the others). The receiving host makes its pipe transport first (on cluster_pipe_ip, SRTP
 // AEAD_AES_256_GCM and RTX on) and asks the producer's host (openPipe); that host makes its own, connects it,
@@ -68,7 +68,9 @@ class HostPipes {
   void finishCrossing(const std::string& producerId, const Failure& failure);
   void produceCopy(const std::string& producerId, const InboundKey& key, const Json& answer);
   void onOpenPipe(const BusMessage& request, HostBus::Respond respond);
-  void consumeOut(Room& room, Outbound& out, const std::string& producerId, HostBus::Respond respond);
+  void consumeOut(Room& room, Outbound& out, const std::string& producerId, bool data, HostBus::Respond respond);
+  template <typename Flow>
+  void consumeOutFlow(Room& room, Outbound& out, const std::string& producerId, HostBus::Respond respond);
   void onClosePipe(const BusMessage& notice);
   Router* router(const std::string& roomId, const std::string& routerId) const;
   void closeInbound(const InboundKey& key, bool tellOwner);

@@ -474,7 +474,7 @@ void MediaSignaling::consumeFound(Room& room, const Peer& peer, const Request& r
   });
   if (!origin) {
     // A peer's on another host: it crosses to this one (once), then as above.
-    if (std::is_same_v<Flow, MediaFlow> && !crossedHosts && pipeFromHost &&
+    if (!crossedHosts && pipeFromHost &&
         pipeFromHost(room, producerId, routerId, [this, resume, r, reply](const Failure& f) {
           resume(f, [this, r, reply](Room& room, const Peer& peer) { consumeFound<Flow>(room, peer, r, reply, true); });
         })) {

@@ -116,28 +116,30 @@ std::vector<PeerChange> diffRemotePeers(const std::map<std::string, RemotePeer>&
   for (const auto& [peerId, peer] : before) {
     if (after.count(peerId)) continue;
     for (const auto& [id, producer] : peer.producers) changes.push_back({Kind::ProducerClosed, peerId, id});
+    for (const auto& [id, dataProducer] : peer.dataProducers) changes.push_back({Kind::DataProducerClosed, peerId, id});
     changes.push_back({Kind::PeerLeft, peerId, ""});
   }
   for (const auto& [peerId, peer] : after) {
     auto was = before.find(peerId);
-    if (was == before.end()) {
-      changes.push_back({Kind::PeerJoined, peerId, ""});
-      for (const auto& [id, producer] : peer.producers) {
-        changes.push_back({Kind::ProducerAdded, peerId, id});
-        if (producer.paused) changes.push_back({Kind::ProducerPaused, peerId, id});
-      }
-      continue;
-    }
-    if (was->second.display != peer.display) changes.push_back({Kind::PeerUpdated, peerId, ""});
-    for (const auto& [id, producer] : was->second.producers) {
+    static const RemotePeer kNone;
+    const RemotePeer& earlier = was == before.end() ? kNone : was->second;
+    if (was == before.end()) changes.push_back({Kind::PeerJoined, peerId, ""});
+    else if (earlier.display != peer.display) changes.push_back({Kind::PeerUpdated, peerId, ""});
+    for (const auto& [id, producer] : earlier.producers) {
       auto still = peer.producers.find(id);
       if (still == peer.producers.end()) changes.push_back({Kind::ProducerClosed, peerId, id});
       else if (still->second.paused != producer.paused) changes.push_back({still->second.paused ? Kind::ProducerPaused : Kind::ProducerResumed, peerId, id});
     }
     for (const auto& [id, producer] : peer.producers) {
-      if (was->second.producers.count(id)) continue;
+      if (earlier.producers.count(id)) continue;
       changes.push_back({Kind::ProducerAdded, peerId, id});
       if (producer.paused) changes.push_back({Kind::ProducerPaused, peerId, id});
+    }
+    for (const auto& [id, dataProducer] : earlier.dataProducers) {
+      if (!peer.dataProducers.count(id)) changes.push_back({Kind::DataProducerClosed, peerId, id});
+    }
+    for (const auto& [id, dataProducer] : peer.dataProducers) {
+      if (!earlier.dataProducers.count(id)) changes.push_back({Kind::DataProducerAdded, peerId, id});
     }
   }
   return changes;

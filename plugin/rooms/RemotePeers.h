@@ -27,10 +27,13 @@ Json roomSettingsJson(const Room& room);
 void applyRoomSettings(Room& room, const Json& settings);
 
 struct PeerChange {
-  enum class Kind { PeerJoined, PeerUpdated, ProducerAdded, ProducerPaused, ProducerResumed, ProducerClosed, PeerLeft };
+  enum class Kind {
+    PeerJoined, PeerUpdated, ProducerAdded, ProducerPaused, ProducerResumed, ProducerClosed, DataProducerAdded,
+    DataProducerClosed, PeerLeft
+  };
   Kind kind;
   std::string peerId;
-  std::string producerId;  // the producer changes
+  std::string producerId;  // the producer (or data producer) changes
 };
 std::vector<PeerChange> diffRemotePeers(const std::map<std::string, RemotePeer>& before, const std::map<std::string, RemotePeer>& after);
 

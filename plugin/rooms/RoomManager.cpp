@@ -624,11 +624,8 @@ Json RoomManager::peersOf(Room& room, uint64_t exceptSessionId) {
   }
   // Peers on the room's other hosts (worker null: not one of this host's; "host" says which).
   for (const auto& [peerId, remote] : room.remotePeers) {
-    Json dataProducers = Json::array();  // data channels do not cross hosts (yet)
-    Json entry = Json::object();
-    entry.set("peerId", peerId).set("display", remote.display).set("appData", remote.appData)
-        .set("producers", remoteProducersJson(remote, false)).set("dataProducers", dataProducers)
-        .set("worker", Json::adopt(json_null())).set("host", remote.hostId);
+    Json entry = remotePeerJson(peerId, remote, true);
+    entry.set("producers", remoteProducersJson(remote, false)).set("worker", Json::adopt(json_null()));
     others.append(entry);
   }
   return others;

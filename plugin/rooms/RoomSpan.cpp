@@ -23,7 +23,7 @@ RoomSpan::RoomSpan(uv_loop_t* loop, HostBus& bus, RoomDirectory& directory, Host
 
 std::string RoomSpan::hostOfProducer(const Room& room, const std::string& producerId) {
   for (const auto& [peerId, peer] : room.remotePeers) {
-    if (peer.producers.count(producerId)) return peer.hostId;
+    if (peer.producers.count(producerId) || peer.dataProducers.count(producerId)) return peer.hostId;
   }
   return "";
 }
@@ -214,9 +214,8 @@ void RoomSpan::applySnapshot(Room& room, const std::string& host, const Json& pe
   using Kind = PeerChange::Kind;
   std::vector<std::string> addedProducers, closedProducers;
   for (const auto& change : diffRemotePeers(before, after)) {
-    const RemotePeer& peer = change.kind == Kind::PeerLeft || change.kind == Kind::ProducerClosed
-                                 ? (after.count(change.peerId) ? after.at(change.peerId) : before.at(change.peerId))
-                                 : after.at(change.peerId);
+    // What closes may belong to a peer that is gone (then only `before` has it); the rest is in `after`.
+    const RemotePeer& peer = after.count(change.peerId) ? after.at(change.peerId) : before.at(change.peerId);
     Json e;
     switch (change.kind) {
       case Kind::PeerJoined:
@@ -247,6 +246,18 @@ void RoomSpan::applySnapshot(Room& room, const std::string& host, const Json& pe
         e = apiEvent("producerClosed");
         e.set("producerId", change.producerId);
         break;
+      case Kind::DataProducerAdded: {
+        const RemoteDataProducer& dataProducer = peer.dataProducers.at(change.producerId);
+        e = apiEvent("newDataProducer");
+        e.set("peerId", change.peerId).set("dataProducerId", change.producerId).set("label", dataProducer.label)
+            .set("protocol", dataProducer.protocol).set("appData", dataProducer.appData);
+        break;
+      }
+      case Kind::DataProducerClosed:
+        pipes_.remoteProducerClosed(room, change.producerId);
+        e = apiEvent("dataProducerClosed");
+        e.set("dataProducerId", change.producerId);
+        break;
       case Kind::PeerLeft:
         e = apiEvent("peerLeft");
         e.set("peerId", change.peerId).set("display", peer.display);
@@ -254,7 +265,6 @@ void RoomSpan::applySnapshot(Room& room, const std::string& host, const Json& pe
     }
     tellLocal(room, e);
   }
-  // Data channels do not cross hosts (yet): another host's data producers are kept, not announced.
   for (const auto& [peerId, peer] : before) room.remotePeers.erase(peerId);
   for (auto& [peerId, peer] : after) room.remotePeers[peerId] = std::move(peer);
   if (hooks_.remoteProducerClosed) {

@@ -1,12 +1,13 @@
 // A room over two hosts, in real browsers: Redis, two Janus hosts of one cluster (their own ports, worker
 // port ranges and pipe addresses), a demo page on each. Each browser decodes the other's video and hears its
-// audio, which crossed between the hosts through SRTP pipe transports; a third page on the second host sees
-// both. When the first host is killed, the others see its peer leave.
+// audio, which crossed between the hosts through SRTP pipe transports, and their chat messages (data channels,
+// SCTP through the same pipes); a third page on the second host sees both. When the first host is killed, the
+// others see its peer leave.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanus, getJson, waitFor } from '../integration/harness.mjs';
 import { startRedis } from '../integration/redis.mjs';
-import { launchBrowser, openPeer, waitInPage, waitForInbound } from './browser.mjs';
+import { clickIn, launchBrowser, openPeer, waitInPage, waitForInbound } from './browser.mjs';
 
 const top = new URL('../..', import.meta.url).pathname;
 
@@ -52,6 +53,20 @@ describe('a room over two hosts, in the browser', { skip: process.env.E2E_WEBRTC
       assert.match(metrics, /^janus_mediasoup_cluster_pipes 2$/m);
     }
     assert.equal((await getJson(`${a.statsUrl}/stats`)).body.hosts.length, 2);
+    // Chat over data channels, both ways between the hosts (SCTP through the same pipe transports).
+    const say = async (from, text) => {
+      await waitInPage(from.page, () => window.demo.client.dataProducer != null);
+      await from.page.bringToFront();
+      await from.page.type('#chat-input', text);
+      await clickIn(from.page, '#chat-form button');
+    };
+    const hears = (peer, text) => waitInPage(peer.page, (t) => window.demo.client.messages.some((m) => m.message === t), text, 15000);
+    await waitInPage(bob.page, () => window.demo.client.dataConsumers.size > 0, undefined, 15000);
+    await say(alice, 'hello from host a');
+    await hears(bob, 'hello from host a');
+    await hears(carol, 'hello from host a');
+    await say(bob, 'hello from host b');
+    await hears(alice, 'hello from host b');
 
     a.proc.kill('SIGKILL');
     for (const peer of [bob, carol]) {

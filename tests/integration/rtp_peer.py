@@ -67,6 +67,7 @@ def receive(args):
     rtp, rtcp, undecryptable = 0, 0, 0
     ssrcs, pts, sequences = set(), set(), set()
     last, max_gap = None, 0.0  # the longest silence between two packets, once they flow
+    first_at = last_at = None  # wall clock (ms) of the first and last RTP packets (benchmarks time the way to them)
     deadline = time.monotonic() + args.timeout
     while rtp < args.count and time.monotonic() < deadline:
         ready, _, _ = select.select([sock], [], [], max(0.0, deadline - time.monotonic()))
@@ -88,13 +89,16 @@ def receive(args):
         now = time.monotonic()
         if last is not None:
             max_gap = max(max_gap, now - last)
-        last = now
+        else:
+            first_at = time.time() * 1000
+        last, last_at = now, time.time() * 1000
         ssrcs.add(struct.unpack("!I", data[8:12])[0])
         pts.add(data[1] & 0x7F)
         sequences.add(struct.unpack("!H", data[2:4])[0])
     print(json.dumps({"rtp": rtp, "rtcp": rtcp, "undecryptable": undecryptable, "ssrcs": sorted(ssrcs),
                       "payloadTypes": sorted(pts), "distinctSequenceNumbers": len(sequences),
-                      "maxGapMs": round(max_gap * 1000)}), flush=True)
+                      "maxGapMs": round(max_gap * 1000), "firstAtMs": first_at,
+                      "lastAtMs": last_at}), flush=True)
 
 
 def main():

@@ -201,9 +201,10 @@ class TwoHosts {
     runUntil([&] { return answer->has_value(); });
     return **answer;
   }
-  std::string transport(Host& host, uint64_t session, bool send) {
-    Json answer = ask(host, session, std::string(R"({"request":"createWebRtcTransport","direction":")") + (send ? "send" : "recv") + "\"}");
-    return Rooms::str(answer, "id");
+  std::string transport(Host& host, uint64_t session, bool send, bool sctp = false) {
+    std::string body = std::string(R"({"request":"createWebRtcTransport","direction":")") + (send ? "send" : "recv") + "\"";
+    if (sctp) body += R"(,"sctpCapabilities":{"numStreams":{"OS":1024,"MIS":1024}})";
+    return Rooms::str(ask(host, session, body + "}"), "id");
   }
   std::string produceAudio(Host& host, uint64_t session) {
     Json answer = ask(host, session, R"({"request":"produce","transportId":")" + transport(host, session, true) +
@@ -449,6 +450,65 @@ static void the_homes_pin_and_secret_guard_the_room_everywhere_and_a_kick_reache
   assert_int_equal(Rooms::errorCode(t.ask(*t.b, 9, R"({"request":"kick","room":"r","secret":"s3","peerId":")" + Rooms::str(c, "peerId") + "\"}")), 446);
 }
 
+// Data channels over hosts: another host's data producer is announced (newDataProducer, and in join answers),
+// crosses once on the SCTP side of the same pipe transports, and its close follows.
+static void a_data_producer_crosses_once_and_its_close_follows(void**) {
+  TwoHosts t;
+  Json onA = t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  std::string send = t.transport(*t.a, 1, true, true);
+  Json dp = t.ask(*t.a, 1, R"({"request":"produceData","transportId":")" + send +
+                               R"(","sctpStreamParameters":{"streamId":1,"ordered":true},"label":"chat","protocol":"x","appData":{"k":1}})");
+  std::string dataProducerId = Rooms::str(dp, "id");
+  Json onB = t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  json_t* listed = json_array_get(json_object_get(json_array_get(json_object_get(onB.get(), "peers"), 0), "dataProducers"), 0);
+  assert_string_equal(json_string_value(json_object_get(listed, "id")), dataProducerId.c_str());
+  assert_string_equal(json_string_value(json_object_get(listed, "label")), "chat");
+  // One produced later is announced.
+  std::string second = Rooms::str(t.ask(*t.a, 1, R"({"request":"produceData","transportId":")" + send +
+                                                     R"(","sctpStreamParameters":{"streamId":2,"ordered":true},"label":"files"})"), "id");
+  t.runUntil([&] { return t.b->eventsOf(2, "newDataProducer").size() == 1; });
+  Json announced = t.b->eventsOf(2, "newDataProducer")[0];
+  assert_string_equal(Rooms::str(announced, "dataProducerId").c_str(), second.c_str());
+  assert_string_equal(Rooms::str(announced, "label").c_str(), "files");
+  assert_string_equal(Rooms::str(announced, "peerId").c_str(), Rooms::str(onA, "peerId").c_str());
+
+  std::string recv2 = t.transport(*t.b, 2, false, true);
+  t.ask(*t.b, 3, R"({"request":"join","room":"r"})");
+  std::string recv3 = t.transport(*t.b, 3, false, true);
+  for (auto [session, recv] : {std::make_pair(uint64_t{2}, recv2), std::make_pair(uint64_t{3}, recv3)}) {
+    Json consumed = t.ask(*t.b, session, R"({"request":"consumeData","transportId":")" + recv + R"(","dataProducerId":")" + dataProducerId + "\"}");
+    assert_int_equal(Rooms::errorCode(consumed), 0);
+    assert_string_equal(Rooms::str(consumed, "label").c_str(), "chat");
+  }
+  // Once, on SCTP-enabled pipe transports: the copy keeps the data producer's id.
+  const fake::Request* pipe = t.b->worker().last("router.createPipeTransport");
+  assert_true(json_is_true(json_object_get(pipe->data.get(), "enableSctp")));
+  const fake::Request* copy = t.b->worker().last("transport.produceData");
+  assert_string_equal(Rooms::str(copy->data, "dataProducerId").c_str(), dataProducerId.c_str());
+  assert_int_equal(t.b->worker().count("transport.produceData"), 1);
+  assert_int_equal(t.a->worker().count("transport.consumeData"), 1);
+  assert_int_equal(t.b->manager->hostPipeCount(), 1);
+
+  // Its transport closed on its host: both data producers close, and so do the consumers of the copy.
+  t.ask(*t.a, 1, R"({"request":"closeTransport","transportId":")" + send + "\"}");
+  t.runUntil([&] { return t.b->eventsOf(2, "dataConsumerClosed").size() == 1 && t.b->eventsOf(3, "dataConsumerClosed").size() == 1; });
+  t.runUntil([&] { return t.b->eventsOf(2, "dataProducerClosed").size() == 2; });
+  std::set<std::string> closed;
+  for (const auto& e : t.b->eventsOf(2, "dataProducerClosed")) closed.insert(Rooms::str(e, "dataProducerId"));
+  assert_true(closed == (std::set<std::string>{dataProducerId, second}));
+  t.runUntil([&] { return t.b->worker().count("transport.closeDataProducer") == 1; });  // the copy
+  // A peer with a data producer whose host is lost: it closes, then the peer leaves.
+  std::string again = t.transport(*t.a, 1, true, true);
+  std::string third = Rooms::str(t.ask(*t.a, 1, R"({"request":"produceData","transportId":")" + again +
+                                                    R"(","sctpStreamParameters":{"streamId":3,"ordered":true},"label":"late"})"), "id");
+  t.runUntil([&] { return t.b->eventsOf(2, "newDataProducer").size() == 2; });
+  t.directory.lost.insert("a");
+  t.b->manager->hostLost("a");
+  t.runUntil([&] { return t.b->eventsOf(2, "peerLeft").size() == 1; });
+  assert_int_equal(t.b->eventsOf(2, "dataProducerClosed").size(), 3);
+  assert_string_equal(Rooms::str(t.b->eventsOf(2, "dataProducerClosed")[2], "dataProducerId").c_str(), third.c_str());
+}
+
 static void codecs_that_differ_refuse_a_member(void**) {
   TwoHosts t;
   t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
@@ -471,6 +531,7 @@ int main(void) {
       cmocka_unit_test(a_lost_reply_leaves_no_pipe_transport),
       cmocka_unit_test(each_host_observes_the_other_hosts_audio),
       cmocka_unit_test(the_homes_pin_and_secret_guard_the_room_everywhere_and_a_kick_reaches_the_peers_host),
+      cmocka_unit_test(a_data_producer_crosses_once_and_its_close_follows),
       cmocka_unit_test(codecs_that_differ_refuse_a_member),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

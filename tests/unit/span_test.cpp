@@ -11,7 +11,7 @@ namespace {
 std::map<std::string, RemotePeer> peers(const char* json) { return parseRemotePeers(Json::parse(json), "host-b"); }
 
 std::vector<std::string> describe(const std::vector<PeerChange>& changes) {
-  static const char* names[] = {"joined", "updated", "added", "paused", "resumed", "closed", "left"};
+  static const char* names[] = {"joined", "updated", "added", "paused", "resumed", "closed", "dataAdded", "dataClosed", "left"};
   std::vector<std::string> out;
   for (const auto& c : changes) out.push_back(std::string(names[static_cast<int>(c.kind)]) + ":" + c.peerId + (c.producerId.empty() ? "" : "/" + c.producerId));
   return out;
@@ -74,10 +74,40 @@ static void changes_of_a_known_peer(void**) {
   expect(diffRemotePeers(after, after), {});
 }
 
+static void data_producers_come_and_go_with_their_peer(void**) {
+  auto before = peers(R"([{"peerId":"p1","dataProducers":[{"id":"d1","label":"chat"},{"id":"d2"}]},{"peerId":"p2","dataProducers":[{"id":"d3"}]}])");
+  auto after = peers(R"([{"peerId":"p1","dataProducers":[{"id":"d2"},{"id":"d4","label":"files"}]},{"peerId":"p3","dataProducers":[{"id":"d5"}]}])");
+  expect(diffRemotePeers(before, after), {"dataClosed:p2/d3", "left:p2", "dataClosed:p1/d1", "dataAdded:p1/d4", "joined:p3", "dataAdded:p3/d5"});
+}
+
+// The room as its home describes it to a member: what is malformed or out of bounds is left as it was.
+static void room_settings_travel_checked(void**) {
+  Room home;
+  home.pin = "1234";
+  home.secret = "s";
+  home.speakers.settings.audioLevelIntervalMs = 2000;
+  home.speakers.settings.activeSpeaker = false;
+  Room member;
+  applyRoomSettings(member, roomSettingsJson(home));
+  assert_string_equal(member.pin.c_str(), "1234");
+  assert_string_equal(member.secret.c_str(), "s");
+  assert_int_equal(member.speakers.settings.audioLevelIntervalMs, 2000);
+  assert_false(member.speakers.settings.activeSpeaker);
+  Room odd;
+  applyRoomSettings(odd, Json::parse(R"({"pin":7,"secret":null,"audioLevelIntervalMs":10,"talkingThreshold":5,"audioLevels":"yes"})"));
+  applyRoomSettings(odd, Json::parse("[1]"));
+  assert_true(odd.pin.empty() && odd.secret.empty());
+  assert_int_equal(odd.speakers.settings.audioLevelIntervalMs, RoomAudioSettings{}.audioLevelIntervalMs);
+  assert_int_equal(odd.speakers.settings.talkingThreshold, RoomAudioSettings{}.talkingThreshold);
+  assert_true(odd.speakers.settings.audioLevels);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(snapshots_are_parsed_with_care),
       cmocka_unit_test(a_new_peer_joins_before_it_publishes),
+      cmocka_unit_test(data_producers_come_and_go_with_their_peer),
+      cmocka_unit_test(room_settings_travel_checked),
       cmocka_unit_test(a_gone_peer_closes_its_producers_before_it_leaves),
       cmocka_unit_test(changes_of_a_known_peer),
   };
