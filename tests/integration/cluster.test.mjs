@@ -1,7 +1,11 @@
-// Several hosts on one Redis: each Janus registers with a lease and sees the others in /stats and /metrics;
-// a host killed is gone for the others within its lease and a second; a host frozen past its lease is fenced and
-// registers again with a new epoch; Redis restarted empty, every host registers again. Real redis-server,
-// real Janus processes, each with its own ports, worker port range and pipe address (127.0.0.11, .12, .13).
+// Several hosts on one Redis: each Janus registers with a lease and sees the others in /stats and /metrics; one
+// room name is one room, guarded by its pin and secret on every host; a producer crosses each host link once;
+// who is talking is heard on every host; a drained host sends peers elsewhere. Failures, each followed by a
+// check that the survivors hold nothing of it: a subscriber connection killed while a producer is announced,
+// Redis unreachable for 20 s with media between hosts going on, a host frozen past its lease (fenced,
+// registered again), Redis restarted empty, a member host and then a home host killed, a host whose codecs
+// differ refused, a clean stop. Real redis-server, real Janus processes, each with its own ports, worker port
+// range and pipe address (127.0.0.11, .12, .13, .14).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -20,11 +24,11 @@ const RECEIVER = {
 
 const LEASE_MS = 2000;
 
-function startHost(redis, name, index) {
+function startHost(redis, name, index, extra = []) {
   return startJanus({
     workers: 1,
     jcfg: [`cluster_redis = "${redis.url}"`, `host_id = "${name}"`, `cluster_pipe_ip = "127.0.0.${11 + index}"`,
-      `cluster_lease_ms = ${LEASE_MS}`, `rtc_port_base = ${40000 + index * 2000}`, 'ports_per_worker = 1000'].join('\n'),
+      `cluster_lease_ms = ${LEASE_MS}`, `rtc_port_base = ${40000 + index * 2000}`, 'ports_per_worker = 1000', ...extra].join('\n'),
   });
 }
 
@@ -42,6 +46,15 @@ function heldBy(janus, redisPort) {
 const NAMES = ['host-a', 'host-b', 'host-c'];
 const eventCount = async (janus, event) =>
   Number((await (await fetch(`${janus.statsUrl}/metrics`)).text()).match(new RegExp(`janus_mediasoup_events_total\\{event="${event}"\\} (\\d+)`))?.[1] ?? 0);
+const pipesOf = async (janus) => Number((await (await fetch(`${janus.statsUrl}/metrics`)).text()).match(/^janus_mediasoup_cluster_pipes (\d+)$/m)[1]);
+// After a failure, once its test's peers are gone: the host holds no transport, pipe or peer.
+async function holdsNothing(janus, what) {
+  await waitFor(async () => {
+    const metrics = await (await fetch(`${janus.statsUrl}/metrics`)).text();
+    return ['janus_mediasoup_transports', 'janus_mediasoup_cluster_pipes', 'janus_mediasoup_peers']
+      .every((gauge) => new RegExp(`^${gauge} 0$`, 'm').test(metrics));
+  }, { timeoutMs: 5000, what });
+}
 const hostsOf = async (janus) => (await getJson(`${janus.statsUrl}/stats`)).body.hosts ?? [];
 const hostIds = async (janus) => (await hostsOf(janus)).map((h) => h.hostId).sort();
 // One request on a fresh handle of that host.
@@ -171,7 +184,7 @@ describe('hosts of a cluster on Redis', () => {
       assert.ok(seen.rtp >= 50, `packets through the pipe between hosts: ${JSON.stringify(seen)}`);
     }
     // Each link carries it once: a pipe transport on A for each of B and C, one on each of them.
-    const pipes = async (janus) => Number((await (await fetch(`${janus.statsUrl}/metrics`)).text()).match(/^janus_mediasoup_cluster_pipes (\d+)$/m)[1]);
+    const pipes = pipesOf;
     assert.equal(await pipes(a), 2);
     assert.equal(await pipes(b), 1);
     assert.equal(await pipes(c), 1);
@@ -236,6 +249,7 @@ describe('hosts of a cluster on Redis', () => {
     await watcher.waitEvent((e) => e.event === 'newProducer' && e.producerId === produced.id, 8000);
     await publisher.close();
     await watcher.close();
+    for (const janus of [a, b]) await holdsNothing(janus, 'nothing left after the subscribers were killed');
   });
 
   it('who is talking, over hosts: a listener on a third host hears the levels of tones on two others and the loud one speaks', async () => {
@@ -359,6 +373,7 @@ describe('hosts of a cluster on Redis', () => {
     assert.ok(nowJoined.peers.some((p) => p.peerId === published.peerId));
     sender.kill();
     for (const peer of [now, listener, publisher]) await peer.close();
+    for (const janus of hosts) await holdsNothing(janus, 'nothing left after Redis was unreachable');
   });
 
   it('a host frozen past its lease is fenced and registers again with a new epoch', async () => {
@@ -381,6 +396,7 @@ describe('hosts of a cluster on Redis', () => {
     const metrics = await (await fetch(`${a.statsUrl}/metrics`)).text();
     assert.match(metrics, /janus_mediasoup_events_total\{event="hostLost"\} [1-9]/);
     assert.match(metrics, /janus_mediasoup_events_total\{event="hostJoined"\} [1-9]/);
+    for (const janus of hosts) await holdsNothing(janus, 'nothing left after a host was frozen');
   });
 
   it('Redis restarted empty: every host registers again', async () => {
@@ -394,24 +410,56 @@ describe('hosts of a cluster on Redis', () => {
     assert.ok((await hostsOf(b)).every((h) => h.leaseMs > 0));
     assert.equal(a.proc.exitCode, null);
     await waitFor(async () => (await ask(b, { request: 'exists', room: 'alpha' })).host === 'host-a', { what: 'alpha claimed again' });
+    for (const janus of hosts) await holdsNothing(janus, 'nothing left after Redis restarted');
   });
 
-  it('a killed host is gone for the others within its lease and a second; a stopped one at once', async () => {
+  it('killed hosts (a member, then the home) are gone for the others within a lease and a second; a host whose codecs differ is refused; a stopped one is gone at once', async () => {
     const [a, b, c] = hosts;
     assert.equal((await ask(b, { request: 'create', room: 'delta' })).mediasoup, 'created');
     const member = await attachPeer(a);
     assert.equal((await member.request({ request: 'join', room: 'delta' })).mediasoup, 'joined');  // a member of b's room
+    // A publisher on a third host, consumed on host a: a pipe from c to a.
+    const onC = await attachPeer(c);
+    const joinedC = await onC.request({ request: 'join', room: 'delta' });
+    const send = await onC.request({ request: 'createPlainTransport', direction: 'send', comedia: true });
+    const produced = await onC.request({ request: 'produce', transportId: send.id, kind: 'audio',
+      rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 8080 }] } });
+    assert.equal(produced.mediasoup, 'produced');
+    const recv = await member.request({ request: 'createPlainTransport', direction: 'recv' });
+    await member.request({ request: 'connectPlainTransport', transportId: recv.id, ip: '127.0.0.1', port: 9 });
+    const consumer = await member.request({ request: 'consume', transportId: recv.id, producerId: produced.id, rtpCapabilities: RECEIVER });
+    assert.equal(consumer.mediasoup, 'consumer', JSON.stringify(consumer));
+    assert.ok(await pipesOf(a) >= 1);
+
+    // The member host c killed: its peer leaves host a's, its producer closes there, the pipe from it goes.
+    c.proc.kill('SIGKILL');
+    await member.waitEvent((e) => e.event === 'peerLeft' && e.peerId === joinedC.peerId, LEASE_MS + 2000);
+    assert.ok(member.events.some((e) => e.event === 'consumerClosed' && e.consumerId === consumer.id));
+    await waitFor(async () => (await pipesOf(a)) === 0, { what: 'host-a\u2019s pipes from host-c closed' });
+    assert.equal((await member.request({ request: 'closeTransport', transportId: recv.id })).mediasoup, 'success');
+
     const killedAt = Date.now();
     b.proc.kill('SIGKILL');
     await waitFor(async () => !(await hostIds(a)).includes('host-b'), { timeoutMs: LEASE_MS + 1000, what: 'host-b gone' });
     assert.ok(Date.now() - killedAt <= LEASE_MS + 1000, `gone after ${Date.now() - killedAt} ms`);
-    // The room's home is gone: its member takes it over, and the others find it there.
-    await waitFor(async () => (await ask(c, { request: 'exists', room: 'delta' })).host === 'host-a', { what: 'delta held by host-a' });
-    await member.close();
-    const stoppedAt = Date.now();
-    await c.stop();
-    await waitFor(async () => (await hostIds(a)).join() === 'host-a', { timeoutMs: 2000, what: 'host-c gone once it left' });
-    assert.ok(Date.now() - stoppedAt < LEASE_MS, 'a clean stop removes its entry rather than waiting for the lease');
+    // A host whose media_codecs differ joins the cluster but cannot share a room: refused with the reason.
+    const odd = await startHost(redis, 'host-d', 3, ['media_codecs = "opus,VP9"']);
+    try {
+      await waitFor(async () => (await hostIds(odd)).join() === 'host-a,host-d', { timeoutMs: 10000, what: 'host-d registered' });
+      // The room's home is gone: its member took it over, as the new host finds.
+      await waitFor(async () => (await ask(odd, { request: 'exists', room: 'delta' })).host === 'host-a', { what: 'delta held by host-a' });
+      const refused = await ask(odd, { request: 'join', room: 'delta' });
+      assert.equal(refused.error_code, 448, JSON.stringify(refused));
+      assert.match(refused.error, /media_codecs differ/);
+      assert.equal((await ask(a, { request: 'exists', room: 'delta' })).exists, true);
+      await member.close();
+      const stoppedAt = Date.now();
+      await odd.stop();
+      await waitFor(async () => (await hostIds(a)).join() === 'host-a', { timeoutMs: 2000, what: 'host-d gone once it left' });
+      assert.ok(Date.now() - stoppedAt < LEASE_MS, 'a clean stop removes its entry rather than waiting for the lease');
+    } finally {
+      await odd.stop('SIGKILL').catch(() => {});
+    }
     // The survivor, after every failure above, holds nothing it shared with the others.
     const metrics = await (await fetch(`${a.statsUrl}/metrics`)).text();
     for (const gauge of ['janus_mediasoup_transports', 'janus_mediasoup_cluster_pipes', 'janus_mediasoup_peers']) {
