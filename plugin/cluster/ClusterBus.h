@@ -38,6 +38,8 @@ class ClusterBus : public HostBus {
 
   const std::string& hostId() const override { return registry_.hostId(); }
   void later(std::function<void()> task) override { registry_.redis().later(std::move(task)); }
+  // Registered: its subscriber connection is up (it registers only so), and its pings come back.
+  uint64_t upSinceMs() const override { return registry_.registeredSinceMs(); }
   static std::string inbox(const std::string& hostId) { return "msp:inbox:" + hostId; }
 
  private:

@@ -34,6 +34,9 @@ class HostBus {
   virtual const std::string& hostId() const = 0;
   // Runs task on a later loop turn.
   virtual void later(std::function<void()> task) = 0;
+  // Loop time (ms) since when this host's bus has carried messages without a break (0: not now). A host
+  // unheard of for a while means something only while this one has been up for that while itself.
+  virtual uint64_t upSinceMs() const = 0;
 };
 
 }  // namespace msp

@@ -70,8 +70,11 @@ return 1)";
 
 HostRegistry::HostRegistry(uv_loop_t* loop, const Settings& settings, Sample sample)
     : loop_(loop), hostId_(settings.hostId), redisHost_(settings.clusterRedisHost), redisPort_(settings.clusterRedisPort), pipeIp_(settings.clusterPipeIp), leaseMs_(settings.clusterLeaseMs),
-      sample_(std::move(sample)), commands_(loop, settings.clusterRedisHost, settings.clusterRedisPort, "commands"),
-      subscriber_(loop, settings.clusterRedisHost, settings.clusterRedisPort, "subscriber") {
+      sample_(std::move(sample)),
+      commands_(loop, settings.clusterRedisHost, settings.clusterRedisPort, "commands", settings.clusterRedisUser, settings.clusterRedisPassword),
+      subscriber_(loop, settings.clusterRedisHost, settings.clusterRedisPort, "subscriber", settings.clusterRedisUser,
+                  settings.clusterRedisPassword),
+      redisUser_(settings.clusterRedisUser), redisPassword_(settings.clusterRedisPassword) {
   leaseTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   refreshTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
 }
@@ -113,6 +116,11 @@ void HostRegistry::stop() {
     if (redisContext* context = redisConnectWithTimeout(redisHost_.c_str(), static_cast<int>(redisPort_), timeout)) {
       if (!context->err) {
         redisSetTimeout(context, timeout);
+        if (!redisPassword_.empty()) {
+          void* auth = redisUser_.empty() ? redisCommand(context, "AUTH %s", redisPassword_.c_str())
+                                          : redisCommand(context, "AUTH %s %s", redisUser_.c_str(), redisPassword_.c_str());
+          if (auth) freeReplyObject(auth);
+        }
         std::vector<const char*> argv;
         std::vector<size_t> lengths;
         for (const auto& arg : args) {
@@ -161,6 +169,7 @@ void HostRegistry::registerHost() {
       uint64_t previous = epoch_;
       epoch_ = epoch;
       registered_ = running_;
+      registeredSinceMs_ = std::max<uint64_t>(uv_now(loop_), 1);
       // Registered again: if another host saw this one lost meanwhile (frozen, or cut off from Redis while the
       // others were not), they have closed what they shared with it, so this one drops its side too. Redis
       // restarting empty, or down for everyone, is not that: what the hosts share goes on.

@@ -57,6 +57,8 @@ class HostRegistry {
   // 0 while not registered.
   uint64_t epoch() const { return registered_ ? epoch_ : 0; }
   bool registered() const { return registered_; }
+  // Loop time of this registration (0 while not registered): since when this host has been in the cluster.
+  uint64_t registeredSinceMs() const { return registered_ ? registeredSinceMs_ : 0; }
   // Every live host as last read, this one included (once registered).
   const std::map<std::string, HostInfo>& hosts() const { return hosts_; }
 
@@ -97,10 +99,12 @@ class HostRegistry {
   Sample sample_;
   RedisClient commands_;
   RedisClient subscriber_;
+  std::string redisUser_, redisPassword_;  // for the leave at stop, on a connection of its own
   bool running_ = false;
   bool registering_ = false;
   bool registered_ = false;
   uint64_t epoch_ = 0;
+  uint64_t registeredSinceMs_ = 0;
   std::string bootId_ = newBootId();  // this process's
   uint64_t connectedSinceMs_ = 0;     // loop time its command connection last came up
   uint64_t lastReadMs_ = 0;           // loop time of the last read of every host that Redis answered

@@ -35,8 +35,8 @@ RedisReply RedisReply::from(const redisReply& reply) {
   return out;
 }
 
-RedisClient::RedisClient(uv_loop_t* loop, std::string host, uint32_t port, std::string name)
-    : loop_(loop), host_(std::move(host)), port_(port), name_(std::move(name)) {
+RedisClient::RedisClient(uv_loop_t* loop, std::string host, uint32_t port, std::string name, std::string user, std::string password)
+    : loop_(loop), host_(std::move(host)), port_(port), name_(std::move(name)), user_(std::move(user)), password_(std::move(password)) {
   retryTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   connectTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   deferTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
@@ -107,6 +107,18 @@ void RedisClient::connected(const redisAsyncContext* context, int status) {
   self->connected_ = true;
   self->backoff_.reset();
   MSP_INFO("redis %s: connected to %s:%u", self->name_.c_str(), self->host_.c_str(), self->port_);
+  if (!self->password_.empty()) {
+    // First on the connection, so Redis runs it before anything queued after it; refused, the connection goes.
+    std::vector<const char*> argv{"AUTH"};
+    std::vector<size_t> lengths{4};
+    if (!self->user_.empty()) {
+      argv.push_back(self->user_.c_str());
+      lengths.push_back(self->user_.size());
+    }
+    argv.push_back(self->password_.c_str());
+    lengths.push_back(self->password_.size());
+    redisAsyncCommandArgv(self->context_, &RedisClient::authenticated, nullptr, static_cast<int>(argv.size()), argv.data(), lengths.data());
+  }
   for (const auto& [channel, handler] : self->subscriptions_) self->sendSubscribe(channel);
   if (self->onUp) self->onUp();
 }
@@ -216,6 +228,17 @@ void RedisClient::replied(redisAsyncContext*, void* reply, void* privdata) {
   if (!reply) return done(nullptr, Failure::workerGone("the Redis connection dropped"));
   RedisReply copy = RedisReply::from(*static_cast<redisReply*>(reply));
   done(&copy, Failure{});
+}
+
+void RedisClient::authenticated(redisAsyncContext* context, void* reply, void*) {
+  auto* self = static_cast<RedisClient*>(context->data);
+  auto* r = static_cast<redisReply*>(reply);
+  if (!self || !r || r->type != REDIS_REPLY_ERROR) return;
+  // Later: hiredis is inside this context's read callback, where the context must not be freed.
+  std::string why = "Redis refused the credentials of cluster_redis: " + std::string(r->str, r->len);
+  self->later([self, why, alive = std::weak_ptr<char>(self->alive_)] {
+    if (!alive.expired() && self->context_) self->lost(why);
+  });
 }
 
 void RedisClient::subscribe(const std::string& channel, MessageHandler handler) {

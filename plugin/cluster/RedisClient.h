@@ -45,7 +45,8 @@ class RedisClient {
   using Callback = std::function<void(const RedisReply* reply, const Failure& failure)>;
   using MessageHandler = std::function<void(const std::string& channel, const std::string& message)>;
 
-  RedisClient(uv_loop_t* loop, std::string host, uint32_t port, std::string name);
+  // user/password: AUTH right after every connect (empty password: none).
+  RedisClient(uv_loop_t* loop, std::string host, uint32_t port, std::string name, std::string user = "", std::string password = "");
   ~RedisClient();
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
@@ -74,6 +75,7 @@ class RedisClient {
   static void disconnected(const redisAsyncContext* context, int status);
   static void replied(redisAsyncContext* context, void* reply, void* privdata);
   static void published(redisAsyncContext* context, void* reply, void* privdata);
+  static void authenticated(redisAsyncContext* context, void* reply, void* privdata);
   void connect();
   void lost(const std::string& why);
   void scheduleReconnect();
@@ -84,6 +86,7 @@ class RedisClient {
   std::string host_;
   uint32_t port_;
   std::string name_;
+  std::string user_, password_;
   redisAsyncContext* context_ = nullptr;
   bool connected_ = false;
   bool stopped_ = true;

@@ -1,5 +1,7 @@
 #include "config/Config.h"
 
+#include <cctype>
+
 #include "ortc/MediaCodecs.h"
 
 #include <arpa/inet.h>
@@ -163,9 +165,15 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
   r.text("cluster_redis", "MEDIASOUP_CLUSTER_REDIS", redisUrl);
   if (!redisUrl.empty()) {
     auto parsed = parseRedisUrl(redisUrl);
-    if (!parsed) return SettingsError{"invalid setting cluster_redis = \"" + redisUrl + "\": expected redis://host:port"};
-    s.clusterRedisHost = parsed->first;
-    s.clusterRedisPort = parsed->second;
+    if (!parsed) {
+      // Not echoed when it may hold a password.
+      std::string shown = redisUrl.find('@') == std::string::npos ? " = \"" + redisUrl + "\"" : "";
+      return SettingsError{"invalid setting cluster_redis" + shown + ": expected redis://[[user]:password@]host[:port]"};
+    }
+    s.clusterRedisHost = parsed->host;
+    s.clusterRedisPort = parsed->port;
+    s.clusterRedisUser = parsed->user;
+    s.clusterRedisPassword = parsed->password;
     bool ok = r.text("host_id", "MEDIASOUP_HOST_ID", s.hostId) && r.ip("cluster_pipe_ip", nullptr, true, s.clusterPipeIp) &&
               r.integer("cluster_lease_ms", nullptr, 1000, 600000, s.clusterLeaseMs);
     if (!ok) return SettingsError{r.error};
@@ -209,11 +217,44 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
   return s;
 }
 
-std::optional<std::pair<std::string, uint32_t>> parseRedisUrl(const std::string& url) {
+namespace {
+
+// %XX escapes (a password may hold ':' or '@'); nullopt for a malformed one.
+std::optional<std::string> percentDecoded(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      return std::nullopt;
+    }
+    out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<RedisEndpoint> parseRedisUrl(const std::string& url) {
   const std::string scheme = "redis://";
   if (url.rfind(scheme, 0) != 0) return std::nullopt;
   std::string rest = url.substr(scheme.size());
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  RedisEndpoint endpoint;
+  if (size_t at = rest.rfind('@'); at != std::string::npos) {
+    std::string credentials = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    size_t colon = credentials.find(':');
+    if (colon == std::string::npos) return std::nullopt;  // a user without a password means nothing to AUTH
+    auto user = percentDecoded(credentials.substr(0, colon)), password = percentDecoded(credentials.substr(colon + 1));
+    if (!user || !password || password->empty()) return std::nullopt;
+    endpoint.user = *user;
+    endpoint.password = *password;
+  }
   std::string host = rest, port;
   if (!rest.empty() && rest[0] == '[') {  // [v6]:port
     size_t close = rest.find(']');
@@ -228,14 +269,14 @@ std::optional<std::pair<std::string, uint32_t>> parseRedisUrl(const std::string&
     port = rest.substr(colon + 1);
   }
   if (host.empty() || host.find_first_of("/@ ") != std::string::npos) return std::nullopt;
-  uint32_t number = 6379;
   if (!port.empty()) {
     char* end = nullptr;
     long value = std::strtol(port.c_str(), &end, 10);
     if (*end != '\0' || value < 1 || value > 65535) return std::nullopt;
-    number = static_cast<uint32_t>(value);
+    endpoint.port = static_cast<uint32_t>(value);
   }
-  return std::make_pair(host, number);
+  endpoint.host = host;
+  return endpoint;
 }
 
 EnvLookup processEnv() {

@@ -60,6 +60,7 @@ struct Settings {
   // Several hosts on one Redis (api.md "Several hosts"); off while clusterRedisHost is empty.
   std::string clusterRedisHost;   // from cluster_redis = "redis://host:port"
   uint32_t clusterRedisPort = 6379;
+  std::string clusterRedisUser, clusterRedisPassword;  // from the URL's user:password@ (never logged)
   std::string hostId;             // this host's name in the cluster (default hostname:stats_port)
   std::string clusterPipeIp;      // where the other hosts reach this host's pipe transports
   uint32_t clusterLeaseMs = 6000; // a host silent this long is gone for the others
@@ -86,7 +87,14 @@ std::variant<Settings, SettingsError> loadSettings(const ConfigLookup& config, c
 
 EnvLookup processEnv();
 
-// "redis://host:port" (port 6379 when absent; host an IPv4/IPv6 address or a name): host and port, or nullopt.
-std::optional<std::pair<std::string, uint32_t>> parseRedisUrl(const std::string& url);
+// "redis://[[user]:password@]host[:port]" (port 6379 when absent; host an IPv4/IPv6 address or a name; user and
+// password percent-decoded), or nullopt.
+struct RedisEndpoint {
+  std::string host;
+  uint32_t port = 6379;
+  std::string user;      // empty: Redis's default user (AUTH with the password alone)
+  std::string password;  // empty: no AUTH
+};
+std::optional<RedisEndpoint> parseRedisUrl(const std::string& url);
 
 }  // namespace msp

@@ -369,6 +369,11 @@ void HostPipes::hostLost(const std::string& hostId) {
   closeOutbound([&](const Outbound& out) { return out.hostId == hostId; }, false);
 }
 
+void HostPipes::roomHostGone(const std::string& roomId, const std::string& hostId) {
+  closeInbounds([&](const Inbound& in) { return in.roomId == roomId && in.hostId == hostId; }, true);
+  closeOutbound([&](const Outbound& out) { return out.roomId == roomId && out.hostId == hostId; }, true);
+}
+
 void HostPipes::closeInbounds(const std::function<bool(const Inbound&)>& which, bool tellOwner) {
   std::vector<InboundKey> keys;  // collected first: closing one changes inbound_
   for (const auto& [key, in] : inbound_) {

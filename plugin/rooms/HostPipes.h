@@ -42,6 +42,9 @@ class HostPipes {
   void remoteProducerPaused(Room& room, const std::string& producerId, bool paused);
   // A host is gone: every pipe to or from it closes (its copies here close, their consumers are told).
   void hostLost(const std::string& hostId);
+  // A host left the room (or fell silent in it): the room's pipes to and from it close, and it is told, in
+  // case its own word that it closed its side was lost.
+  void roomHostGone(const std::string& roomId, const std::string& hostId);
   // A router here is gone (closed, or its worker died): its pipes to other hosts are gone; those hosts close
   // their side. Call before it closes, or right after its worker died.
   void routerGone(const std::string& routerId);

@@ -132,6 +132,7 @@ struct Room {
   std::string homeHost;
   std::set<std::string> memberHosts;
   std::map<std::string, RemotePeer> remotePeers;  // by peer id
+  std::map<std::string, uint64_t> heardFrom;       // other host → loop time of its last word on the room
   // Its peers changed (joined, left, published…): the other hosts of the room are told. Null when alone.
   std::function<void(const std::string& roomId)> onPeersChanged;
 

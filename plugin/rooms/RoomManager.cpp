@@ -512,7 +512,9 @@ void RoomManager::joinHere(uint64_t sessionId, const request::Join& request, Joi
     if (!room->pin.empty() && !sameSecret(request.pin, room->pin)) {
       return reply(errorAnswer(kUnauthorized, "unauthorized (wrong or missing pin)"));
     }
-    if (maxPeersPerRoom_ != 0 && room->peers.size() + room->joining.size() >= maxPeersPerRoom_) {
+    // The room's peers on its other hosts count too, as this host last heard of them (two hosts admitting a
+    // peer at the same moment may go one over).
+    if (maxPeersPerRoom_ != 0 && room->peers.size() + room->joining.size() + room->remotePeers.size() >= maxPeersPerRoom_) {
       return reply(errorAnswer(kLimitReached, "limit reached (max_peers_per_room = " + std::to_string(maxPeersPerRoom_) + ")"));
     }
   } else {

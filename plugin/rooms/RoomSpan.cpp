@@ -11,7 +11,7 @@ namespace msp {
 RoomSpan::RoomSpan(uv_loop_t* loop, HostBus& bus, RoomDirectory& directory, HostPipes& pipes, EventSink events, FindRoom findRoom,
                    Hooks hooks, std::string codecs)
     : bus_(bus), directory_(directory), pipes_(pipes), events_(std::move(events)), findRoom_(std::move(findRoom)),
-      hooks_(std::move(hooks)), codecs_(std::move(codecs)) {
+      hooks_(std::move(hooks)), codecs_(std::move(codecs)), loop_(loop) {
   flushTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   resyncTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   uv_timer_start(resyncTimer_.get(), [](uv_timer_t* t) { static_cast<RoomSpan*>(t->data)->resync(); }, kResyncMs, kResyncMs);
@@ -73,10 +73,38 @@ void RoomSpan::flush() {
 }
 
 void RoomSpan::resync() {
-  // Every room over several hosts again: a snapshot lost on the way is mended within kResyncMs.
-  for (const auto& roomId : spanned_) {
+  // Every room over several hosts again: a snapshot lost on the way is mended within kResyncMs. A copy of the
+  // ids: a room whose other hosts all fell silent may close meanwhile.
+  std::vector<std::string> rooms(spanned_.begin(), spanned_.end());
+  for (const auto& roomId : rooms) {
+    if (Room* room = findRoom_(roomId)) dropSilentHosts(*room);
     if (Room* room = findRoom_(roomId)) sendSnapshot(*room);
   }
+}
+
+void RoomSpan::dropSilentHosts(Room& room) {
+  uint64_t up = bus_.upSinceMs();
+  if (up == 0) return;  // this host hears nobody now: their silence says nothing
+  uint64_t now = uv_now(loop_);
+  std::vector<std::string> silent;
+  for (const auto& host : room.memberHosts) {
+    auto heard = room.heardFrom.find(host);
+    if (now - std::max(up, heard == room.heardFrom.end() ? 0 : heard->second) > kSilentHostMs) silent.push_back(host);
+  }
+  for (const auto& host : silent) {
+    MSP_WARN("cluster: room %s: nothing from host %s for %llu ms: its peers leave here", room.id.c_str(), host.c_str(),
+             static_cast<unsigned long long>(kSilentHostMs));
+    // The home stays the one to tell (its next snapshot brings its peers back); a member is gone.
+    if (host == room.homeHost) {
+      room.heardFrom[host] = now;
+    } else {
+      room.memberHosts.erase(host);
+      room.heardFrom.erase(host);
+    }
+    pipes_.roomHostGone(room.id, host);
+    applySnapshot(room, host, Json::array());
+  }
+  if (!silent.empty() && hooks_.abandoned) hooks_.abandoned(room);
 }
 
 void RoomSpan::sendSnapshot(const Room& room) {
@@ -107,10 +135,13 @@ void RoomSpan::joinMember(const std::string& roomId, const std::string& home, st
         applyRoomSettings(*room, answer.at("settings"));
       }
       room->memberHosts.insert(home);
+      room->heardFrom[home] = uv_now(loop_);
       size_t i;
       json_t* member;
       json_array_foreach(json_object_get(answer.get(), "members"), i, member) {
-        if (json_is_string(member) && json_string_value(member) != bus_.hostId()) room->memberHosts.insert(json_string_value(member));
+        if (!json_is_string(member) || json_string_value(member) == bus_.hostId()) continue;
+        room->memberHosts.insert(json_string_value(member));
+        room->heardFrom[json_string_value(member)] = uv_now(loop_);
       }
       // Every peer the home knows of, by host.
       std::map<std::string, Json> byHost;
@@ -136,6 +167,7 @@ void RoomSpan::onMember(const BusMessage& request, HostBus::Respond respond) {
     return respond(Json(), "the hosts' media_codecs differ (" + codecs_ + " here): a room cannot span them");
   }
   room->memberHosts.insert(request.from);
+  room->heardFrom[request.from] = uv_now(loop_);
   Json peers = snapshotOf(*room);
   size_t i;
   json_t* peer;
@@ -180,11 +212,14 @@ void RoomSpan::onSnapshot(const BusMessage& notice) {
   if (!json_is_array(peers.get())) return;
   bool present = json_array_size(peers.get()) > 0;
   if (present) room->memberHosts.insert(notice.from);
+  room->heardFrom[notice.from] = uv_now(loop_);
   applySnapshot(*room, notice.from, peers);
-  // A member with no peer left has closed its room; the home keeps its room (and stays the one to tell) even
-  // with none.
+  // A member with no peer left has closed its room (and its pipes, whose closePipe may have been lost: ours to
+  // it close too); the home keeps its room (and stays the one to tell) even with none.
   if (!present && notice.from != room->homeHost) {
     room->memberHosts.erase(notice.from);
+    room->heardFrom.erase(notice.from);
+    pipes_.roomHostGone(room->id, notice.from);
     if (hooks_.abandoned) hooks_.abandoned(*room);
   }
 }

@@ -26,6 +26,9 @@
 namespace msp {
 
 constexpr uint64_t kResyncMs = 2000;
+// A host of the room unheard of for this long (three snapshots missed while this host's bus was up) has no
+// peer in it any more: its last snapshot, the one that said so, was lost on the way.
+constexpr uint64_t kSilentHostMs = 3 * kResyncMs;
 
 class RoomSpan {
  public:
@@ -84,6 +87,8 @@ class RoomSpan {
   void applySnapshot(Room& room, const std::string& host, const Json& peers);
   void tellLocal(const Room& room, const Json& event) const;
   void homeLost(Room& room);
+  // The room's other hosts that fell silent: their peers leave here (the home stays the home).
+  void dropSilentHosts(Room& room);
 
   HostBus& bus_;
   RoomDirectory& directory_;
@@ -96,6 +101,7 @@ class RoomSpan {
   std::set<std::string> dirty_;    // rooms whose snapshot is due
   UvHandle<uv_timer_t> flushTimer_;
   UvHandle<uv_timer_t> resyncTimer_;
+  uv_loop_t* loop_;
   std::map<std::string, std::vector<std::function<void(const Failure&)>>> joining_;  // room → joins waiting for the home
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };

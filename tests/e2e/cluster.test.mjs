@@ -5,6 +5,7 @@
 // others see its peer leave.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { startJanus, getJson, waitFor } from '../integration/harness.mjs';
 import { startRedis } from '../integration/redis.mjs';
 import { clickIn, launchBrowser, openPeer, waitInPage, waitForInbound } from './browser.mjs';
@@ -67,6 +68,17 @@ describe('a room over two hosts, in the browser', { skip: process.env.E2E_WEBRTC
     await hears(carol, 'hello from host a');
     await say(bob, 'hello from host b');
     await hears(alice, 'hello from host b');
+
+    // The dashboard of host b lists both hosts, itself marked.
+    const dashboard = await browser.newPage();
+    await dashboard.setViewport({ width: 1280, height: 900 });
+    await dashboard.goto(`${b.statsUrl}/dashboard.html`);
+    await waitInPage(dashboard, () => document.querySelectorAll('#hosts tbody tr').length === 2);
+    const listed = await dashboard.$$eval('#hosts tbody tr', (trs) => trs.map((tr) => tr.cells[0].textContent));
+    assert.deepEqual(listed, ['host-a', 'host-b (this host)']);
+    mkdirSync(`${top}build/screenshots`, { recursive: true });
+    await dashboard.screenshot({ path: `${top}build/screenshots/cluster-dashboard.png`, fullPage: true });
+    await dashboard.close();
 
     a.proc.kill('SIGKILL');
     for (const peer of [bob, carol]) {

@@ -49,11 +49,15 @@ const eventCount = async (janus, event) =>
 const pipesOf = async (janus) => Number((await (await fetch(`${janus.statsUrl}/metrics`)).text()).match(/^janus_mediasoup_cluster_pipes (\d+)$/m)[1]);
 // After a failure, once its test's peers are gone: the host holds no transport, pipe or peer.
 async function holdsNothing(janus, what) {
+  const gauges = ['janus_mediasoup_transports', 'janus_mediasoup_cluster_pipes', 'janus_mediasoup_peers'];
+  let metrics = '';
   await waitFor(async () => {
-    const metrics = await (await fetch(`${janus.statsUrl}/metrics`)).text();
-    return ['janus_mediasoup_transports', 'janus_mediasoup_cluster_pipes', 'janus_mediasoup_peers']
-      .every((gauge) => new RegExp(`^${gauge} 0$`, 'm').test(metrics));
-  }, { timeoutMs: 5000, what });
+    metrics = await (await fetch(`${janus.statsUrl}/metrics`)).text();
+    return gauges.every((gauge) => new RegExp(`^${gauge} 0$`, 'm').test(metrics));
+  }, { timeoutMs: 5000, what }).catch((e) => {
+    const held = gauges.map((gauge) => metrics.match(new RegExp(`^${gauge} \\d+$`, 'm'))?.[0]).join(', ');
+    throw new Error(`${e.message}: ${held}`);
+  });
 }
 const hostsOf = async (janus) => (await getJson(`${janus.statsUrl}/stats`)).body.hosts ?? [];
 const hostIds = async (janus) => (await hostsOf(janus)).map((h) => h.hostId).sort();
@@ -425,6 +429,7 @@ describe('hosts of a cluster on Redis', () => {
     const produced = await onC.request({ request: 'produce', transportId: send.id, kind: 'audio',
       rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 8080 }] } });
     assert.equal(produced.mediasoup, 'produced');
+    await member.waitEvent((e) => e.event === 'newProducer' && e.producerId === produced.id, 5000);
     const recv = await member.request({ request: 'createPlainTransport', direction: 'recv' });
     await member.request({ request: 'connectPlainTransport', transportId: recv.id, ip: '127.0.0.1', port: 9 });
     const consumer = await member.request({ request: 'consume', transportId: recv.id, producerId: produced.id, rtpCapabilities: RECEIVER });
@@ -468,5 +473,28 @@ describe('hosts of a cluster on Redis', () => {
     const held = heldBy(a, redis.port);
     assert.equal(held.other, fdsAtStart.other, `host-a's fds other than sockets (worker pipes, loop handles): ${JSON.stringify([fdsAtStart, held])}`);
     assert.equal(held.redis, 2, 'its two Redis connections, no more');
+  });
+});
+
+describe('a cluster on a Redis that requires a password', () => {
+  let redis;
+  const hosts = [];
+  before(async () => { redis = await startRedis({ password: 'p@ss:word' }); });
+  after(async () => {
+    for (const janus of hosts) await janus.stop('SIGKILL').catch(() => {});
+    await redis?.kill();
+  });
+
+  it('hosts with the password in cluster_redis register; a host with a wrong one never does, and says why', async () => {
+    hosts.push(await startHost(redis, 'host-a', 0), await startHost(redis, 'host-b', 1));
+    for (const janus of hosts) {
+      await waitFor(async () => (await hostIds(janus)).join() === 'host-a,host-b', { timeoutMs: 10000, what: 'both hosts registered' });
+    }
+    const wrong = await startHost({ url: redis.url.replace('p%40ss%3Aword', 'nope') }, 'host-c', 2);
+    hosts.push(wrong);
+    await waitFor(() => /refused the credentials/.test(wrong.log()), { timeoutMs: 5000, what: 'the refusal in host-c\u2019s log' });
+    assert.ok(!wrong.log().includes('p@ss:word') && !wrong.log().includes('nope'), 'no password in the log');
+    assert.deepEqual(await hostIds(hosts[0]), ['host-a', 'host-b']);
+    assert.deepEqual(await hostIds(wrong), []);
   });
 });

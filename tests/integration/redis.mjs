@@ -31,18 +31,21 @@ export function redisCommand(port, ...args) {
   });
 }
 
-export async function startRedis() {
+// password: the server requires it (requirepass); url then carries it, and PING is refused without it.
+export async function startRedis({ password } = {}) {
   const port = await freePort();
-  const redis = { port, url: `redis://127.0.0.1:${port}`, proc: null };
+  const auth = password ? `:${encodeURIComponent(password)}@` : '';
+  const redis = { port, url: `redis://${auth}127.0.0.1:${port}`, proc: null };
   redis.start = async () => {
-    redis.proc = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' });
+    redis.proc = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      ...(password ? ['--requirepass', password] : [])], { stdio: 'ignore' });
     const proc = redis.proc;
     const killOnExit = () => proc.kill('SIGKILL');
     process.on('exit', killOnExit);
     proc.once('exit', () => process.off('exit', killOnExit));
     for (let i = 0; i < 100; i++) {
-      if (await redisCommand(port, 'PING').catch(() => null) === '+PONG') return redis;
+      const answer = await redisCommand(port, 'PING').catch(() => null);
+      if (answer === '+PONG' || (password && answer?.startsWith('-NOAUTH'))) return redis;
       await sleep(50);
     }
     throw new Error('redis-server did not start');

@@ -114,13 +114,17 @@ static void diff_names_joined_and_lost_hosts(void**) {
 
 static void redis_urls(void**) {
   auto a = parseRedisUrl("redis://127.0.0.1:6380");
-  assert_true(a && a->first == "127.0.0.1" && a->second == 6380);
+  assert_true(a && a->host == "127.0.0.1" && a->port == 6380 && a->password.empty());
   auto b = parseRedisUrl("redis://redis.internal");
-  assert_true(b && b->first == "redis.internal" && b->second == 6379);
+  assert_true(b && b->host == "redis.internal" && b->port == 6379);
   auto c = parseRedisUrl("redis://[::1]:7000/");
-  assert_true(c && c->first == "::1" && c->second == 7000);
+  assert_true(c && c->host == "::1" && c->port == 7000);
+  auto d = parseRedisUrl("redis://:s%40cr%3At@10.0.0.5:6400");
+  assert_true(d && d->host == "10.0.0.5" && d->port == 6400 && d->user.empty() && d->password == "s@cr:t");
+  auto e = parseRedisUrl("redis://janus:pw@[::1]");
+  assert_true(e && e->host == "::1" && e->user == "janus" && e->password == "pw");
   for (const char* bad : {"", "127.0.0.1:6379", "http://x:1", "redis://", "redis://x:0", "redis://x:70000", "redis://x:12a",
-                          "redis://user@x:1", "redis://[::1", "redis://[::1]x"}) {
+                          "redis://user@x:1", "redis://[::1", "redis://[::1]x", "redis://:@x", "redis://:%zz@x", "redis://:pw@"}) {
     assert_false(parseRedisUrl(bad).has_value());
   }
 }

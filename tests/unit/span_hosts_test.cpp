@@ -25,9 +25,11 @@ class LoopbackBus : public HostBus {
   void notify(const std::string& host, const std::string& type, const std::string& room, Json body) override;
   const std::string& hostId() const override { return id_; }
   void later(std::function<void()> task) override;
+  uint64_t upSinceMs() const override { return 1; }  // up from the start
 
   void deliver(const BusMessage& message, std::function<void(Json, std::string)> respond);
   bool dropReplies = false;  // replies this host sends are lost on the way
+  bool dropNotices = false;  // notices this host sends are lost on the way
   size_t sent(const std::string& type) const { return sent_.count(type) ? sent_.at(type) : 0; }
 
  private:
@@ -81,6 +83,7 @@ void LoopbackBus::request(const std::string& host, const std::string& type, cons
 
 void LoopbackBus::notify(const std::string& host, const std::string& type, const std::string& room, Json body) {
   ++sent_[type];
+  if (dropNotices) return;
   BusMessage m;
   m.kind = BusMessage::Kind::Notice;
   m.type = type;
@@ -125,9 +128,11 @@ class SharedDirectory {
 
 // A host: its workers (fakes), pool, rooms, bus, and the events its sessions got.
 struct Host {
-  Host(uv_loop_t* loop, const std::string& id, uint32_t portBase, Switchboard& board, SharedDirectory& directory, const Json& caps)
+  Host(uv_loop_t* loop, const std::string& id, uint32_t portBase, Switchboard& board, SharedDirectory& directory, const Json& caps,
+       const std::function<void(Settings&)>& tweak)
       : settings(fake::testSettings(1)), fakes(loop), bus(board, id), directoryView(directory, id, board) {
     settings.rtcPortBase = portBase;
+    if (tweak) tweak(settings);
     pool = std::make_unique<WorkerPool>(loop, settings, fakes.spawner());
     manager = std::make_unique<RoomManager>(*pool, settings, caps, [this](uint64_t session, Json event) { events[session].push_back(event); });
     manager->setDirectory(&directoryView);
@@ -154,15 +159,15 @@ struct Host {
 // Hosts "a" and "b" on one loop.
 class TwoHosts {
  public:
-  TwoHosts() {
+  explicit TwoHosts(const std::function<void(Settings&)>& tweak = nullptr) {
     signal(SIGPIPE, SIG_IGN);
     uv_loop_init(&loop);
     loopThread::enter(&loop);
     board = std::make_unique<Switchboard>(&loop);
     Json codecs = mediaCodecsFor({"opus", "VP8"});
     caps = ortc::generateRouterRtpCapabilities(codecs.get());
-    a = std::make_unique<Host>(&loop, "a", 10000, *board, directory, caps);
-    b = std::make_unique<Host>(&loop, "b", 20000, *board, directory, caps);
+    a = std::make_unique<Host>(&loop, "a", 10000, *board, directory, caps, tweak);
+    b = std::make_unique<Host>(&loop, "b", 20000, *board, directory, caps, tweak);
     for (Host* host : {a.get(), b.get()}) {
       bool started = false;
       host->pool->start([&](bool, const std::string&) { started = true; });
@@ -509,6 +514,45 @@ static void a_data_producer_crosses_once_and_its_close_follows(void**) {
   assert_string_equal(Rooms::str(t.b->eventsOf(2, "dataProducerClosed")[2], "dataProducerId").c_str(), third.c_str());
 }
 
+// max_peers_per_room counts the room's peers on every host.
+static void the_peer_limit_counts_every_hosts_peers(void**) {
+  TwoHosts t([](Settings& s) { s.maxPeersPerRoom = 2; });
+  t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  assert_string_equal(Rooms::str(t.ask(*t.b, 2, R"({"request":"join","room":"r"})"), "mediasoup").c_str(), "joined");
+  t.runUntil([&] { return t.a->manager->rooms().at("r")->remotePeers.size() == 1; });
+  assert_int_equal(Rooms::errorCode(t.ask(*t.a, 3, R"({"request":"join","room":"r"})")), 450);
+  assert_int_equal(Rooms::errorCode(t.ask(*t.b, 4, R"({"request":"join","room":"r"})")), 450);
+  t.ask(*t.b, 2, R"({"request":"leave"})");
+  t.runUntil([&] { return t.a->manager->rooms().at("r")->remotePeers.empty(); });
+  assert_string_equal(Rooms::str(t.ask(*t.a, 3, R"({"request":"join","room":"r"})"), "mediasoup").c_str(), "joined");
+}
+
+// A member's last word lost (pub/sub delivers at most once): the others would keep its peer, and the pipes to
+// it, for good. Unheard of for kSilentHostMs while their own bus is up, it leaves: its peer, its producer, the
+// room's pipes to it; the home's room, left with nobody, closes.
+static void a_member_whose_last_snapshot_is_lost_leaves_once_silent(void**) {
+  TwoHosts t;
+  t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  std::string fromA = t.produceAudio(*t.a, 1);
+  t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  std::string fromB = t.produceAudio(*t.b, 2);
+  t.runUntil([&] { return t.a->eventsOf(1, "newProducer").size() == 1; });
+  assert_string_equal(Rooms::str(t.consume(*t.a, 1, t.transport(*t.a, 1, false), fromB), "mediasoup").c_str(), "consumer");
+  assert_true(t.a->manager->hostPipeCount() >= 1);
+  t.ask(*t.a, 1, R"({"request":"leave"})");
+  // B's peer leaves with every notice of B lost: its empty snapshot, its closePipe.
+  t.runUntil([&] { return t.a->manager->rooms().count("r") == 1 && t.a->manager->rooms().at("r")->peers.empty(); });
+  t.b->bus.dropNotices = true;
+  t.ask(*t.b, 2, R"({"request":"leave"})");
+  t.settle();
+  assert_int_equal(t.b->manager->rooms().count("r"), 0);
+  assert_int_equal(t.a->manager->rooms().at("r")->remotePeers.size(), 1);  // a ghost, for now
+  t.b->bus.dropNotices = false;
+  t.runUntil([&] { return t.a->manager->rooms().count("r") == 0; }, kSilentHostMs + 3000);
+  t.runUntil([&] { return t.a->manager->hostPipeCount() == 0 && t.b->manager->hostPipeCount() == 0; });
+  (void)fromA;
+}
+
 static void codecs_that_differ_refuse_a_member(void**) {
   TwoHosts t;
   t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
@@ -532,6 +576,8 @@ int main(void) {
       cmocka_unit_test(each_host_observes_the_other_hosts_audio),
       cmocka_unit_test(the_homes_pin_and_secret_guard_the_room_everywhere_and_a_kick_reaches_the_peers_host),
       cmocka_unit_test(a_data_producer_crosses_once_and_its_close_follows),
+      cmocka_unit_test(the_peer_limit_counts_every_hosts_peers),
+      cmocka_unit_test(a_member_whose_last_snapshot_is_lost_leaves_once_silent),
       cmocka_unit_test(codecs_that_differ_refuse_a_member),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

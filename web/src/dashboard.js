@@ -58,11 +58,11 @@ function render(stats, workers) {
   const escape = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   $('distribution').tBodies[0].innerHTML = Object.entries(stats.distribution)
     .map(([w, list]) => `<tr><td>${w}</td><td>${list.length ? list.map(escape).join(', ') : '—'}</td></tr>`).join('');
-  // The cluster's hosts (only with cluster_redis): this one marked.
+  // The cluster's hosts (only with cluster_redis): this one marked, and those draining (Admin drainHost).
   $('hosts-panel').hidden = !stats.hosts;
   if (stats.hosts) {
     $('hosts').tBodies[0].innerHTML = stats.hosts.map((h) => `<tr class="${h.self ? 'self' : ''}">
-      <td>${escape(h.hostId)}${h.self ? ' (this host)' : ''}</td><td>${h.epoch}</td><td>${h.rooms}</td><td>${h.peers}</td>
+      <td>${escape(h.hostId)}${h.self ? ' (this host)' : ''}${h.draining ? ' · draining' : ''}</td><td>${h.epoch}</td><td>${h.rooms}</td><td>${h.peers}</td>
       <td>${h.workers}</td><td>${(h.cpuUsage * 100).toFixed(1)}%</td><td>${h.leaseMs} ms</td></tr>`).join('');
   }
   // Each peer, how it negotiates (SDP: janus.js with a plain RTCPeerConnection, aiortc, GStreamer, WHIP; or
