@@ -37,6 +37,9 @@ std::string producingPeer(const Room& room, const std::string& producerId) {
       return peer == room.peers.end() ? std::string() : peer->second.peerId;
     }
   }
+  for (const auto& [peerId, remote] : room.remotePeers) {  // another host's peer's
+    if (remote.producers.count(producerId)) return peerId;
+  }
   return {};
 }
 
@@ -241,6 +244,12 @@ void SdpSignaling::subscribe(Room& room, const Peer& peer, const request::Subscr
         for (const auto& [producerId, producer] : transport->producers()) {
           if (seen.insert(producerId).second) producers.push_back(producerId);
         }
+      }
+    }
+    // And the room's other hosts' (they cross to this host as they are consumed).
+    for (const auto& [peerId, remote] : room.remotePeers) {
+      for (const auto& [producerId, producer] : remote.producers) {
+        if (seen.insert(producerId).second) producers.push_back(producerId);
       }
     }
   }

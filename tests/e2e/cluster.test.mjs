@@ -1,7 +1,8 @@
 // A room over two hosts, in real browsers: Redis, two Janus hosts of one cluster (their own ports, worker
 // port ranges and pipe addresses), a demo page on each. Each browser decodes the other's video and hears its
 // audio, which crossed between the hosts through SRTP pipe transports, and their chat messages (data channels,
-// SCTP through the same pipes); a third page on the second host sees both. When the first host is killed, the
+// SCTP through the same pipes); a third page on the second host sees both, and a plain-WebRTC (SDP) page there
+// and the first host's page decode each other. When the first host is killed, the
 // others see its peer leave.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,6 +55,11 @@ describe('a room over two hosts, in the browser', { skip: process.env.E2E_WEBRTC
       assert.match(metrics, /^janus_mediasoup_cluster_pipes 2$/m);
     }
     assert.equal((await getJson(`${a.statsUrl}/stats`)).body.hosts.length, 2);
+    // A plain-WebRTC (janus.js, SDP) page on host b: it decodes alice from host a, and alice decodes it.
+    const dave = await openPeer(browser, b, { room: 'spanned', name: 'dave', page: 'sdp.html' });
+    await waitForInbound(dave, decodes(alice), 'the SDP page on host b decodes alice (host a)', 30000);
+    await waitForInbound(alice, decodes(dave), 'alice decodes the SDP page (host b → host a)', 30000);
+    await dave.page.close();
     // Chat over data channels, both ways between the hosts (SCTP through the same pipe transports).
     const say = async (from, text) => {
       await waitInPage(from.page, () => window.demo.client.dataProducer != null);

@@ -553,6 +553,21 @@ static void a_member_whose_last_snapshot_is_lost_leaves_once_silent(void**) {
   (void)fromA;
 }
 
+// An SDP subscriber on a member host is offered the other host's producers with the rest, under their peer ids.
+static void an_sdp_subscriber_is_offered_the_other_hosts_producers(void**) {
+  TwoHosts t;
+  Json onA = t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  std::string fromA = t.produceAudio(*t.a, 1);
+  t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  Json offer = t.ask(*t.b, 2, R"({"request":"subscribeSdp"})");
+  assert_string_equal(Rooms::str(offer, "mediasoup").c_str(), "sdpOffer");
+  json_t* consumers = json_object_get(offer.get(), "consumers");
+  assert_int_equal(json_array_size(consumers), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(consumers, 0), "producerId")), fromA.c_str());
+  assert_string_equal(json_string_value(json_object_get(json_array_get(consumers, 0), "peerId")), Rooms::str(onA, "peerId").c_str());
+  assert_non_null(strstr(Rooms::str(offer, "sdp").c_str(), "m=audio"));
+}
+
 static void codecs_that_differ_refuse_a_member(void**) {
   TwoHosts t;
   t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
@@ -578,6 +593,7 @@ int main(void) {
       cmocka_unit_test(a_data_producer_crosses_once_and_its_close_follows),
       cmocka_unit_test(the_peer_limit_counts_every_hosts_peers),
       cmocka_unit_test(a_member_whose_last_snapshot_is_lost_leaves_once_silent),
+      cmocka_unit_test(an_sdp_subscriber_is_offered_the_other_hosts_producers),
       cmocka_unit_test(codecs_that_differ_refuse_a_member),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
