@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startJanus, getJson, waitFor, attachPeer, admin } from './harness.mjs';
+import { startJanus, getJson, waitFor, attachPeer, admin, liveWorkers } from './harness.mjs';
 import { startRedis, redisCommand } from './redis.mjs';
 import { rtpPeer } from './rtp_peer.mjs';
 import { publisher } from './tones.mjs';
@@ -192,6 +192,16 @@ describe('hosts of a cluster on Redis', () => {
     assert.equal(await pipes(a), 2);
     assert.equal(await pipes(b), 1);
     assert.equal(await pipes(c), 1);
+    // Each host's pipe transports listen on its own cluster_pipe_ip (its workers' UDP sockets there).
+    const boundBy = (janus) => {
+      const pids = liveWorkers(janus.proc.pid).map((p) => `pid=${p.pid},`);
+      return execFileSync('ss', ['-uanpH'], { encoding: 'utf8' }).split('\n')
+        .filter((line) => pids.some((pid) => line.includes(pid))).map((line) => line.trim().split(/\s+/)[3].replace(/:\d+$/, ''));
+    };
+    for (const [i, janus] of hosts.entries()) {
+      const ips = boundBy(janus).filter((ip) => ip.startsWith('127.0.0.1') && ip.length > '127.0.0.1'.length);
+      assert.ok(ips.length >= (i === 0 ? 2 : 1) && ips.every((ip) => ip === `127.0.0.${11 + i}`), `${NAMES[i]}: ${ips}`);
+    }
     // The publisher hears of them as of any peer.
     for (const { peer } of listeners) {
       const { peerId } = peer;
