@@ -54,6 +54,7 @@ bool Core::start(std::string& error) {
       lifecycle_.watch(*hosts_);
       claims_ = std::make_unique<RoomClaims>(loop_.loop(), *hosts_, [this] { return rooms_->homeRoomIds(); });
       rooms_->setDirectory(claims_.get());
+      claims_->onHeldElsewhere = [this](const std::string& roomId, const std::string& home) { rooms_->heldElsewhere(roomId, home); };
       bus_ = std::make_unique<ClusterBus>(loop_.loop(), *hosts_);
       std::string codecs;
       for (const auto& codec : settings_.mediaCodecs) codecs += (codecs.empty() ? "" : ",") + codec;

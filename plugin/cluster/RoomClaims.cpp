@@ -129,11 +129,11 @@ void RoomClaims::otherRooms(std::function<void(std::vector<DirectoryRoom> rooms,
 void RoomClaims::reclaimAll() {
   if (!registry_.registered()) return;
   for (const auto& roomId : localRooms_()) {
-    claim(roomId, [roomId](ClaimResult result) {
-      if (result.kind == ClaimResult::Kind::Elsewhere) {
-        MSP_WARN("cluster: room %s is held here and by host %s (made on both while they could not see each other)",
-                 roomId.c_str(), result.hostId.c_str());
-      }
+    claim(roomId, [this, alive = std::weak_ptr<char>(alive_), roomId](ClaimResult result) {
+      if (alive.expired() || result.kind != ClaimResult::Kind::Elsewhere) return;
+      MSP_WARN("cluster: room %s, held here, is host %s's (it took it over, or both made it apart): this host joins it there",
+               roomId.c_str(), result.hostId.c_str());
+      if (onHeldElsewhere) onHeldElsewhere(roomId, result.hostId);
     });
   }
 }

@@ -33,6 +33,10 @@ class RoomClaims : public RoomDirectory {
 
   static std::string roomKey(const std::string& roomId) { return "msp:room:{" + roomId + "}"; }
 
+  // A room this host holds was found held by another live host when claimed again (it took the room over
+  // while this one was cut off, or both made it while they could not see each other): this host yields.
+  std::function<void(const std::string& roomId, const std::string& holder)> onHeldElsewhere;
+
  private:
   void reclaimAll();
   void takeOver(const std::string& roomId, const std::string& staleHome, const std::string& staleEpoch,

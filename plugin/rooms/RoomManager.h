@@ -50,6 +50,11 @@ class RoomManager : private RoomPlacement {
   void hostLost(const std::string& hostId) { if (span_) span_->hostLost(hostId); }
   // This host was cut off for longer than its lease (the others dropped it): it drops what it shared with them.
   void isolated() { if (span_) span_->isolated(); }
+  // A room this host holds is another live host's in the directory: this host becomes a member of it there.
+  void heldElsewhere(const std::string& roomId, const std::string& home) {
+    Room* room = membership_.room(roomId);
+    if (span_ && room) span_->heldElsewhere(*room, home);
+  }
   size_t hostPipeCount() const { return hostPipes_ ? hostPipes_->pipeCount() : 0; }
   // The rooms this host holds (not those it is a member of): what it claims in the directory.
   std::vector<std::string> homeRoomIds() const;

@@ -362,16 +362,21 @@ void RoomSpan::homeLost(Room& room) {
     if (alive.expired()) return;
     Room* room = findRoom_(roomId);
     if (!room) return;
-    if (claim.kind == ClaimResult::Kind::Elsewhere) {
-      room->homeHost = claim.hostId;
-      room->memberHosts.insert(claim.hostId);
-      MSP_INFO("cluster: room %s: its home is now host %s", roomId.c_str(), claim.hostId.c_str());
-      sendSnapshot(*room);
-      return;
-    }
+    if (claim.kind == ClaimResult::Kind::Elsewhere) return heldElsewhere(*room, claim.hostId);
     room->homeHost.clear();  // ours now (or Redis cannot tell: ours until it can)
     MSP_INFO("cluster: room %s: its home was lost; this host holds it now", roomId.c_str());
   });
+}
+
+void RoomSpan::heldElsewhere(Room& room, const std::string& home) {
+  if (!room.homeHost.empty() && room.homeHost == home) return;
+  room.homeHost = home;
+  room.memberHosts.insert(home);
+  room.heardFrom[home] = uv_now(loop_);
+  room.autoCreated = true;  // a member's room: it closes with its last peer here
+  MSP_INFO("cluster: room %s: its home is now host %s", room.id.c_str(), home.c_str());
+  sendSnapshot(room);
+  if (hooks_.abandoned) hooks_.abandoned(room);
 }
 
 }  // namespace msp

@@ -64,6 +64,9 @@ class RoomSpan {
   // Whether the room should stay although nobody is in it here: its home keeps it while other hosts have peers.
   static bool keptForOtherHosts(const Room& room) { return room.homeHost.empty() && !room.memberHosts.empty(); }
   void hostLost(const std::string& hostId);
+  // Live host `home` holds the room's claim: this host is a member of it there (its peers stay; the home learns
+  // of them from its snapshot), and the room closes here with its last peer.
+  void heldElsewhere(Room& room, const std::string& home);
   // This host was cut off from the others for longer than its lease: they have dropped it, so it drops them
   // (their peers leave here, the pipes close); the snapshots that follow bring them back.
   void isolated();

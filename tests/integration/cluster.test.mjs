@@ -390,13 +390,37 @@ describe('hosts of a cluster on Redis', () => {
     for (const janus of hosts) await holdsNothing(janus, 'nothing left after Redis was unreachable');
   });
 
-  it('a host frozen past its lease is fenced and registers again with a new epoch', async () => {
-    const [a, , c] = hosts;
+  it('a host frozen past its lease is fenced, registers again with a new epoch, and joins its room where it went; the media is piped again', async () => {
+    const [a, b, c] = hosts;
     assert.equal((await ask(c, { request: 'create', room: 'gamma' })).mediasoup, 'created');
+    // A publisher on host c (its own room), a listener on host a consuming it.
+    const onC = await attachPeer(c);
+    const joinedC = await onC.request({ request: 'join', room: 'gamma' });
+    const send = await onC.request({ request: 'createPlainTransport', direction: 'send', comedia: true });
+    const produced = await onC.request({ request: 'produce', transportId: send.id, kind: 'audio',
+      rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 9090 }] } });
+    const sender = rtpPeer(['send', '--to', `${send.ip}:${send.port}`, '--ssrc', '9090', '--pt', '100', '--count', '4000', '--interval-ms', '5']);
+    sender.result.catch(() => {});
+    await sender.port;
+    const listener = await attachPeer(a);
+    assert.equal((await listener.request({ request: 'join', room: 'gamma' })).mediasoup, 'joined');
+    const consumeInto = async (count) => {
+      const recv = await listener.request({ request: 'createPlainTransport', direction: 'recv' });
+      const receiver = rtpPeer(['recv', '--count', String(count), '--timeout', '8']);
+      await listener.request({ request: 'connectPlainTransport', transportId: recv.id, ip: '127.0.0.1', port: await receiver.port });
+      const consumer = await listener.request({ request: 'consume', transportId: recv.id, producerId: produced.id, rtpCapabilities: RECEIVER });
+      assert.equal(consumer.mediasoup, 'consumer', JSON.stringify(consumer));
+      await listener.request({ request: 'resumeConsumer', consumerId: consumer.id });
+      return receiver.result;
+    };
+    assert.ok((await consumeInto(50)).rtp >= 50, 'packets from host c before the freeze');
+
     const before = (await hostsOf(a)).find((h) => h.hostId === 'host-c');
     c.proc.kill('SIGSTOP');
     await waitFor(async () => !(await hostIds(a)).includes('host-c'), { timeoutMs: LEASE_MS + 1500, what: 'host-c lost while frozen' });
-    assert.equal((await ask(a, { request: 'exists', room: 'gamma' })).exists, false, 'a lost host holds no room');
+    await listener.waitEvent((e) => e.event === 'peerLeft' && e.peerId === joinedC.peerId, 3000);
+    // Its member took the room over.
+    await waitFor(async () => (await ask(b, { request: 'exists', room: 'gamma' })).host === 'host-a', { what: 'gamma held by host-a' });
     c.proc.kill('SIGCONT');
     const again = await waitFor(async () => (await hostsOf(a)).find((h) => h.hostId === 'host-c' && h.epoch > before.epoch),
       { timeoutMs: 5000, what: 'host-c registered again' });
@@ -405,11 +429,18 @@ describe('hosts of a cluster on Redis', () => {
     const own = (await hostsOf(c)).filter((h) => h.hostId === 'host-c');
     assert.equal(own.length, 1);
     assert.equal(own[0].epoch, again.epoch);
-    // It claimed its room again under the new epoch.
-    await waitFor(async () => (await ask(a, { request: 'exists', room: 'gamma' })).host === 'host-c', { what: 'gamma on host-c again' });
+    // It joined the room where it went: host a still holds it, hears of c's peer and producer again (the same
+    // ids), and consumes it through a new pipe without a duplicate-id error.
+    await listener.waitEvent((e) => e.event === 'newProducer' && e.producerId === produced.id &&
+      listener.events.indexOf(e) > listener.events.findIndex((x) => x.event === 'peerLeft' && x.peerId === joinedC.peerId), 8000);
+    assert.equal((await ask(b, { request: 'exists', room: 'gamma' })).host, 'host-a');
+    assert.ok((await consumeInto(50)).rtp >= 50, 'packets from host c after it came back');
     const metrics = await (await fetch(`${a.statsUrl}/metrics`)).text();
     assert.match(metrics, /janus_mediasoup_events_total\{event="hostLost"\} [1-9]/);
     assert.match(metrics, /janus_mediasoup_events_total\{event="hostJoined"\} [1-9]/);
+    sender.kill();
+    await listener.close();
+    await onC.close();
     for (const janus of hosts) await holdsNothing(janus, 'nothing left after a host was frozen');
   });
 

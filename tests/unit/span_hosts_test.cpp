@@ -568,6 +568,37 @@ static void an_sdp_subscriber_is_offered_the_other_hosts_producers(void**) {
   assert_non_null(strstr(Rooms::str(offer, "sdp").c_str(), "m=audio"));
 }
 
+// A home frozen past its lease: its member took the room over. Back, it is isolated, finds the room held by
+// the member and joins it there: the member hears of its peer and producer again (the same ids), consumes the
+// producer through a new pipe, and the one that came back no longer holds the room.
+static void a_home_back_from_a_freeze_joins_its_room_where_it_went(void**) {
+  TwoHosts t;
+  assert_string_equal(Rooms::str(t.ask(*t.a, 9, R"({"request":"create","room":"r"})"), "mediasoup").c_str(), "created");
+  Json onA = t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
+  std::string fromA = t.produceAudio(*t.a, 1);
+  t.ask(*t.b, 2, R"({"request":"join","room":"r"})");
+  std::string recv = t.transport(*t.b, 2, false);
+  assert_string_equal(Rooms::str(t.consume(*t.b, 2, recv, fromA), "mediasoup").c_str(), "consumer");
+  // A is lost for B: B holds the room now.
+  t.directory.lost.insert("a");
+  t.b->manager->hostLost("a");
+  t.runUntil([&] { return t.b->eventsOf(2, "peerLeft").size() == 1 && t.directory.claims["r"] == "b"; });
+  t.directory.lost.erase("a");
+  // A comes back: isolated, then its claim of r found B's.
+  t.a->manager->isolated();
+  t.a->manager->heldElsewhere("r", "b");
+  assert_string_equal(t.a->manager->rooms().at("r")->homeHost.c_str(), "b");
+  t.runUntil([&] { return t.b->eventsOf(2, "peerJoined").size() == 1 && t.b->eventsOf(2, "newProducer").size() == 1; });
+  assert_string_equal(Rooms::str(t.b->eventsOf(2, "peerJoined")[0], "peerId").c_str(), Rooms::str(onA, "peerId").c_str());
+  assert_string_equal(Rooms::str(t.b->eventsOf(2, "newProducer")[0], "producerId").c_str(), fromA.c_str());
+  Json again = t.consume(*t.b, 2, recv, fromA);
+  assert_string_equal(Rooms::str(again, "mediasoup").c_str(), "consumer");
+  // A's peer leaves: A's room (a member's now) closes, B's stays with its peer.
+  t.ask(*t.a, 1, R"({"request":"leave"})");
+  t.runUntil([&] { return t.a->manager->rooms().empty() && t.b->eventsOf(2, "peerLeft").size() == 2; });
+  assert_int_equal(t.b->manager->rooms().count("r"), 1);
+}
+
 static void codecs_that_differ_refuse_a_member(void**) {
   TwoHosts t;
   t.ask(*t.a, 1, R"({"request":"join","room":"r"})");
@@ -594,6 +625,7 @@ int main(void) {
       cmocka_unit_test(the_peer_limit_counts_every_hosts_peers),
       cmocka_unit_test(a_member_whose_last_snapshot_is_lost_leaves_once_silent),
       cmocka_unit_test(an_sdp_subscriber_is_offered_the_other_hosts_producers),
+      cmocka_unit_test(a_home_back_from_a_freeze_joins_its_room_where_it_went),
       cmocka_unit_test(codecs_that_differ_refuse_a_member),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
