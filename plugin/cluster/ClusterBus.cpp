@@ -64,6 +64,13 @@ void ClusterBus::received(const std::string& text) {
     return;
   }
   BusMessage& message = *decoded;
+  // Fenced at the message too: a host this one saw lost may still speak with its old epoch for a moment after
+  // it wakes up, before it finds itself fenced; what it says then (snapshots, pipes) is not to be acted on.
+  if (registry_.isFenced(message.from, message.fromEpoch)) {
+    MSP_VERB("cluster: a %s from host %s's fenced epoch %llu was dropped", message.type.c_str(), message.from.c_str(),
+             static_cast<unsigned long long>(message.fromEpoch));
+    return;
+  }
   switch (message.kind) {
     case BusMessage::Kind::Reply: {
       auto it = pending_.find(message.id);

@@ -234,6 +234,15 @@ bool HostRegistry::isLive(const std::string& hostId, uint64_t epoch) const {
   return it != hosts_.end() && it->second.epoch == epoch;
 }
 
+bool HostRegistry::isFenced(const std::string& hostId, uint64_t epoch) const {
+  // Only the registration seen lost, and only while its host is not live again (an exact match: a Redis that
+  // restarted empty counts epochs from 1 again). Anything else is let through: this host's view of the others'
+  // epochs lags a read behind, and a lagging fence would drop a live host's words.
+  if (hosts_.count(hostId)) return false;
+  auto lost = lostAtEpoch_.find(hostId);
+  return lost != lostAtEpoch_.end() && lost->second == epoch;
+}
+
 std::string HostRegistry::newBootId() { return newUuid().substr(0, 13); }
 
 void HostRegistry::refresh() {
@@ -297,9 +306,11 @@ void HostRegistry::refresh() {
     hosts_ = std::move(now);
     for (auto it = expiresAt_.begin(); it != expiresAt_.end();) it = hosts_.count(it->first) ? std::next(it) : expiresAt_.erase(it);
     for (auto it = left_.begin(); it != left_.end();) it = hosts_.count(*it) ? std::next(it) : left_.erase(it);
+    for (const auto& [id, info] : hosts_) lostAtEpoch_.erase(id);
     for (const auto& id : changes.lost) {
       if (id == hostId_) continue;
       MSP_INFO("cluster: host %s lost", id.c_str());
+      if (before.count(id)) lostAtEpoch_[id] = before.at(id).epoch;
       // Said in Redis, so that the host, should it come back, knows the others dropped it.
       commands_.command({"SET", lostKey(id), std::to_string(before.count(id) ? before.at(id).epoch : 0), "PX", std::to_string(10 * leaseMs_)},
                         [](const RedisReply*, const Failure&) {});

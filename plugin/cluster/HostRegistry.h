@@ -64,6 +64,9 @@ class HostRegistry {
 
   // Whether that registration of a host is live in the last read (this host's own: while registered).
   bool isLive(const std::string& hostId, uint64_t epoch) const;
+  // Whether a message from that registration of a host must be dropped: the one this host saw lost, while the
+  // host is not live again (a frozen host that wakes up still speaks with it until it finds itself fenced).
+  bool isFenced(const std::string& hostId, uint64_t epoch) const;
   RedisClient& redis() { return commands_; }
   // Listens on a channel on the subscriber connection (again after every reconnection).
   void subscribe(const std::string& channel, RedisClient::MessageHandler handler) { subscriber_.subscribe(channel, std::move(handler)); }
@@ -111,6 +114,7 @@ class HostRegistry {
   uint64_t answeringAgainMs_ = 0;     // loop time Redis answered again after a silence longer than a lease
   std::map<std::string, uint64_t> expiresAt_;  // another host's lease end, as last read
   std::set<std::string> left_;                 // hosts that said they left
+  std::map<std::string, uint64_t> lostAtEpoch_;  // a host this one saw lost → its epoch then
   std::string pingNonce_;      // the ping in flight (empty: none)
   uint64_t pingsSent_ = 0;
   std::map<std::string, HostInfo> hosts_;

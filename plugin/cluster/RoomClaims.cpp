@@ -65,9 +65,10 @@ void RoomClaims::claim(const std::string& roomId, std::function<void(ClaimResult
     if (isMine(*reply)) return done({ClaimResult::Kind::Mine, ""});
     if (reply->elements.size() != 2) return done({});
     const std::string home = reply->elements[0].text, homeEpoch = reply->elements[1].text;
-    char* end = nullptr;
-    uint64_t epochValue = std::strtoull(homeEpoch.c_str(), &end, 10);
-    if (registry_.isLive(home, epochValue)) return done({ClaimResult::Kind::Elsewhere, home});
+    // A live host holds its rooms whatever the epoch of its claim: one that registered again claims them again
+    // (or yields) itself, and this host's view of the epochs lags a read behind (after Redis restarted empty,
+    // for a lease). Only a host that is gone loses its rooms to whoever makes them next.
+    if (registry_.hosts().count(home)) return done({ClaimResult::Kind::Elsewhere, home});
     MSP_INFO("cluster: room %s was held by host %s (epoch %s), no longer live: taking it over", roomId.c_str(), home.c_str(), homeEpoch.c_str());
     takeOver(roomId, home, homeEpoch, std::move(done));
   });
@@ -102,9 +103,7 @@ void RoomClaims::lookup(const std::string& roomId, std::function<void(std::strin
     const RedisReply& home = reply->elements[0];
     const RedisReply& epoch = reply->elements[1];
     if (home.type != RedisReply::Type::String || epoch.type != RedisReply::Type::String) return done("", false);
-    char* end = nullptr;
-    bool live = registry_.isLive(home.text, std::strtoull(epoch.text.c_str(), &end, 10));
-    done(live ? home.text : "", false);
+    done(registry_.hosts().count(home.text) ? home.text : "", false);
   });
 }
 

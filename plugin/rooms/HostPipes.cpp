@@ -98,8 +98,10 @@ void HostPipes::ensureInbound(Room& room, const InboundKey& key, Waiter done) {
   std::string roomId = room.id;
   roomRouter->router->createHostPipeTransport(pipeIp_, [this, alive = std::weak_ptr<char>(alive_), roomId, key](PipeTransport* transport, const Failure& failure) {
     if (alive.expired()) return;
-    if (transport) inbound_[key] = Inbound{roomId, key.first, key.second, transport->id(), false};
-    for (auto& waiter : inboundReady_.finish(key, transport ? Failure{} : failure)) waiter(transport ? Failure{} : failure);
+    // Its router closed meanwhile (the room emptied): the transport went with it, nothing to keep.
+    Failure outcome = !transport ? failure : !router(roomId, key.first) ? Failure::closed("the router closed") : Failure{};
+    if (!outcome) inbound_[key] = Inbound{roomId, key.first, key.second, transport->id(), false};
+    for (auto& waiter : inboundReady_.finish(key, outcome)) waiter(outcome);
   });
 }
 
@@ -278,6 +280,11 @@ void HostPipes::onOpenPipe(const BusMessage& request, HostBus::Respond respond) 
                                             respond = std::move(respond)](PipeTransport* transport, const Failure& failure) mutable {
     if (alive.expired()) return;
     if (!transport) return respond(Json(), "no pipe transport: " + failure.detail);
+    if (!router(roomId, origin)) return respond(Json(), "the room closed here meanwhile");
+    if (takeClosedEarly(key)) {
+      if (Router* r = router(roomId, origin)) r->closeTransport(transport->id());
+      return respond(Json(), "the receiving side closed its pipe meanwhile");
+    }
     // Asked twice at once: the first made it; this one goes.
     if (outbound_.count(key)) {
       if (Router* r = router(roomId, origin)) r->closeTransport(transport->id());
@@ -361,7 +368,20 @@ void HostPipes::onClosePipe(const BusMessage& notice) {
   if (outbound_.count(key)) {
     return closeOutbound([&](const Outbound& out) { return out.hostId == key.first && out.peerTransportId == key.second; }, false);
   }
-  closeInbounds([&](const Inbound& in) { return in.hostId == notice.from && in.transportId == *peerTransportId; }, false);
+  bool inbound = std::any_of(inbound_.begin(), inbound_.end(),
+                             [&](const auto& entry) { return entry.second.hostId == notice.from && entry.second.transportId == *peerTransportId; });
+  if (inbound) return closeInbounds([&](const Inbound& in) { return in.hostId == notice.from && in.transportId == *peerTransportId; }, false);
+  // Neither: an outbound transport still being made for it (the receiver gave up before our answer). It goes
+  // as soon as it exists.
+  closedEarly_.push_back(key);
+  if (closedEarly_.size() > kMaxClosedEarly) closedEarly_.pop_front();
+}
+
+bool HostPipes::takeClosedEarly(const std::pair<std::string, std::string>& key) {
+  auto it = std::find(closedEarly_.begin(), closedEarly_.end(), key);
+  if (it == closedEarly_.end()) return false;
+  closedEarly_.erase(it);
+  return true;
 }
 
 void HostPipes::hostLost(const std::string& hostId) {

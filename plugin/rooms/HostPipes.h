@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -75,6 +76,8 @@ class HostPipes {
   template <typename Flow>
   void consumeOutFlow(Room& room, Outbound& out, const std::string& producerId, HostBus::Respond respond);
   void onClosePipe(const BusMessage& notice);
+  // A closePipe for an outbound transport not made yet: true (once) when `key` had one.
+  bool takeClosedEarly(const std::pair<std::string, std::string>& key);
   Router* router(const std::string& roomId, const std::string& routerId) const;
   void closeInbound(const InboundKey& key, bool tellOwner);
   void closeInbounds(const std::function<bool(const Inbound&)>& which, bool tellOwner);
@@ -90,6 +93,8 @@ class HostPipes {
   OnceTable<std::string> crossed_;               // producer ids that crossed (or are crossing) to this host
   std::map<std::string, InboundKey> crossedVia_; // producer id → the inbound transport its copy came on
   std::map<std::pair<std::string, std::string>, Outbound> outbound_;  // (host there, its transport id) → ours
+  static constexpr size_t kMaxClosedEarly = 256;
+  std::deque<std::pair<std::string, std::string>> closedEarly_;  // closePipes that came before their outbound
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 

@@ -109,8 +109,18 @@ void RoomSpan::dropSilentHosts(Room& room) {
 
 void RoomSpan::sendSnapshot(const Room& room) {
   if (room.memberHosts.empty()) return;
+  Json peers = snapshotOf(room);
+  // A member whose peers are all still joining would read as one that left: it waits for them.
+  if (json_array_size(peers.get()) == 0 && !room.homeHost.empty() && !room.joining.empty()) return;
   Json body = Json::object();
-  body.set("peers", snapshotOf(room));
+  body.set("peers", peers);
+  if (room.homeHost.empty()) {
+    // From the home, the room's members too: a member that joined while another's word was on its way learns
+    // of it here (each sends its snapshots to the others it knows).
+    Json members = Json::array();
+    for (const auto& host : room.memberHosts) members.append(Json::adopt(json_string(host.c_str())));
+    body.set("members", members);
+  }
   for (const auto& host : room.memberHosts) bus_.notify(host, "snapshot", room.id, body);
 }
 
@@ -166,8 +176,9 @@ void RoomSpan::onMember(const BusMessage& request, HostBus::Respond respond) {
   if (request.body.string("codecs").value_or("") != codecs_) {
     return respond(Json(), "the hosts' media_codecs differ (" + codecs_ + " here): a room cannot span them");
   }
-  room->memberHosts.insert(request.from);
+  bool newMember = room->memberHosts.insert(request.from).second;
   room->heardFrom[request.from] = uv_now(loop_);
+  if (newMember) changed(room->id);  // the other members learn of it from the home's next snapshot, now
   Json peers = snapshotOf(*room);
   size_t i;
   json_t* peer;
@@ -213,6 +224,17 @@ void RoomSpan::onSnapshot(const BusMessage& notice) {
   bool present = json_array_size(peers.get()) > 0;
   if (present) room->memberHosts.insert(notice.from);
   room->heardFrom[notice.from] = uv_now(loop_);
+  if (notice.from == room->homeHost) {
+    size_t i;
+    json_t* member;
+    json_array_foreach(json_object_get(notice.body.get(), "members"), i, member) {
+      if (i >= kMaxRemotePeers) break;
+      if (!json_is_string(member) || json_string_length(member) > 128 || json_string_value(member) == bus_.hostId()) continue;
+      if (!room->memberHosts.insert(json_string_value(member)).second) continue;
+      room->heardFrom[json_string_value(member)] = uv_now(loop_);
+      changed(room->id);  // the new member hears of this host's peers now, not at the next resync
+    }
+  }
   applySnapshot(*room, notice.from, peers);
   // A member with no peer left has closed its room (and its pipes, whose closePipe may have been lost: ours to
   // it close too); the home keeps its room (and stays the one to tell) even with none.

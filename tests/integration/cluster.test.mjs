@@ -56,8 +56,15 @@ async function holdsNothing(janus, what) {
     return gauges.every((gauge) => new RegExp(`^${gauge} 0$`, 'm').test(metrics));
   }, { timeoutMs: 5000, what }).catch((e) => {
     const held = gauges.map((gauge) => metrics.match(new RegExp(`^${gauge} \\d+$`, 'm'))?.[0]).join(', ');
-    throw new Error(`${e.message}: ${held}`);
+    throw new Error(`${e.message}: ${janus.hostName ?? ''} ${held}`);
   });
+}
+// Every host registered (its own entry read back) and every host seeing each other's current epoch: after Redis
+// restarted empty, the entries kept meanwhile carry the old ones.
+async function registeredAgain(hosts) {
+  const views = await Promise.all(hosts.map(hostsOf));
+  const epochOf = Object.fromEntries(views.map((view) => view.find((h) => h.self)).filter(Boolean).map((h) => [h.hostId, h.epoch]));
+  return views.every((view) => view.length === hosts.length && view.every((h) => epochOf[h.hostId] === h.epoch));
 }
 const hostsOf = async (janus) => (await getJson(`${janus.statsUrl}/stats`)).body.hosts ?? [];
 const hostIds = async (janus) => (await hostsOf(janus)).map((h) => h.hostId).sort();
@@ -77,7 +84,7 @@ describe('hosts of a cluster on Redis', () => {
   const hosts = [];
   before(async () => {
     redis = await startRedis();
-    for (const [i, name] of ['host-a', 'host-b', 'host-c'].entries()) hosts.push(await startHost(redis, name, i));
+    for (const [i, name] of ['host-a', 'host-b', 'host-c'].entries()) hosts.push(Object.assign(await startHost(redis, name, i), { hostName: name }));
   });
   after(async () => {
     for (const janus of hosts) await janus.stop('SIGKILL').catch(() => {});
@@ -215,9 +222,7 @@ describe('hosts of a cluster on Redis', () => {
     await redis.kill();
     await sleep(1500);
     await redis.start();
-    for (const janus of hosts) {
-      await waitFor(async () => (await hostIds(janus)).join() === 'host-a,host-b,host-c', { timeoutMs: 10000, what: 'three hosts again' });
-    }
+    await waitFor(() => registeredAgain(hosts), { timeoutMs: 10000, what: 'three hosts registered again, each seen with its new epoch' });
     const [first] = listeners;
     const recv2 = await first.peer.request({ request: 'createPlainTransport', direction: 'recv' });
     const receiver2 = rtpPeer(['recv', '--count', '50', '--timeout', '8']);
@@ -287,6 +292,7 @@ describe('hosts of a cluster on Redis', () => {
     assert.equal(pipes, 2, 'one inbound pipe from each host');
     for (const peer of [loud, quiet]) peer.tone.stop();
     for (const peer of [listener, loud, quiet]) await peer.close();
+    for (const janus of hosts) await holdsNothing(janus, 'nothing left after who is talking');
   });
 
   it('a drained host takes no new peers and names a host that does; its room goes on there; resumed, it takes peers again', async () => {
@@ -316,6 +322,7 @@ describe('hosts of a cluster on Redis', () => {
     await waitFor(async () => (await hostsOf(a)).find((h) => h.hostId === 'host-b')?.draining === false,
       { timeoutMs: LEASE_MS, what: 'host-b seen taking peers again' });
     for (const peer of [again, elsewhere, stays]) await peer.close();
+    for (const janus of hosts) await holdsNothing(janus, 'nothing left after draining');
   });
 
   it('Redis unreachable for 20 s: each host\u2019s rooms go on, media between hosts goes on, a room elsewhere answers 448; then every host registers again', async () => {
@@ -449,9 +456,7 @@ describe('hosts of a cluster on Redis', () => {
     await redis.kill();
     await sleep(1000);
     await redis.start();
-    for (const janus of hosts) {
-      await waitFor(async () => (await hostIds(janus)).join() === 'host-a,host-b,host-c', { timeoutMs: 10000, what: 'three hosts again' });
-    }
+    await waitFor(() => registeredAgain(hosts), { timeoutMs: 10000, what: 'three hosts registered again, each seen with its new epoch' });
     assert.ok((await hostsOf(b)).every((h) => h.leaseMs > 0));
     assert.equal(a.proc.exitCode, null);
     await waitFor(async () => (await ask(b, { request: 'exists', room: 'alpha' })).host === 'host-a', { what: 'alpha claimed again' });
@@ -462,7 +467,8 @@ describe('hosts of a cluster on Redis', () => {
     const [a, b, c] = hosts;
     assert.equal((await ask(b, { request: 'create', room: 'delta' })).mediasoup, 'created');
     const member = await attachPeer(a);
-    assert.equal((await member.request({ request: 'join', room: 'delta' })).mediasoup, 'joined');  // a member of b's room
+    const memberJoined = await member.request({ request: 'join', room: 'delta' });
+    assert.equal(memberJoined.mediasoup, 'joined', JSON.stringify(memberJoined));  // a member of b's room
     // A publisher on a third host, consumed on host a: a pipe from c to a.
     const onC = await attachPeer(c);
     const joinedC = await onC.request({ request: 'join', room: 'delta' });
@@ -470,7 +476,7 @@ describe('hosts of a cluster on Redis', () => {
     const produced = await onC.request({ request: 'produce', transportId: send.id, kind: 'audio',
       rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 8080 }] } });
     assert.equal(produced.mediasoup, 'produced');
-    await member.waitEvent((e) => e.event === 'newProducer' && e.producerId === produced.id, 5000);
+    await member.waitEvent((e) => e.event === 'newProducer' && e.producerId === produced.id, 8000);
     const recv = await member.request({ request: 'createPlainTransport', direction: 'recv' });
     await member.request({ request: 'connectPlainTransport', transportId: recv.id, ip: '127.0.0.1', port: 9 });
     const consumer = await member.request({ request: 'consume', transportId: recv.id, producerId: produced.id, rtpCapabilities: RECEIVER });
