@@ -299,9 +299,7 @@ Json Core::handleAdmin(json_t* request) {
         rooms_->setDraining(draining);
         if (hosts_) hosts_->publishSoon();  // the others name it no more for new peers
         Json answer = Json::object();
-        size_t peers = 0;
-        for (const auto& [id, room] : rooms_->rooms()) peers += room->peers.size();
-        answer.set("mediasoup", "success").set("draining", draining).set("peers", static_cast<unsigned long>(peers));
+        answer.set("mediasoup", "success").set("draining", draining).set("peers", sampleHost(*pool_, *rooms_).peers);
         if (hosts_) answer.set("hostId", hosts_->hostId());
         reply(answer);
       }, answerTimeout());

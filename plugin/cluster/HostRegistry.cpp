@@ -73,8 +73,7 @@ HostRegistry::HostRegistry(uv_loop_t* loop, const Settings& settings, Sample sam
       sample_(std::move(sample)),
       commands_(loop, settings.clusterRedisHost, settings.clusterRedisPort, "commands", settings.clusterRedisUser, settings.clusterRedisPassword),
       subscriber_(loop, settings.clusterRedisHost, settings.clusterRedisPort, "subscriber", settings.clusterRedisUser,
-                  settings.clusterRedisPassword),
-      redisUser_(settings.clusterRedisUser), redisPassword_(settings.clusterRedisPassword) {
+                  settings.clusterRedisPassword) {
   leaseTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   refreshTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
 }
@@ -116,18 +115,12 @@ void HostRegistry::stop() {
     if (redisContext* context = redisConnectWithTimeout(redisHost_.c_str(), static_cast<int>(redisPort_), timeout)) {
       if (!context->err) {
         redisSetTimeout(context, timeout);
-        if (!redisPassword_.empty()) {
-          void* auth = redisUser_.empty() ? redisCommand(context, "AUTH %s", redisPassword_.c_str())
-                                          : redisCommand(context, "AUTH %s %s", redisUser_.c_str(), redisPassword_.c_str());
-          if (auth) freeReplyObject(auth);
-        }
-        std::vector<const char*> argv;
-        std::vector<size_t> lengths;
-        for (const auto& arg : args) {
-          argv.push_back(arg.c_str());
-          lengths.push_back(arg.size());
-        }
-        if (void* reply = redisCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data())) freeReplyObject(reply);
+        auto run = [context](const std::vector<std::string>& command) {
+          RedisArgv words(command);
+          if (void* reply = redisCommandArgv(context, words.count(), words.argv.data(), words.lengths.data())) freeReplyObject(reply);
+        };
+        if (auto auth = commands_.authCommand(); !auth.empty()) run(auth);
+        run(args);
       }
       redisFree(context);
     }
@@ -227,11 +220,6 @@ void HostRegistry::renew() {
       registerHost();
     }
   });
-}
-
-bool HostRegistry::isLive(const std::string& hostId, uint64_t epoch) const {
-  auto it = hosts_.find(hostId);
-  return it != hosts_.end() && it->second.epoch == epoch;
 }
 
 bool HostRegistry::isFenced(const std::string& hostId, uint64_t epoch) const {

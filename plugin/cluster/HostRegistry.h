@@ -62,8 +62,6 @@ class HostRegistry {
   // Every live host as last read, this one included (once registered).
   const std::map<std::string, HostInfo>& hosts() const { return hosts_; }
 
-  // Whether that registration of a host is live in the last read (this host's own: while registered).
-  bool isLive(const std::string& hostId, uint64_t epoch) const;
   // Whether a message from that registration of a host must be dropped: the one this host saw lost, while the
   // host is not live again (a frozen host that wakes up still speaks with it until it finds itself fenced).
   bool isFenced(const std::string& hostId, uint64_t epoch) const;
@@ -102,7 +100,6 @@ class HostRegistry {
   Sample sample_;
   RedisClient commands_;
   RedisClient subscriber_;
-  std::string redisUser_, redisPassword_;  // for the leave at stop, on a connection of its own
   bool running_ = false;
   bool registering_ = false;
   bool registered_ = false;

@@ -36,10 +36,10 @@ RedisReply RedisReply::from(const redisReply& reply) {
 }
 
 RedisClient::RedisClient(uv_loop_t* loop, std::string host, uint32_t port, std::string name, std::string user, std::string password)
-    : loop_(loop), host_(std::move(host)), port_(port), name_(std::move(name)), user_(std::move(user)), password_(std::move(password)) {
+    : loop_(loop), host_(std::move(host)), port_(port), name_(std::move(name)), user_(std::move(user)), password_(std::move(password)),
+      deferred_(loop) {
   retryTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   connectTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
-  deferTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
   deadlineTimer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this);
 }
 
@@ -107,17 +107,10 @@ void RedisClient::connected(const redisAsyncContext* context, int status) {
   self->connected_ = true;
   self->backoff_.reset();
   MSP_INFO("redis %s: connected to %s:%u", self->name_.c_str(), self->host_.c_str(), self->port_);
-  if (!self->password_.empty()) {
+  if (auto auth = self->authCommand(); !auth.empty()) {
     // First on the connection, so Redis runs it before anything queued after it; refused, the connection goes.
-    std::vector<const char*> argv{"AUTH"};
-    std::vector<size_t> lengths{4};
-    if (!self->user_.empty()) {
-      argv.push_back(self->user_.c_str());
-      lengths.push_back(self->user_.size());
-    }
-    argv.push_back(self->password_.c_str());
-    lengths.push_back(self->password_.size());
-    redisAsyncCommandArgv(self->context_, &RedisClient::authenticated, nullptr, static_cast<int>(argv.size()), argv.data(), lengths.data());
+    RedisArgv words(auth);
+    redisAsyncCommandArgv(self->context_, &RedisClient::authenticated, nullptr, words.count(), words.argv.data(), words.lengths.data());
   }
   for (const auto& [channel, handler] : self->subscriptions_) self->sendSubscribe(channel);
   if (self->onUp) self->onUp();
@@ -159,29 +152,22 @@ void RedisClient::scheduleReconnect() {
   }, backoff_.next(), 0);
 }
 
-void RedisClient::later(std::function<void()> task) {
-  deferred_.push_back(std::move(task));
-  uv_timer_start(deferTimer_.get(), [](uv_timer_t* timer) {
-    auto* self = static_cast<RedisClient*>(timer->data);
-    auto tasks = std::move(self->deferred_);
-    self->deferred_.clear();
-    for (auto& task : tasks) task();
-  }, 0, 0);
+std::vector<std::string> RedisClient::authCommand() const {
+  if (password_.empty()) return {};
+  if (user_.empty()) return {"AUTH", password_};
+  return {"AUTH", user_, password_};
 }
+
+void RedisClient::later(std::function<void()> task) { deferred_.post(std::move(task)); }
 
 void RedisClient::command(const std::vector<std::string>& args, Callback done) {
   if (!connected_ || !context_) {
     return later([done = std::move(done), name = name_] { done(nullptr, Failure::workerGone("Redis (" + name + ") is not connected")); });
   }
-  std::vector<const char*> argv;
-  std::vector<size_t> lengths;
-  for (const auto& arg : args) {
-    argv.push_back(arg.data());
-    lengths.push_back(arg.size());
-  }
+  RedisArgv words(args);
   uint64_t id = ++lastCommandId_;
   auto pending = std::make_unique<Pending>(Pending{alive_, this, id});
-  if (redisAsyncCommandArgv(context_, &RedisClient::replied, pending.get(), static_cast<int>(argv.size()), argv.data(), lengths.data()) != REDIS_OK) {
+  if (redisAsyncCommandArgv(context_, &RedisClient::replied, pending.get(), words.count(), words.argv.data(), words.lengths.data()) != REDIS_OK) {
     return later([done = std::move(done)] { done(nullptr, Failure::writeFailed("Redis refused the command")); });
   }
   pending.release();  // hiredis calls replied() exactly once with it

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/Failure.h"
+#include "base/LaterQueue.h"
 #include "base/UvHandle.h"
 #include "cluster/Backoff.h"
 
@@ -38,6 +39,19 @@ struct RedisReply {
   bool isError() const { return type == Type::Error; }
 };
 
+// A command's words as hiredis takes them: pointers into args, which must outlive it.
+struct RedisArgv {
+  explicit RedisArgv(const std::vector<std::string>& args) {
+    for (const auto& arg : args) {
+      argv.push_back(arg.data());
+      lengths.push_back(arg.size());
+    }
+  }
+  int count() const { return static_cast<int>(argv.size()); }
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+};
+
 class RedisClient {
  public:
   // reply is set when Redis answered (possibly with an error reply); failure when it could not (not
@@ -55,6 +69,8 @@ class RedisClient {
   // Closes the connection; nothing is called back after this.
   void stop();
   bool connected() const { return connected_; }
+  // The AUTH command every connection to this Redis starts with (empty: none), for a connection of one's own.
+  std::vector<std::string> authCommand() const;
   // Drops the connection and connects again (a connection that stopped answering).
   void reconnect();
 
@@ -93,8 +109,7 @@ class RedisClient {
   Backoff backoff_{100, 5000};
   UvHandle<uv_timer_t> retryTimer_;
   UvHandle<uv_timer_t> connectTimer_;
-  UvHandle<uv_timer_t> deferTimer_;
-  std::vector<std::function<void()>> deferred_;
+  LaterQueue deferred_;
   UvHandle<uv_timer_t> deadlineTimer_;
   uint64_t lastCommandId_ = 0;
   std::map<uint64_t, Callback> waiting_;                 // commands sent, not answered yet, by id

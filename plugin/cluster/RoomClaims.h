@@ -1,6 +1,6 @@
 // The room directory on Redis: a room's holder is a claim, msp:room:{<room>} = {home, epoch} (hash tag: the
-// room's slot), taken with a Lua script when a host makes the room. A claim counts only while its home's
-// registration (host and epoch) is live; a claim of a lost host is taken over by compare-and-set. Claims expire
+// room's slot), taken with a Lua script when a host makes the room. A claim counts while its home is live,
+// whatever its epoch; a claim of a lost host is taken over by compare-and-set on that epoch. Claims expire
 // after kClaimTtlMs unless their home claims them again, which it does every kReclaimMs and after every
 // registration (a new epoch). Listing reads the rooms hashes the hosts publish with their leases.
 #pragma once

@@ -6,6 +6,7 @@
 
 #include "base/Log.h"
 #include "entities/Flows.h"
+#include "rooms/RemotePeers.h"
 
 namespace msp {
 namespace {
@@ -36,8 +37,8 @@ bool readEndpoint(const Json& body, std::string& ip, int& port, Json& srtp) {
 
 // Whether another host's producer of the room is a data producer (SCTP through the pipe) rather than media.
 bool isRemoteData(const Room& room, const std::string& producerId) {
-  return std::any_of(room.remotePeers.begin(), room.remotePeers.end(),
-                     [&](const auto& entry) { return entry.second.dataProducers.count(producerId) > 0; });
+  const auto* owner = remoteOwnerOf(room, producerId);
+  return owner && owner->second.dataProducers.count(producerId) > 0;
 }
 
 // The router of the room where this host's peer's producer (or data producer) is, not a copy piped to it.

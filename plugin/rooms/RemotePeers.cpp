@@ -46,6 +46,13 @@ std::map<std::string, RemotePeer> parseRemotePeers(const Json& peers, const std:
   return out;
 }
 
+const std::pair<const std::string, RemotePeer>* remoteOwnerOf(const Room& room, const std::string& producerId) {
+  for (const auto& entry : room.remotePeers) {
+    if (entry.second.producers.count(producerId) || entry.second.dataProducers.count(producerId)) return &entry;
+  }
+  return nullptr;
+}
+
 Json roomSettingsJson(const Room& room) {
   const RoomAudioSettings& audio = room.speakers.settings;
   Json settings = Json::object();

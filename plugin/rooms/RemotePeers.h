@@ -16,6 +16,9 @@ constexpr size_t kMaxRemotePeers = 10000;
 constexpr size_t kMaxRemoteProducersPerPeer = 64;
 
 std::map<std::string, RemotePeer> parseRemotePeers(const Json& peers, const std::string& hostId);
+// The other host's peer whose producer or data producer this is (ids are unique across both), as
+// (peer id, peer); null: none.
+const std::pair<const std::string, RemotePeer>* remoteOwnerOf(const Room& room, const std::string& producerId);
 Json remotePeerJson(const std::string& peerId, const RemotePeer& peer, bool withHost);
 // Its producers as [{id, kind, appData}] (join answers), with `paused` for the other hosts' snapshots.
 Json remoteProducersJson(const RemotePeer& peer, bool withPaused);

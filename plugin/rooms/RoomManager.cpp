@@ -153,11 +153,10 @@ void RoomManager::enableSpanning(HostBus& bus, const std::string& pipeIp, const 
   hooks.remoteProducerAdded = [this](const std::string& roomId, const std::string& producerId) {
     sdp_.producerAdded(roomId, producerId, 0);
     Room* room = membership_.room(roomId);
-    if (!room) return;
-    for (const auto& [peerId, peer] : room->remotePeers) {
-      auto producer = peer.producers.find(producerId);
-      if (producer != peer.producers.end() && producer->second.kind == "audio") speakers_.remoteProducerAdded(*room, producerId);
-    }
+    const auto* owner = room ? remoteOwnerOf(*room, producerId) : nullptr;
+    if (!owner) return;
+    auto producer = owner->second.producers.find(producerId);
+    if (producer != owner->second.producers.end() && producer->second.kind == "audio") speakers_.remoteProducerAdded(*room, producerId);
   };
   hooks.remoteProducerClosed = [this](Room& room, const std::string& producerId) { speakers_.producerClosed(room, producerId); };
   hooks.kickLocal = [this](const std::string& roomId, const std::string& peerId) {

@@ -22,10 +22,8 @@ RoomSpan::RoomSpan(uv_loop_t* loop, HostBus& bus, RoomDirectory& directory, Host
 }
 
 std::string RoomSpan::hostOfProducer(const Room& room, const std::string& producerId) {
-  for (const auto& [peerId, peer] : room.remotePeers) {
-    if (peer.producers.count(producerId) || peer.dataProducers.count(producerId)) return peer.hostId;
-  }
-  return "";
+  const auto* owner = remoteOwnerOf(room, producerId);
+  return owner ? owner->second.hostId : std::string();
 }
 
 void RoomSpan::wire(Room& room) {

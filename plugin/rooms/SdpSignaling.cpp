@@ -5,6 +5,7 @@
 
 #include "base/Log.h"
 #include "base/Overloaded.h"
+#include "rooms/RemotePeers.h"
 #include "entities/Router.h"
 #include "ortc/Ortc.h"
 #include "sdp/Sdp.h"
@@ -37,16 +38,14 @@ std::string producingPeer(const Room& room, const std::string& producerId) {
       return peer == room.peers.end() ? std::string() : peer->second.peerId;
     }
   }
-  for (const auto& [peerId, remote] : room.remotePeers) {  // another host's peer's
-    if (remote.producers.count(producerId)) return peerId;
-  }
-  return {};
+  const auto* remote = remoteOwnerOf(room, producerId);  // another host's peer's
+  return remote ? remote->first : std::string();
 }
 
 }  // namespace
 
 SdpSignaling::SdpSignaling(MediaSignaling& media, EventSink events, FindPeer findPeer, uv_loop_t* loop)
-    : media_(media), events_(std::move(events)), findPeer_(std::move(findPeer)), loop_(loop) {}
+    : media_(media), events_(std::move(events)), findPeer_(std::move(findPeer)), deferred_(loop) {}
 
 void SdpSignaling::handle(Room& room, const Peer& peer, const Request& request, Reply reply) {
   prune(room, peer);
@@ -101,7 +100,7 @@ void SdpSignaling::ask(uint64_t sessionId, Request request, std::function<void(J
   // close what that call is still using.
   media_.handle(*room, *peer, request, [this, alive = lifetime_.token(), then = std::move(then)](Json answer) {
     if (alive.expired()) return;
-    defer([then, answer = std::move(answer)] { then(answer); });
+    deferred_.post([then, answer = std::move(answer)] { then(answer); });
   });
 }
 
@@ -433,24 +432,10 @@ void SdpSignaling::consumerClosed(const std::string& transportId, const std::str
 // Renegotiations run on a later loop turn: the changes that call for them come from inside entity callbacks.
 void SdpSignaling::schedule(const std::string& transportId) {
   if (!dirty_.insert(transportId).second) return;
-  defer([this, transportId] {
+  deferred_.post([this, transportId] {
     dirty_.erase(transportId);
     renegotiate(transportId);
   });
-}
-
-void SdpSignaling::defer(std::function<void()> task) {
-  deferred_.push_back(std::move(task));
-  if (!timer_ && timer_.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); }, this) != 0) return;
-  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(timer_.get()))) {
-    uv_timer_start(timer_.get(), [](uv_timer_t* timer) { ownerOf<SdpSignaling>(timer)->runDeferred(); }, 0, 0);
-  }
-}
-
-void SdpSignaling::runDeferred() {
-  std::vector<std::function<void()>> tasks;
-  tasks.swap(deferred_);
-  for (auto& task : tasks) task();  // tasks deferred meanwhile start the timer again
 }
 
 void SdpSignaling::renegotiate(const std::string& transportId) {

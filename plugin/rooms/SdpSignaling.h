@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "base/Json.h"
+#include "base/LaterQueue.h"
 #include "base/Lifetime.h"
-#include "base/UvHandle.h"
 #include "messages/ApiError.h"
 #include "messages/Requests.h"
 #include "rooms/MediaSignaling.h"
@@ -93,9 +93,6 @@ class SdpSignaling {
   // After an answer, or a change: consume what waits, then offer again if anything changed.
   void renegotiate(const std::string& transportId);
   void schedule(const std::string& transportId);
-  // Runs task on a later loop turn (in order).
-  void defer(std::function<void()> task);
-  void runDeferred();
   // The SDP transport of that id, owned by the peer and still alive in its router; else the error.
   SdpTransport* own(Room& room, const Peer& peer, const std::string& transportId, Reply& reply);
   // Drops the entries of the session whose transport is gone (its router moved, or it was closed).
@@ -105,11 +102,9 @@ class SdpSignaling {
   MediaSignaling& media_;
   EventSink events_;
   FindPeer findPeer_;
-  uv_loop_t* loop_;
   std::map<std::string, SdpTransport> transports_;  // by transport id
   std::set<std::string> dirty_;                     // transports whose renegotiation is deferred
-  std::vector<std::function<void()>> deferred_;
-  UvHandle<uv_timer_t> timer_;
+  LaterQueue deferred_;  // renegotiations, and answers known at once, run on a later loop turn
   Lifetime lifetime_;
 };
 

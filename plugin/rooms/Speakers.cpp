@@ -4,6 +4,7 @@
 
 #include "base/Log.h"
 #include "entities/Router.h"
+#include "rooms/RemotePeers.h"
 
 namespace msp {
 
@@ -272,10 +273,8 @@ std::string Speakers::ownerOf(const Room& room, const std::string& producerId) {
     return peer == room.peers.end() ? std::string() : peer->second.peerId;
   }
   // Another host's peer's (its copy here came through a pipe).
-  for (const auto& [peerId, peer] : room.remotePeers) {
-    if (peer.producers.count(producerId)) return peerId;
-  }
-  return {};
+  const auto* remote = remoteOwnerOf(room, producerId);
+  return remote ? remote->first : std::string();
 }
 
 }  // namespace msp

@@ -3,6 +3,7 @@
 // and a handle that leaves while its join waits for the directory is answered and leaves nothing.
 #include <cstring>
 
+#include "base/LaterQueue.h"
 #include "rooms_harness.h"
 
 using namespace msp;
@@ -44,7 +45,7 @@ class ScriptedDirectory : public RoomDirectory {
  private:
   void later(std::function<void()> task) { queue_.post(std::move(task)); }
   std::vector<std::function<void()>> held;
-  fake::LoopQueue queue_;
+  LaterQueue queue_;
 };
 
 }  // namespace

@@ -50,26 +50,6 @@ inline void runLoopUntil(uv_loop_t* loop, const std::function<bool()>& cond, uin
   }
 }
 
-// Runs tasks on a later loop turn, in order: how a scripted Redis or another host answers (never inside the
-// call that asked).
-class LoopQueue {
- public:
-  explicit LoopQueue(uv_loop_t* loop) { timer_.init([loop](uv_timer_t* h) { return uv_timer_init(loop, h); }, this); }
-  void post(std::function<void()> task) {
-    queue_.push_back(std::move(task));
-    uv_timer_start(timer_.get(), [](uv_timer_t* t) {
-      auto* self = static_cast<LoopQueue*>(t->data);
-      auto tasks = std::move(self->queue_);
-      self->queue_.clear();
-      for (auto& task : tasks) task();
-    }, 0, 0);
-  }
-
- private:
-  std::vector<std::function<void()>> queue_;
-  UvHandle<uv_timer_t> timer_;
-};
-
 class Rooms {
  public:
   explicit Rooms(Settings s = testSettings()) : settings(std::move(s)), fakes(&loop) {

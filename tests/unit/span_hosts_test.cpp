@@ -6,6 +6,7 @@
 #include <cstring>
 #include <set>
 
+#include "base/LaterQueue.h"
 #include "rooms_harness.h"
 
 using namespace msp;
@@ -41,9 +42,9 @@ class LoopbackBus : public HostBus {
 };
 
 // The buses by host id, and the loop turn everything they carry is delivered on.
-class Switchboard : public fake::LoopQueue {
+class Switchboard : public LaterQueue {
  public:
-  using LoopQueue::LoopQueue;
+  using LaterQueue::LaterQueue;
   std::map<std::string, LoopbackBus*> buses;
 };
 
